@@ -1,0 +1,5 @@
+"""`python -m sheetsync` runs the command line."""
+
+from sheetsync.cli import main
+
+main()

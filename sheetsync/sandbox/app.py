@@ -1,0 +1,166 @@
+"""The sandbox as an object: configure, seed, start, stop.
+
+`Sandbox` is what `sheetsync sandbox` runs in the foreground, what `sheetsync demo` and the
+tests run in a background thread, and what benchmarks start in a separate process. The
+database is seeded once, when it is new; after that records persist across restarts.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sheetsync.sandbox import errors, seed
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, RateLimiter
+from sheetsync.sandbox.server import SandboxHTTPServer, ServerState
+from sheetsync.sandbox.stats import RequestStats
+from sheetsync.sandbox.store import Store
+
+DEFAULT_PORT = 8780
+READ_WRITE_KEY = "sandbox-rw"
+READ_ONLY_KEY = "sandbox-ro"
+DEFAULT_KEYS: Mapping[str, str] = {READ_WRITE_KEY: "rw", READ_ONLY_KEY: "ro"}
+CAPTURED_ASSET_ID = "991291935000561"
+CAPTURED_ASSET_UPDATED = "2025-09-21"
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """The options of `sheetsync sandbox`, with the same names and defaults."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    db: Path | None = None  # None: an in-memory database, gone when the sandbox stops
+    researchers: int = 500
+    assets: int = 2000
+    seed: int = 1
+    rate_limit: float = 25.0
+    daily_limit: int = 100_000
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    fail_rate: float = 0.0
+    drop_rate: float = 0.0
+    keys: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    log_requests: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("fail_rate", "drop_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        for name in ("researchers", "assets", "daily_limit", "latency_ms", "jitter_ms"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        if self.rate_limit <= 0:
+            raise ValueError("rate_limit must be positive")
+        for key, access in self.keys.items():
+            if access not in ("rw", "ro") or not key:
+                raise ValueError("each key needs a non-empty value and the access rw or ro")
+
+
+def captured_asset() -> dict[str, Any]:
+    """The real asset captured from Esploro, exactly as its GET returned it."""
+    text = (
+        resources.files("sheetsync.sandbox")
+        .joinpath("data/captured_asset.json")
+        .read_text(encoding="utf-8")
+    )
+    record: dict[str, Any] = json.loads(text)["records"][0]
+    return record
+
+
+def seed_store(store: Store, config: SandboxConfig) -> bool:
+    """Fill a new database from `config`; returns False when it already holds data."""
+    if store.meta("seeded") is not None:
+        return False
+    researchers = list(seed.generate_researchers(config.seed, config.researchers))
+    store.add_researchers(researchers)
+    store.add_assets(seed.generate_assets(config.seed, config.assets, researchers))
+    store.add_assets([(captured_asset(), CAPTURED_ASSET_UPDATED)])
+    store.set_meta(
+        "seeded",
+        json.dumps(
+            {"seed": config.seed, "researchers": config.researchers, "assets": config.assets}
+        ),
+    )
+    return True
+
+
+class Sandbox:
+    """A running (or ready to run) Esploro-compatible server. Use as a context manager."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.store = Store(self.config.db if self.config.db is not None else ":memory:")
+        self.seeded_now = seed_store(self.store, self.config)
+        state = ServerState(
+            store=self.store,
+            keys=dict(self.config.keys),
+            limiter=RateLimiter(self.config.rate_limit),
+            quota=DailyQuota(self.config.daily_limit),
+            faults=FaultInjector(
+                self.config.seed,
+                self.config.fail_rate,
+                self.config.drop_rate,
+                self.config.latency_ms,
+                self.config.jitter_ms,
+            ),
+            stats=RequestStats(),
+            tracking=errors.TrackingIds(self.config.seed),
+            log_requests=self.config.log_requests,
+        )
+        try:
+            self._server = SandboxHTTPServer((self.config.host, self.config.port), state)
+        except OSError:
+            self.store.close()
+            raise
+        self._thread: threading.Thread | None = None
+
+    def stats(self) -> dict[str, Any]:
+        """What `GET /_sandbox/stats` returns: API requests by method, resource and status."""
+        return self._server.state.stats.snapshot()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """What a client configures as its base URL; API paths start with /esploro/v1/."""
+        host = self.config.host if ":" not in self.config.host else f"[{self.config.host}]"
+        return f"http://{host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until `stop()` (or KeyboardInterrupt)."""
+        self._server.serve_forever(poll_interval=0.2)
+
+    def start(self) -> Sandbox:
+        """Serve in a background thread; returns self so `with Sandbox(...).start()` reads well."""
+        self._thread = threading.Thread(target=self.serve_forever, name="sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the socket, and close the database cleanly."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+        self.store.close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

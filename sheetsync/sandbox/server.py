@@ -1,0 +1,284 @@
+"""The sandbox's HTTP layer: what happens to a request before and after its route.
+
+Order for an Esploro API request, mirroring the real gateway:
+  per-second threshold (429) → daily quota (429) → API key (UNAUTHORIZED) → injected failure
+  (500/503) → route → latency → the response, or for a committed write under `--drop-rate`,
+  a closed connection and no response at all.
+
+Each response goes out in a single write with TCP_NODELAY, so small keep-alive exchanges never
+wait on Nagle's algorithm. The API key is never logged: request lines are redacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import sys
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sheetsync.sandbox import errors, schema
+from sheetsync.sandbox.errors import ApiError
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, RateLimiter
+from sheetsync.sandbox.routes import API_PREFIX, Reply, Request, handle, resource_of, today
+from sheetsync.sandbox.stats import DROPPED, WRITE_METHODS, RequestStats
+from sheetsync.sandbox.store import Store
+
+CONTROL_PREFIX = "/_sandbox/"
+_APIKEY_IN_TEXT = re.compile(r"(apikey[=\s]+)[^&\s\"]+", re.IGNORECASE)
+_AUTH_SCHEME = "apikey "
+# The captured real responses are indented by two spaces; rendering ours the same way makes the
+# captured asset's GET byte-identical to the capture.
+RECORD_INDENT = 2
+
+
+def redact(text: str) -> str:
+    """`text` with any API key value replaced by `***`."""
+    return _APIKEY_IN_TEXT.sub(r"\1***", text)
+
+
+@dataclass
+class ServerState:
+    """Everything a request handler shares with every other."""
+
+    store: Store
+    keys: Mapping[str, str]  # key -> "rw" | "ro"
+    limiter: RateLimiter
+    quota: DailyQuota
+    faults: FaultInjector
+    stats: RequestStats
+    tracking: errors.TrackingIds
+    log_requests: bool = False
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], state: ServerState) -> None:
+        self.state = state
+        super().__init__(address, SandboxRequestHandler)
+
+
+def _wants_json(params: Mapping[str, str], accept: str) -> bool:
+    """JSON with `format=json` or an Accept naming JSON; otherwise the API speaks XML."""
+    fmt = params.get("format", "").lower()
+    if fmt:
+        return fmt == "json"
+    return "json" in accept.lower()
+
+
+class SandboxRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "sheetsync-sandbox"
+    server: SandboxHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.state.log_requests:
+            sys.stderr.write(redact(f"{self.address_string()} - {format % args}") + "\n")
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send(self, status: int, body: bytes, content_type: str, extra: list[str]) -> None:
+        lines = [
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+            f"Server: {self.server_version}",
+            f"Date: {formatdate(usegmt=True)}",
+            f"Content-Length: {len(body)}",
+            *extra,
+        ]
+        if body:
+            lines.append(f"Content-Type: {content_type}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + body)
+        self.log_request(status)
+
+    def _send_json(self, status: int, payload: Any, extra: list[str], indent: int | None) -> None:
+        body = (
+            b""
+            if payload is None
+            else json.dumps(payload, ensure_ascii=False, indent=indent).encode("utf-8")
+        )
+        self._send(status, body, "application/json;charset=UTF-8", extra)
+
+    def _send_error(self, error: ApiError, as_json: bool, extra: list[str]) -> None:
+        tracking_id = self.server.state.tracking.next()
+        if as_json:
+            body = errors.json_error_body(error, tracking_id)
+            self._send(error.status, body, "application/json;charset=UTF-8", extra)
+        else:
+            body = errors.xml_error_body(error, tracking_id)
+            self._send(error.status, body, "application/xml;charset=UTF-8", extra)
+
+    def _drop(self) -> None:
+        """Close the connection without a response: the write happened, the answer is lost."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):  # the client may have gone already
+            self.connection.shutdown(socket.SHUT_RDWR)
+        self.log_request("dropped")
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        body = self._read_body()
+        try:
+            if url.path.startswith(CONTROL_PREFIX):
+                self._control(url.path, body)
+            elif url.path.startswith(API_PREFIX):
+                self._api(url.path, params, body)
+            else:
+                raise ApiError(404, errors.NOT_FOUND, "Esploro paths start with /esploro/v1/.")
+        except ApiError as error:
+            self._send_error(error, True, [])
+
+    # -- the Esploro API ---------------------------------------------------------------
+
+    def _api(self, path: str, params: dict[str, str], body: bytes) -> None:
+        state = self.server.state
+        segments = tuple(unquote(part) for part in path[len(API_PREFIX) :].split("/") if part)
+        resource = resource_of(segments)
+        as_json = _wants_json(params, self.headers.get("Accept", ""))
+        try:
+            reply = self._authorised_reply(segments, params, body, as_json)
+        except ApiError as error:
+            state.faults.delay()
+            self._send_error(error, as_json, [f"X-Exl-Api-Remaining: {state.quota.remaining}"])
+            state.stats.record(self.command, resource, error.status)
+            return
+        state.faults.delay()
+        if self.command in WRITE_METHODS and state.faults.should_drop():
+            self._drop()
+            state.stats.record(self.command, resource, DROPPED)
+            return
+        self._send_json(
+            reply.status,
+            reply.payload,
+            [f"X-Exl-Api-Remaining: {state.quota.remaining}"],
+            RECORD_INDENT,
+        )
+        state.stats.record(self.command, resource, reply.status)
+
+    def _authorised_reply(
+        self, segments: tuple[str, ...], params: dict[str, str], body: bytes, as_json: bool
+    ) -> Reply:
+        state = self.server.state
+        if not state.limiter.allow():
+            raise ApiError(
+                429, errors.PER_SECOND_THRESHOLD, "HTTP requests are more than allowed per second"
+            )
+        allowed, _ = state.quota.take()
+        if not allowed:
+            raise ApiError(
+                429, errors.DAILY_THRESHOLD, "Daily API request threshold has been reached"
+            )
+        access = state.keys.get(self._api_key(params) or "")
+        if access is None:
+            raise ApiError(401, errors.UNAUTHORIZED, errors.UNAUTHORIZED_MESSAGE)
+        if self.command in WRITE_METHODS and access != "rw":
+            raise ApiError(400, errors.UNAUTHORIZED, errors.UNAUTHORIZED_MESSAGE)
+        failure = state.faults.should_fail()
+        if failure is not None:
+            raise ApiError(failure, errors.INTERNAL_ERROR, "Internal server error (injected).")
+        if not as_json and self.command != "DELETE":
+            raise ApiError(
+                406,
+                errors.NOT_ACCEPTABLE,
+                "The sandbox serves records as JSON only: send Accept: application/json.",
+            )
+        params.pop("apikey", None)
+        host, port = self.server.server_address[:2]
+        base_url = f"http://{self.headers.get('Host') or f'{host!s}:{port}'}"
+        return self._route(Request(self.command, segments, params, body, base_url))
+
+    def _route(self, request: Request) -> Reply:
+        try:
+            return handle(self.server.state.store, request)
+        except ApiError:
+            raise
+        except Exception as exc:  # a sandbox bug must still answer, never hang the client
+            traceback.print_exc(file=sys.stderr)
+            raise ApiError(
+                500, errors.INTERNAL_ERROR, f"Sandbox error: {type(exc).__name__}"
+            ) from exc
+
+    def _api_key(self, params: Mapping[str, str]) -> str | None:
+        header = self.headers.get("Authorization", "")
+        if header.lower().startswith(_AUTH_SCHEME):
+            return header[len(_AUTH_SCHEME) :].strip()
+        return params.get("apikey")
+
+    # -- /_sandbox/: the colleague in the Esploro UI, and the counters -------------------
+
+    def _control(self, path: str, body: bytes) -> None:
+        state = self.server.state
+        parts = tuple(part for part in path[len(CONTROL_PREFIX) :].split("/") if part)
+        if parts == ("stats",) and self.command == "GET":
+            self._send_json(200, state.stats.snapshot(), [], None)
+        elif parts == ("stats",) and self.command == "DELETE":
+            state.stats.reset()
+            self._send(204, b"", "", [])
+        elif parts in ((), ("health",)) and self.command == "GET":
+            self._send_json(200, {"status": "ok", **state.store.counts()}, [], None)
+        elif len(parts) == 2 and parts[0] in ("researchers", "assets") and self.command == "PATCH":
+            self._send_json(200, self._merge_patch(parts[0], parts[1], body), [], RECORD_INDENT)
+        else:
+            raise ApiError(
+                404, errors.NOT_FOUND, f"{self.command} {path} is not a sandbox control."
+            )
+
+    def _merge_patch(self, kind: str, record_id: str, body: bytes) -> Any:
+        """Apply an RFC 7386 merge patch as a colleague's save in the UI would."""
+        try:
+            patch = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ApiError(400, errors.INVALID_BODY, f"Merge patch is not JSON: {exc}") from exc
+        store = self.server.state.store
+        if kind == "researchers":
+            record = store.update_researcher(
+                record_id,
+                lambda old: schema.normalize_researcher(
+                    schema.merge_patch(old, patch), record_id, old
+                ),
+            )
+        else:
+            record = store.update_asset(
+                record_id,
+                lambda old: schema.normalize_asset(schema.merge_patch(old, patch), record_id),
+                today(),
+            )
+        if record is None:
+            raise ApiError(404, errors.NOT_FOUND, f"No {kind[:-1]} with ID {record_id}.")
+        return record
