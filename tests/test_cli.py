@@ -148,3 +148,19 @@ def test_every_command_has_help() -> None:
                    "--rate-limit", "--daily-limit", "--latency-ms", "--jitter-ms",
                    "--fail-rate", "--drop-rate", "--key"):  # fmt: skip
         assert option in sandbox_help
+
+
+def test_the_default_database_lives_in_the_user_data_directory(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [*SHEETSYNC, "sandbox", "--port", "0", "--json", "--researchers", "2", "--assets", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    assert process.stdout is not None
+    facts = json.loads(process.stdout.readline())
+    process.send_signal(signal.SIGINT)
+    assert process.wait(10) == 0
+    assert facts["db"] == str(tmp_path / "sheetsync" / "sandbox.sqlite3")
+    assert Path(facts["db"]).exists()

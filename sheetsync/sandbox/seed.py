@@ -227,11 +227,11 @@ CULTURES: tuple[Culture, ...] = (
         ("Wang", "Zhang", "Li", "Chen", "Liu", "Ouyang", "Huang"),
         7,
     ),
-    Culture(  # East Asian names in their own scripts (romanised in CJK_ROMANISATION)
-        ("伟", "秀英", "美咲", "翔太", "민준", "서연"),
-        ("王", "张", "佐藤", "鈴木", "김", "박"),
-        2,
-    ),
+    # East Asian names in their own scripts (romanised in CJK_ROMANISATION), one culture per
+    # script so that a Korean given name never meets a Chinese surname.
+    Culture(("伟", "秀英"), ("王", "张"), 1),  # Chinese
+    Culture(("美咲", "翔太"), ("佐藤", "鈴木"), 1),  # Japanese
+    Culture(("민준", "서연"), ("김", "박"), 1),  # Korean
     Culture(  # Māori and Hawaiian; macrons and the ʻokina
         ("Aroha", "Mānaia", "Keoni", "Hēmi", "Leilani"),
         ("Te Whāiti", "Ngata", "Kaʻahumanu", "Tāmihana"),
@@ -825,6 +825,7 @@ class _ResearcherFactory:
         return record
 
     def _profile(self) -> Profile:
+        """Draw the facts several parts of the record repeat (name, group, domain, slug)."""
         rng = self.rng
         person = _random_person(rng)
         group = USER_GROUPS[_weighted(rng, USER_GROUP_WEIGHTS)]
@@ -843,6 +844,7 @@ class _ResearcherFactory:
         return str(rng.randint(10, 98)) + _digits(rng, length - 2 - len(suffix)) + suffix
 
     def _user(self, profile: Profile) -> dict[str, Any]:
+        """The Alma user part, up to `pref_name_suffix`; `make` appends the rest in order."""
         rng, person = self.rng, profile.person
         expiry = rng.randint(2026, 2034)
         status = "ACTIVE" if rng.random() < ACTIVE_WEIGHT else "INACTIVE"
@@ -881,6 +883,7 @@ class _ResearcherFactory:
         }
 
     def _contact_info(self, profile: Profile) -> dict[str, Any]:
+        """0-1 work address, 1-2 e-mails with exactly one preferred, no phones."""
         rng = self.rng
         addresses = [_address(rng)] if rng.random() < 0.6 else []
         emails = [_email(profile.email, "work", preferred=True)]
@@ -893,6 +896,7 @@ class _ResearcherFactory:
         return {"address": addresses, "email": emails, "phone": []}
 
     def _user_identifiers(self, profile: Profile) -> list[dict[str, Any]]:
+        """1-2 Alma identifiers of different types (not the researcher ones: those are ORCIDs)."""
         rng = self.rng
         kinds = rng.sample(tuple(CODE_TABLES["UserIdentifierTypes"]), 1 + (rng.random() < 0.4))
         return [
@@ -934,6 +938,7 @@ def _job_description(rng: random.Random, profile: Profile) -> str:
 
 
 def _patron_role() -> dict[str, Any]:
+    """The one role every researcher has; PUT keeps it when `user_role` is left out."""
     return {
         "status": {"value": "ACTIVE", "desc": "Active"},
         "scope": {"value": "01ESPLORO_INST", "desc": "Esploro University"},
@@ -943,6 +948,7 @@ def _patron_role() -> dict[str, Any]:
 
 
 def _address(rng: random.Random) -> dict[str, Any]:
+    """A Canadian work address, with a postal code of the city's own first letter."""
     city, letter = rng.choice(CITIES)
     postal = (
         f"{letter}{rng.randint(0, 9)}{rng.choice(POSTAL_LETTERS)} "
@@ -1470,6 +1476,20 @@ def _published_date(rng: random.Random) -> tuple[str, dt.date]:
     return day.strftime(("%Y%m%d", "%Y%m", "%Y")[precision]), day
 
 
+def _subtitle(rng: random.Random, topic: Topic) -> str | None:
+    """About 15% of assets split their title: "...: a systematic review" style."""
+    if rng.random() >= 0.15:
+        return None
+    return _capitalised(rng.choice(SUBTITLES).format_map(_text_fill(rng, topic)))
+
+
+def _accepted_date(rng: random.Random, published: dt.date) -> str | None:
+    """About 30% record acceptance, weeks to months before publication, always YYYYMMDD."""
+    if rng.random() >= 0.3:
+        return None
+    return (published - dt.timedelta(days=rng.randint(20, 300))).strftime("%Y%m%d")
+
+
 def _link(url: str, kind: str, order: int, institutional: bool) -> dict[str, Any]:
     """A link in the captured shape, with its mixed types (integer order, boolean flags)."""
     owner = "owner.institutional" if institutional else "owner.external"
@@ -1530,13 +1550,9 @@ class _AssetFactory:
             "language": self._languages(),
             "originalRepository": {"assetId": asset_id},
             **self._identifiers(kind, venue, day, topic_code),
-            "title.subtitle": _capitalised(rng.choice(SUBTITLES).format_map(_text_fill(rng, topic)))
-            if rng.random() < 0.15
-            else None,
+            "title.subtitle": _subtitle(rng, topic),
             "date.published": published,
-            "date.accepted": (day - dt.timedelta(days=rng.randint(20, 300))).strftime("%Y%m%d")
-            if rng.random() < 0.3
-            else None,
+            "date.accepted": _accepted_date(rng, day),
             "resourcetype.esploro": kind,
             **self._description(topic_code, kind, venue),
             "asset.affiliation": _affiliation_names(internal),

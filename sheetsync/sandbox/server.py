@@ -65,6 +65,8 @@ class SandboxHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         self.state = state
+        if ":" in address[0]:  # an IPv6 literal such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__(address, SandboxRequestHandler)
 
 
@@ -107,7 +109,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             sys.stderr.write(redact(f"{self.address_string()} - {format % args}") + "\n")
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        text = self.headers.get("Content-Length") or "0"
+        if not text.isdigit():
+            self.close_connection = True  # the rest of the stream cannot be framed
+            raise ApiError(400, errors.INVALID_BODY, f"Content-Length '{text}' is not a number.")
+        length = int(text)
         return self.rfile.read(length) if length > 0 else b""
 
     def _send(self, status: int, body: bytes, content_type: str, extra: list[str]) -> None:
@@ -153,8 +159,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        body = self._read_body()
         try:
+            body = self._read_body()
             if url.path.startswith(CONTROL_PREFIX):
                 self._control(url.path, body)
             elif url.path.startswith(API_PREFIX):

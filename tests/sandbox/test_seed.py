@@ -44,6 +44,7 @@ CAPTURED = Path(seed.__file__).parent / "data" / "captured_asset.json"
 ORCID_SHAPE = re.compile(r"^(0000-000[123]|0009-000\d)-\d{4}-\d{3}[\dX]$")
 ALMA_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}Z$")
 FORMULA_START = ("=", "+", "-", "@")
+BOOK_TYPES = ("publication.book", "publication.bookChapter")
 ORG_NAMES = {unit.code: unit.name for unit in ORG_UNITS}
 
 Record = dict[str, Any]
@@ -685,13 +686,15 @@ def test_identifiers_for_biomedicine_and_books(assets: list[Record]) -> None:
     assert pmids and all(re.fullmatch(r"\d{8}", p) for p in pmids)
     pmcids = [a["identifier.pmcid"] for a in assets if "identifier.pmcid" in a]
     assert pmcids and all(re.fullmatch(r"PMC\d{7} ?", p) for p in pmcids)
-    books = [a for a in assets if a["resourcetype.esploro"] in ("publication.book",
-                                                                "publication.bookChapter")]
-    for book in books:
-        (isbn,) = book["identifier.isbn"]
-        digits = [int(d) for d in isbn]
-        assert len(digits) == 13 and sum(d * (3 if i % 2 else 1) for i, d in
-                                         enumerate(digits)) % 10 == 0  # fmt: skip
+    books = [a for a in assets if a["resourcetype.esploro"] in BOOK_TYPES]
+    assert books and all(isbn13_is_valid(isbn) for b in books for isbn in b["identifier.isbn"])
+    assert all("identifier.isbn" not in a for a in assets if a not in books)
+
+
+def isbn13_is_valid(isbn: str) -> bool:
+    if len(isbn) != 13 or not isbn.isdigit():
+        return False
+    return sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(isbn)) % 10 == 0
 
 
 # --- realistic text --------------------------------------------------------------------------

@@ -304,3 +304,30 @@ def test_concurrent_clients_are_all_served(sandbox: Sandbox) -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_a_malformed_content_length_gets_an_error_body_not_a_hang(sandbox: Sandbox) -> None:
+    import socket
+
+    host, port = sandbox.base_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(
+            b"PUT /esploro/v1/researchers/1 HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n"
+        )
+        answer = conn.recv(65536).decode()
+    assert answer.startswith("HTTP/1.1 400")
+    assert "INVALID_BODY" in answer
+
+
+def test_the_sandbox_listens_on_ipv6_loopback_too() -> None:
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        server = start_sandbox(host="::1")
+    except OSError:
+        pytest.skip("IPv6 loopback not configured")
+    with server:
+        assert server.base_url.startswith("http://[::1]:")
+        assert Api(server.base_url).get("/esploro/v1/researchers").status_code == 200
