@@ -1,27 +1,71 @@
 """The Esploro REST client: the only module that imports requests.
 
 Plain dicts in and out. The API key travels only in the `Authorization: apikey ...` header, so
-it never appears in a URL, a log line or an exception. Every error from Esploro becomes an
+it never appears in a URL, a log line or an exception; as a second line of defence every message
+built from a server's answer has the key blanked out. Every error from Esploro becomes an
 `EsploroApiError` carrying the HTTP status, errorCode, errorMessage and trackingId, parsed from a
 JSON or XML error body (XML without entity expansion); a body that is neither still gives a
 clear message with the status.
 
-Rate limiting, retries, the quota guard and concurrent fetching arrive with the export issue.
+Why the machinery below exists (esploro-api.md section 6):
+
+* The per-second threshold is shared by the whole institution, and blind immediate retries make
+  it worse. So one `RateLimiter` per client spaces every thread's requests evenly, halves its
+  pace on a 429 `PER_SECOND_THRESHOLD` and recovers gradually.
+* A failed GET is safe to repeat; a failed write is not (it may have happened), so only GETs
+  are retried after a 5xx or a lost connection. A 429 means "not processed", so any method may
+  retry it. A 429 `DAILY_THRESHOLD` will not go away today and is never retried.
+* Every answer reports the calls left today (`X-Exl-Api-Remaining`). A bulk job must stop
+  *before* it eats the quota other integrations of the institution depend on: `quota_floor`.
 """
 
 from __future__ import annotations
 
+import copy
+import datetime
+import email.utils
 import json
-from collections.abc import Mapping
+import logging
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 import defusedxml.ElementTree as SafeET
 import requests
+import requests.adapters
+import requests.auth
+
+if TYPE_CHECKING:
+    from sheetsync.config import Settings
 
 API_PATH = "/esploro/v1/"
 REGIONS = ("na", "eu", "ap", "ca", "cn")
+PAGE_SIZE = 100  # the API's maximum `limit`
+MAX_IDS_PER_GET = 100  # asset IDs in one `GET assets/{id1,id2,...}`
+REMAINING_HEADER = "X-Exl-Api-Remaining"
+
+UNAUTHORIZED = "UNAUTHORIZED"
+USER_NOT_FOUND = "401861"
+ASSET_NOT_FOUND = "ASSET_NOT_FOUND"
+PER_SECOND_THRESHOLD = "PER_SECOND_THRESHOLD"
+DAILY_THRESHOLD = "DAILY_THRESHOLD"
+
+RETRY_AFTER_MAX = 300.0  # seconds: honour Retry-After, but never sleep for an hour on one header
 _XML_NS = "{http://com/exlibris/urm/general/xmlbeans}"
+_EXCERPT_CHARS = 160
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def region_base_url(region: str) -> str:
@@ -31,12 +75,38 @@ def region_base_url(region: str) -> str:
     return f"https://api-{region}.hosted.exlibrisgroup.com"
 
 
+def normalise_base_url(base_url: str) -> str:
+    """`base_url` without a trailing slash or a pasted-in `/esploro/v1` (the client adds it)."""
+    url = base_url.strip().rstrip("/")
+    if url.endswith(API_PATH.rstrip("/")):
+        url = url[: -len(API_PATH.rstrip("/"))]
+    return url
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
 class EsploroError(Exception):
     """Anything that went wrong talking to Esploro."""
 
 
 class EsploroConnectionError(EsploroError):
-    """No HTTP answer at all: refused, reset, timed out."""
+    """No HTTP answer at all: refused, reset, timed out. A write may or may not have happened."""
+
+
+class QuotaFloorReached(EsploroError):
+    """Not sent: the daily quota left is at or below the floor kept for other integrations."""
+
+    def __init__(self, method: str, path: str, remaining: int, floor: int, in_flight: int) -> None:
+        self.remaining = remaining
+        self.floor = floor
+        pending = f" with {in_flight} more request(s) already on their way" if in_flight else ""
+        super().__init__(
+            f"{method} {path} was not sent: Esploro reports {remaining} API calls left today "
+            f"({REMAINING_HEADER}){pending}, at or below the quota floor of {floor}. The floor "
+            "keeps calls in reserve for your institution's other integrations; change it with "
+            "--quota-floor N (or quota_floor in the config profile) only if you are sure."
+        )
 
 
 @dataclass(frozen=True)
@@ -50,14 +120,17 @@ class ErrorDetail:
 class EsploroApiError(EsploroError):
     """Esploro answered with an error. `str()` names the status, errorCode and trackingId."""
 
-    def __init__(self, method: str, path: str, detail: ErrorDetail) -> None:
+    def __init__(self, method: str, path: str, detail: ErrorDetail, attempts: int = 1) -> None:
         self.method = method
         self.path = path
         self.detail = detail
+        self.attempts = attempts
         tracking = f" (trackingId {detail.tracking_id})" if detail.tracking_id else ""
         code = f" {detail.error_code}" if detail.error_code else ""
+        gave_up = f" [gave up after {attempts} attempts]" if attempts > 1 else ""
         super().__init__(
             f"{method} {path}: HTTP {detail.status}{code}: {detail.error_message}{tracking}"
+            f"{gave_up}"
         )
 
     @property
@@ -69,8 +142,50 @@ class EsploroApiError(EsploroError):
         return self.detail.error_code
 
     @property
+    def error_message(self) -> str:
+        return self.detail.error_message
+
+    @property
     def tracking_id(self) -> str:
         return self.detail.tracking_id
+
+
+class AuthorizationError(EsploroApiError):
+    """UNAUTHORIZED: the key is unknown, or not allowed this API area or method (e.g. a write)."""
+
+
+class NotFoundError(EsploroApiError):
+    """No such record: errorCode 401861 (researchers), ASSET_NOT_FOUND, or HTTP 404."""
+
+
+class RateLimitError(EsploroApiError):
+    """429 PER_SECOND_THRESHOLD, still refused after every retry the client allows."""
+
+
+class DailyQuotaError(EsploroApiError):
+    """429 DAILY_THRESHOLD: today's quota is spent. Never retried: it lasts until tomorrow."""
+
+
+class ServerError(EsploroApiError):
+    """HTTP 5xx (a GET after its retries; a write at once, since it may have happened)."""
+
+
+class InvalidResponseError(EsploroApiError):
+    """A success status whose body is not the JSON expected (e.g. a gateway's HTML page)."""
+
+
+def error_class(detail: ErrorDetail, remaining: int | None = None) -> type[EsploroApiError]:
+    """The exception class for an error answer, so callers can catch what they can handle."""
+    if detail.status == 429:
+        daily = detail.error_code == DAILY_THRESHOLD or remaining == 0
+        return DailyQuotaError if daily else RateLimitError
+    if detail.error_code == UNAUTHORIZED or detail.status in (401, 403):
+        return AuthorizationError
+    if detail.error_code in (USER_NOT_FOUND, ASSET_NOT_FOUND) or detail.status == 404:
+        return NotFoundError
+    if detail.status >= 500:
+        return ServerError
+    return EsploroApiError
 
 
 def parse_error(status: int, content_type: str, body: bytes) -> ErrorDetail:
@@ -83,8 +198,22 @@ def parse_error(status: int, content_type: str, body: bytes) -> ErrorDetail:
         detail = _json_error(status, text)
     if detail is not None:
         return detail
-    kind = "an empty body" if not text else f"a body that is not an Esploro error ({content_type})"
-    return ErrorDetail(status, "", f"the server answered with {kind}", "")
+    if not text:
+        return ErrorDetail(status, "", "the server answered with an empty body", "")
+    kind = content_type or "no content type"
+    message = f"the server answered with a body that is not an Esploro error ({kind})"
+    excerpt = body_excerpt(text)
+    return ErrorDetail(status, "", f"{message}: {excerpt}" if excerpt else message, "")
+
+
+def body_excerpt(text: str) -> str:
+    """A short, readable hint of what a non-Esploro body says: an HTML title, or its first text."""
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    plain = title.group(1) if title else re.sub(r"<[^>]*>", " ", text)
+    plain = " ".join(plain.split())
+    if len(plain) > _EXCERPT_CHARS:
+        plain = plain[: _EXCERPT_CHARS - 1] + "…"
+    return plain
 
 
 def _json_error(status: int, text: str) -> ErrorDetail | None:
@@ -117,55 +246,712 @@ def _xml_error(status: int, text: str) -> ErrorDetail | None:
     )
 
 
-class EsploroClient:
-    """A session with one Esploro (or sandbox) base URL and one API key."""
+# -- the rate limiter ----------------------------------------------------------------------
 
-    def __init__(self, base_url: str, api_key: str, timeout: float = 60.0) -> None:
-        self.base_url = base_url.rstrip("/")
+
+class RateLimiter:
+    """One schedule for every thread of a client: requests leave evenly spaced, never in bursts.
+
+    A next-slot scheduler: each caller reserves the next free slot under a lock and sleeps until
+    it outside the lock. On a 429 the pace halves (once per congestion event: a 429 for a
+    request sent before the last slow-down is the same event) and then climbs back by a
+    fiftieth of the configured rate per success, so a shared institutional limit is probed
+    gently instead of hammered.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.max_rate = rate
+        self._rate = rate
+        self._min_rate = rate / 20
+        self._clock = clock
+        self._sleep = sleep
+        self._next = clock()
+        self._slowed_at = float("-inf")
+        self._lock = threading.Lock()
+
+    @property
+    def rate(self) -> float:
+        """The pace in force now, in requests per second."""
+        with self._lock:
+            return self._rate
+
+    def acquire(self) -> float:
+        """Wait for this caller's slot; returns the time it was granted (for `slow_down`)."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + 1.0 / self._rate
+        if slot > now:
+            self._sleep(slot - now)
+        return slot
+
+    def slow_down(self, sent_at: float) -> None:
+        """A 429 for a request granted at `sent_at`: halve the pace, once per congestion event."""
+        with self._lock:
+            if sent_at <= self._slowed_at:
+                return
+            self._rate = max(self._min_rate, self._rate / 2)
+            self._slowed_at = self._clock()
+            log.debug("rate limiter slowed to %.2f requests/s", self._rate)
+
+    def speed_up(self) -> None:
+        """A success: creep back toward the configured rate."""
+        with self._lock:
+            self._rate = min(self.max_rate, self._rate + self.max_rate / 50)
+
+    def hold(self, seconds: float) -> None:
+        """Let nobody send for `seconds` (a Retry-After applies to the whole institution)."""
+        with self._lock:
+            self._next = max(self._next, self._clock() + seconds)
+
+
+# -- the client ----------------------------------------------------------------------------
+
+
+class _ApiKeyAuth(requests.auth.AuthBase):
+    """Sets `Authorization: apikey ...` on each request.
+
+    As the session's `auth` it also stops requests from replacing the header with ~/.netrc
+    credentials, and requests drops it on a redirect to another host.
+    """
+
+    def __init__(self, api_key: str) -> None:
+        self._header = f"apikey {api_key}"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._header
+        return request
+
+    def __repr__(self) -> str:
+        return "<apikey auth>"
+
+
+class _Redactor:
+    """Blanks the key out of any text built from a server's answer (some gateways echo)."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    def __call__(self, text: str) -> str:
+        # a toy key of a letter or two would blank out ordinary words; real keys are long
+        if len(self._secret) < 6:
+            return text
+        return text.replace(self._secret, "***")
+
+    def __repr__(self) -> str:
+        return "<redactor>"
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One request on the wire: its answer, or why there was none."""
+
+    sent_at: float
+    response: requests.Response | None = None
+    failure: str = ""
+
+
+def _validate_key(api_key: str) -> None:
+    if not api_key:
+        raise ValueError("an API key is required")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in api_key):
+        # requests would reject the header with a message that quotes the key
+        raise ValueError("the API key contains whitespace or control characters")
+
+
+def _validate_options(
+    rate: float, workers: int, quota_floor: int, timeout: float, retries: Sequence[int]
+) -> None:
+    if rate <= 0:
+        raise ValueError("rate must be positive")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    if quota_floor < 0:
+        raise ValueError("quota_floor must not be negative")
+    if timeout <= 0:
+        raise ValueError("timeout must be positive")
+    if min(retries) < 0:
+        raise ValueError("retry counts must not be negative")
+
+
+def _segment(value: str) -> str:
+    """A record ID as one URL path segment."""
+    text = str(value)
+    if not text:
+        raise ValueError("a record ID must not be empty")
+    return quote(text, safe="")
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    """A JSON list of records; absent on an empty page, and possibly a lone object."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return [value]
+    return [item for item in value if isinstance(item, dict)]
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _asset_id(record: Mapping[str, Any]) -> str:
+    repository = record.get("originalRepository") or {}
+    return str(repository.get("assetId", "")) if isinstance(repository, dict) else ""
+
+
+_UNSENDABLE = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidHeader,
+)
+
+
+def _failure_reason(exc: requests.RequestException, timeout: float) -> str:
+    """What went wrong on the wire, in words, without the request (which holds the key)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"could not connect within {timeout:g} s"
+    if isinstance(exc, requests.ReadTimeout):
+        return f"no answer within {timeout:g} s"
+    text = str(exc)
+    errno = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", text)
+    if errno:
+        return errno.group(1).strip()
+    tls = re.search(r"\[SSL[^\]]*\][^'\")]*", text)
+    if tls:
+        return f"TLS error: {tls.group(0).strip()}"
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "the connection closed without an answer"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the answer broke off part way"
+    return type(exc).__name__
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """`Retry-After` in seconds (a number or an HTTP date), or None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.datetime.now(datetime.UTC)).total_seconds()
+    return min(max(0.0, seconds), RETRY_AFTER_MAX)
+
+
+def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class EsploroClient:
+    """A session with one Esploro (or sandbox) base URL and one API key. Thread-safe.
+
+    Every request, from any thread, goes through one rate limiter, one retry policy and one
+    quota guard; `calls` and `remaining_quota` report what was spent.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        rate: float = 10.0,
+        workers: int = 8,
+        quota_floor: int = 1000,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        max_throttle_retries: int = 8,
+        backoff_base: float = 0.2,
+        backoff_max: float = 30.0,
+    ) -> None:
+        _validate_key(api_key)
+        _validate_options(rate, workers, quota_floor, timeout, (max_retries, max_throttle_retries))
+        self.base_url = normalise_base_url(base_url)
+        self.rate = rate
+        self.workers = workers
+        self.quota_floor = quota_floor
         self.timeout = timeout
-        self._session = requests.Session()
-        self._session.headers.update(
-            {
-                "Authorization": f"apikey {api_key}",
-                "Accept": "application/json",
-                "User-Agent": "sheetsync",
-            }
+        self.max_retries = max_retries
+        self.max_throttle_retries = max_throttle_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.limiter = RateLimiter(rate)
+        self._redact = _Redactor(api_key)
+        self._session = self._make_session(api_key, workers)
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._in_flight = 0
+        self._remaining: int | None = None
+        self._random = random.Random()
+        self._local = threading.local()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: Any) -> EsploroClient:
+        """A client for resolved settings (see `sheetsync.config.resolve_settings`)."""
+        return cls(
+            settings.base_url,
+            settings.api_key,
+            rate=settings.rate,
+            workers=settings.workers,
+            quota_floor=settings.quota_floor,
+            **options,
         )
+
+    @staticmethod
+    def _make_session(api_key: str, workers: int) -> requests.Session:
+        session = requests.Session()
+        session.auth = _ApiKeyAuth(api_key)
+        session.headers.update({"Accept": "application/json", "User-Agent": "sheetsync"})
+        # a pooled connection per thread (two iterators may run at once), and no silent
+        # retries below ours
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=2, pool_maxsize=max(10, workers * 2), max_retries=0
+        )
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def __repr__(self) -> str:
+        return f"EsploroClient({self.base_url!r}, rate={self.rate:g}, workers={self.workers})"
 
     def close(self) -> None:
         self._session.close()
+
+    def __enter__(self) -> EsploroClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- counters ----------------------------------------------------------------------
+
+    @property
+    def calls(self) -> int:
+        """Requests put on the wire so far, retries included."""
+        with self._lock:
+            return self._calls
+
+    @property
+    def remaining_quota(self) -> int | None:
+        """Calls left today per `X-Exl-Api-Remaining` (the lowest recent count), or None."""
+        with self._lock:
+            return self._remaining
+
+    @property
+    def last_round_trip_ms(self) -> float | None:
+        """This thread's last request: milliseconds from sending to the whole answer.
+
+        Excludes rate-limiter waits and backoff, so `check` can report the server's latency.
+        None when this thread's last request got no HTTP answer.
+        """
+        value: float | None = getattr(self._local, "round_trip_ms", None)
+        return value
+
+    # -- one request, with the limiter, the quota guard and retries ---------------------
 
     def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None, body: Any = None
     ) -> Any:
         """Send one request to `API_PATH + path`; return the decoded JSON (None if empty)."""
+        self._local.round_trip_ms = None
+        response = self._send(method.upper(), path, params, body)
+        return self._decode(method.upper(), path, response)
+
+    def _send(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
+    ) -> requests.Response:
+        failures = throttles = 0
+        while True:
+            attempt = self._attempt(method, path, params, body)
+            response = attempt.response
+            if response is None:
+                if method != "GET" or failures >= self.max_retries:
+                    raise self._connection_error(method, path, attempt.failure, failures + 1)
+                failures += 1
+                self._pause(method, path, attempt.failure, self._backoff(failures))
+                continue
+            if response.status_code < 300:
+                self.limiter.speed_up()
+                return response
+            detail = self._error_detail(response)
+            kind = error_class(detail, self._header_remaining(response))
+            attempts = failures + throttles + 1
+            if kind is RateLimitError and throttles < self.max_throttle_retries:
+                throttles += 1
+                self._throttled(method, path, attempt.sent_at, response, throttles)
+                continue
+            if kind is ServerError and method == "GET" and failures < self.max_retries:
+                failures += 1
+                delay = max(self._backoff(failures), _retry_after(response) or 0.0)
+                self._pause(method, path, f"HTTP {response.status_code}", delay)
+                continue
+            raise kind(method, self._display(path), detail, attempts)
+
+    def _attempt(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
+    ) -> _Attempt:
+        """Put one request on the wire. Raises only for the quota floor or a bad request."""
+        sent_at = self.limiter.acquire()
+        self._reserve(method, path)
         url = f"{self.base_url}{API_PATH}{path}"
+        failure = unsendable = ""
+        started = time.perf_counter()
         try:
             response = self._session.request(
-                method, url, params=params, json=body, timeout=self.timeout
+                method, url, params=params, json=body, timeout=self.timeout, allow_redirects=False
             )
-        except requests.RequestException as exc:
-            raise EsploroConnectionError(
-                f"{method} {path}: no answer from {self.base_url} ({type(exc).__name__})"
-            ) from None
-        if response.status_code >= 400:
-            detail = parse_error(
-                response.status_code, response.headers.get("Content-Type", ""), response.content
+        except _UNSENDABLE as exc:  # a malformed URL or header: retrying cannot help
+            unsendable = type(exc).__name__
+        except requests.RequestException as exc:  # refused, reset, timed out, cut off, TLS
+            failure = self._redact(_failure_reason(exc, self.timeout))
+        finally:
+            self._release()
+        # raised here, outside the except blocks, so no requests exception (whose request
+        # holds the key) is chained as __context__
+        if unsendable:
+            raise EsploroError(
+                f"{method} {self._display(path)}: cannot send a request to {self.base_url} "
+                f"({unsendable}); check the base URL"
             )
-            raise EsploroApiError(method, path, detail)
-        return response.json() if response.content else None
+        if failure:
+            return _Attempt(sent_at, failure=failure)
+        self._local.round_trip_ms = (time.perf_counter() - started) * 1000.0
+        self._note_remaining(response)
+        return _Attempt(sent_at, response=response)
+
+    def _reserve(self, method: str, path: str) -> None:
+        """Count a request about to be sent, unless the quota floor forbids it."""
+        with self._lock:
+            remaining, in_flight = self._remaining, self._in_flight
+            if remaining is not None and remaining - in_flight <= self.quota_floor:
+                refused = True
+            else:
+                refused = False
+                self._calls += 1
+                self._in_flight += 1
+        if refused:
+            assert remaining is not None
+            raise QuotaFloorReached(
+                method, self._display(path), remaining, self.quota_floor, in_flight
+            )
+
+    def _release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    @staticmethod
+    def _header_remaining(response: requests.Response) -> int | None:
+        value = response.headers.get(REMAINING_HEADER, "").strip()
+        return int(value) if value.isdigit() else None
+
+    def _note_remaining(self, response: requests.Response) -> None:
+        """Keep the lowest count seen: concurrent answers arrive out of order.
+
+        A slightly higher count than the last is a stale answer overtaken by a newer one, so it
+        is ignored; a much higher one is the daily reset and is taken. Keeping the minimum is
+        what lets the quota floor promise that no request beyond it is ever sent.
+        """
+        remaining = self._header_remaining(response)
+        if remaining is None:
+            return
+        with self._lock:
+            last = self._remaining
+            stale = last is not None and last < remaining <= last + self.workers * 4 + 8
+            if not stale:
+                self._remaining = remaining
+
+    def _throttled(
+        self, method: str, path: str, sent_at: float, response: requests.Response, n: int
+    ) -> None:
+        """A 429 per-second refusal: slow everyone down, then wait this request's turn."""
+        self.limiter.slow_down(sent_at)
+        retry_after = _retry_after(response)
+        if retry_after is not None:
+            self.limiter.hold(retry_after)
+            self._pause(method, path, "HTTP 429 with Retry-After", retry_after)
+        else:
+            self._pause(method, path, "HTTP 429", self._backoff(n))
+
+    def _backoff(self, n: int) -> float:
+        """Exponential backoff with jitter for the n-th retry (1-based)."""
+        with self._lock:
+            jitter = self._random.uniform(0.5, 1.5)
+        return min(self.backoff_max, self.backoff_base * 2.0 ** (n - 1) * jitter)
+
+    def _pause(self, method: str, path: str, reason: str, delay: float) -> None:
+        log.debug("%s %s: %s; retrying in %.2f s", method, self._display(path), reason, delay)
+        time.sleep(delay)
+
+    def _error_detail(self, response: requests.Response) -> ErrorDetail:
+        if 300 <= response.status_code < 400:
+            location = self._redact(response.headers.get("Location", "(no Location)"))
+            message = f"the server redirected to {location}; use that address as the base URL"
+            return ErrorDetail(response.status_code, "", message, "")
+        detail = parse_error(
+            response.status_code, response.headers.get("Content-Type", ""), response.content
+        )
+        return ErrorDetail(
+            detail.status,
+            self._redact(detail.error_code),
+            self._redact(detail.error_message),
+            self._redact(detail.tracking_id),
+        )
+
+    def _connection_error(
+        self, method: str, path: str, failure: str, attempts: int
+    ) -> EsploroConnectionError:
+        where = f"{method} {self._display(path)}: no answer from {self.base_url} ({failure})"
+        if method != "GET":
+            return EsploroConnectionError(
+                f"{where}. The write may or may not have happened; it was not retried: "
+                "GET the record to find out."
+            )
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return EsploroConnectionError(f"{where}{tries}")
+
+    def _decode(self, method: str, path: str, response: requests.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            content_type = response.headers.get("Content-Type", "") or "no content type"
+            text = response.content.decode("utf-8", errors="replace")
+            excerpt = self._redact(body_excerpt(text))
+            message = f"the answer is not JSON ({content_type}): {excerpt}"
+        raise InvalidResponseError(
+            method, self._display(path), ErrorDetail(response.status_code, "", message, "")
+        )
+
+    @staticmethod
+    def _display(path: str) -> str:
+        """A path short enough for a message (a batch GET names up to 100 IDs)."""
+        return path if len(path) <= 120 else f"{path[:100]}… ({path.count(',') + 1} IDs)"
+
+    def _get_dict(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self._expect_dict("GET", path, self.request("GET", path, params))
+
+    def _expect_dict(self, method: str, path: str, value: Any) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return value
+        message = f"expected a JSON object, got {type(value).__name__}"
+        raise InvalidResponseError(method, self._display(path), ErrorDetail(200, "", message, ""))
+
+    # -- concurrency -------------------------------------------------------------------
+
+    def _ordered(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """`work` over `items` on `workers` threads, results in input order, streaming.
+
+        At most `workers * 4` items are in flight or waiting to be consumed, so a million IDs
+        never become a million futures; the limiter, not the pool, sets the pace.
+        """
+        window = self.workers * 4
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="esploro")
+        pending: deque[Future[R]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    @staticmethod
+    def _reporting(
+        work: Callable[[T], R], size: Callable[[R], int], progress: Callable[[int], object] | None
+    ) -> Callable[[T], R]:
+        """`work`, then `progress(size(result))`, serialised so the callback never races."""
+        if progress is None:
+            return work
+        lock = threading.Lock()
+
+        def run(item: T) -> R:
+            result = work(item)
+            with lock:
+                progress(size(result))
+            return result
+
+        return run
+
+    def _iter_pages(
+        self, path: str, params: Mapping[str, Any], list_key: str, total_key: str, limit: int | None
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a paged list: the first page gives the total, the rest run in parallel."""
+        if limit is not None and limit <= 0:
+            return
+        first_size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit)
+        first = self._get_dict(path, {**params, "limit": first_size, "offset": 0})
+        total = _count(first.get(total_key))
+        wanted = total if limit is None else min(total, limit)
+        yield from _as_list(first.get(list_key))[:wanted]
+
+        def page(offset: int) -> list[dict[str, Any]]:
+            size = min(PAGE_SIZE, wanted - offset)
+            answer = self._get_dict(path, {**params, "limit": size, "offset": offset})
+            return _as_list(answer.get(list_key))
+
+        for items in self._ordered(page, range(first_size, wanted, PAGE_SIZE)):
+            yield from items
+
+    # -- researchers -------------------------------------------------------------------
 
     def list_researchers(self, limit: int = 10, offset: int = 0, q: str = "") -> dict[str, Any]:
+        """One page of brief researcher records: `{"user": [...], "total_record_count": N}`."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if q:
             params["q"] = q
-        page: dict[str, Any] = self.request("GET", "researchers", params)
-        return page
+        return self._get_dict("researchers", params)
 
     def get_researcher(self, primary_id: str) -> dict[str, Any]:
-        record: dict[str, Any] = self.request("GET", f"researchers/{primary_id}", {"view": "full"})
-        return record
+        """The full researcher record (`view=full`): the only safe base for a PUT."""
+        return self._get_dict(f"researchers/{_segment(primary_id)}", {"view": "full"})
 
     def put_researcher(self, primary_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
-        stored: dict[str, Any] = self.request("PUT", f"researchers/{primary_id}", body=record)
-        return stored
+        """Swap-all PUT: `record` must be the whole entity. Never retried after a failure."""
+        path = f"researchers/{_segment(primary_id)}"
+        return self._expect_dict("PUT", path, self.request("PUT", path, body=record))
+
+    def iter_researcher_ids(self, q: str = "", limit: int | None = None) -> Iterator[str]:
+        """Every researcher's primary_id matching `q`, in the API's order, each once."""
+        params = {"q": q} if q else {}
+        seen: set[str] = set()
+        for user in self._iter_pages("researchers", params, "user", "total_record_count", limit):
+            primary_id = str(user.get("primary_id", ""))
+            if primary_id and primary_id not in seen:  # a record added mid-way shifts pages
+                seen.add(primary_id)
+                yield primary_id
+
+    def fetch_researchers(
+        self, ids: Iterable[str], progress: Callable[[int], object] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Full records for `ids`, fetched concurrently, yielded in input order.
+
+        `progress(1)` is called as each record arrives (from a worker thread, never two at
+        once). A missing researcher raises NotFoundError when its turn comes.
+        """
+        work = self._reporting(self.get_researcher, lambda _record: 1, progress)
+        yield from self._ordered(work, ids)
+
+    # -- assets ------------------------------------------------------------------------
+
+    def get_assets(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Up to 100 assets in one GET, in the order the server gives (the order asked)."""
+        if not ids:
+            raise ValueError("no asset IDs given")
+        if len(ids) > MAX_IDS_PER_GET:
+            raise ValueError(f"at most {MAX_IDS_PER_GET} asset IDs per request, got {len(ids)}")
+        if any("," in str(asset_id) for asset_id in ids):
+            raise ValueError("an asset ID cannot contain a comma")
+        path = "assets/" + ",".join(_segment(asset_id) for asset_id in ids)
+        records = _as_list(self._get_dict(path).get("records"))
+        if not records:
+            detail = ErrorDetail(200, ASSET_NOT_FOUND, "the answer held none of the assets", "")
+            raise NotFoundError("GET", self._display(path), detail)
+        return records
+
+    def _asset_batch(self, batch: list[str]) -> list[dict[str, Any]]:
+        """The records for `batch`, one per ID in its order; NotFoundError names any missing."""
+        unique = list(dict.fromkeys(batch))
+        by_id = {_asset_id(record): record for record in self.get_assets(unique)}
+        missing = [asset_id for asset_id in unique if asset_id not in by_id]
+        if missing:
+            message = f"{len(missing)} asset(s) not found: {', '.join(missing)}"
+            path = self._display("assets/" + ",".join(unique))
+            raise NotFoundError("GET", path, ErrorDetail(200, ASSET_NOT_FOUND, message, ""))
+        result: list[dict[str, Any]] = []
+        used: set[str] = set()
+        for asset_id in batch:  # a repeated ID gets its own copy, never an alias
+            record = by_id[asset_id]
+            result.append(copy.deepcopy(record) if asset_id in used else record)
+            used.add(asset_id)
+        return result
+
+    def fetch_assets(
+        self, ids: Iterable[str], progress: Callable[[int], object] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Full asset records for `ids`: batches of 100 fetched concurrently, in input order.
+
+        `progress(n)` is called with each batch's size as it arrives.
+        """
+        work = self._reporting(self._asset_batch, len, progress)
+        for records in self._ordered(work, _batches((str(i) for i in ids), MAX_IDS_PER_GET)):
+            yield from records
+
+    def iter_assets(
+        self, update_date_from: str | datetime.date | None = None, limit: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every asset (updated on or after `update_date_from`), full records, in API order."""
+        params: dict[str, Any] = {}
+        if update_date_from is not None:
+            params["update_date_from"] = (
+                update_date_from.isoformat()
+                if isinstance(update_date_from, datetime.date)
+                else update_date_from
+            )
+        yield from self._iter_pages("assets", params, "records", "totalRecordCount", limit)
+
+    def _single_record(self, method: str, path: str, answer: Any) -> dict[str, Any]:
+        """An asset write answers `{"records": [record]}`; return the record."""
+        wrapper = self._expect_dict(method, path, answer)
+        records = _as_list(wrapper.get("records"))
+        return records[0] if len(records) == 1 else wrapper
+
+    def put_asset(self, asset_id: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Swap-all PUT of a whole asset. Never retried after a failure."""
+        path = f"assets/{_segment(asset_id)}"
+        return self._single_record("PUT", path, self.request("PUT", path, body=record))
+
+    def patch_asset(
+        self, asset_id: str, changes: Mapping[str, Any], action: str = "replace"
+    ) -> dict[str, Any]:
+        """`op=patch` on the patchable fields in `changes`: `add` appends, `replace` overwrites."""
+        if action not in ("replace", "add"):
+            raise ValueError("action must be 'replace' or 'add'")
+        path = f"assets/{_segment(asset_id)}"
+        params = {"op": "patch", "action": action}
+        answer = self.request("POST", path, params, body={"records": [dict(changes)]})
+        return self._single_record("POST", path, answer)
+
+    # -- configuration -----------------------------------------------------------------
+
+    def code_table(self, name: str) -> dict[str, Any]:
+        """A code table: `{"name", "description", "row": [{"code", "description", ...}]}`."""
+        return self._get_dict(f"researchconf/code-tables/{_segment(name)}")
+
+    def organizations(self) -> list[dict[str, Any]]:
+        """Every internal organisation unit; pages only if the first answer says there are more."""
+        path = "organizations/internal"
+        first = self._get_dict(path)
+        units = _as_list(first.get("research_organization"))
+        total = _count(first.get("total_record_count"))
+        while len(units) < total:
+            page = self._get_dict(path, {"limit": PAGE_SIZE, "offset": len(units)})
+            more = _as_list(page.get("research_organization"))
+            if not more:
+                break
+            units.extend(more)
+        return units

@@ -11,6 +11,8 @@ import io
 import json
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -19,10 +21,15 @@ import platformdirs
 import typer
 from rich.console import Console
 
-from sheetsync import __version__
+from sheetsync import __version__, ui
+from sheetsync.api import EsploroClient, EsploroError
+from sheetsync.check import run_check
+from sheetsync.config import ConfigError, resolve_settings
 from sheetsync.demo import run_tour
+from sheetsync.export import ExportError, Selection, export_records, read_id_list
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.sandbox.store import StoreError
+from sheetsync.template import TemplateError, builtin_templates, load_template
 
 app = typer.Typer(
     name="sheetsync",
@@ -38,6 +45,89 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays on one line, whatever the width
 
 EXIT_ERROR = 1
+
+CONNECTION = "Connection"
+Region = Annotated[
+    str | None,
+    typer.Option(
+        help="Esploro region: na, eu, ap, ca, cn. [default: na]", rich_help_panel=CONNECTION
+    ),
+]
+BaseUrl = Annotated[
+    str | None,
+    typer.Option(help="Explicit API base URL (overrides --region).", rich_help_panel=CONNECTION),
+]
+Profile = Annotated[
+    str | None, typer.Option(help="Named profile in the config file.", rich_help_panel=CONNECTION)
+]
+UseSandbox = Annotated[
+    bool,
+    typer.Option(
+        "--sandbox",
+        help="Talk to a local `sheetsync sandbox` with its read/write key.",
+        rich_help_panel=CONNECTION,
+    ),
+]
+Rate = Annotated[
+    float | None,
+    typer.Option(
+        help="Requests per second, for the whole run. [default: 10]",
+        min=0.1,
+        rich_help_panel=CONNECTION,
+    ),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        help="Concurrent requests. [default: 8]", min=1, max=64, rich_help_panel=CONNECTION
+    ),
+]
+QuotaFloor = Annotated[
+    int | None,
+    typer.Option(
+        help="Stop before the daily API quota falls under this. [default: 1000]",
+        min=0,
+        rich_help_panel=CONNECTION,
+    ),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON for scripts.")]
+
+
+@contextmanager
+def _errors_exit() -> Iterator[None]:
+    """Expected failures end in one clear line on stderr and exit code 1, never a traceback."""
+    try:
+        yield
+    except (ConfigError, TemplateError, ExportError, EsploroError) as exc:
+        errors.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(EXIT_ERROR) from None
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        errors.print(f"[red]error:[/]{where}: {exc.strerror or exc}", highlight=False)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _client(
+    region: str | None,
+    base_url: str | None,
+    profile: str | None,
+    sandbox: bool,
+    rate: float | None,
+    workers: int | None,
+    quota_floor: int | None,
+) -> tuple[EsploroClient, str]:
+    settings = resolve_settings(
+        region=region,
+        base_url=base_url,
+        profile=profile,
+        sandbox=sandbox,
+        rate=rate,
+        workers=workers,
+        quota_floor=quota_floor,
+    )
+    for warning in settings.warnings:
+        errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    return EsploroClient.from_settings(settings), settings.key_source
 
 
 def default_sandbox_db() -> Path:
@@ -118,11 +208,21 @@ def sandbox(
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     try:
         config = SandboxConfig(
-            host=host, port=port, db=db_path, researchers=researchers, assets=assets, seed=seed,
-            rate_limit=rate_limit, daily_limit=daily_limit, latency_ms=latency_ms,
-            jitter_ms=jitter_ms, fail_rate=fail_rate, drop_rate=drop_rate,
-            keys=_parse_keys(key) if key else SandboxConfig().keys, log_requests=log,
-        )  # fmt: skip
+            host=host,
+            port=port,
+            db=db_path,
+            researchers=researchers,
+            assets=assets,
+            seed=seed,
+            rate_limit=rate_limit,
+            daily_limit=daily_limit,
+            latency_ms=latency_ms,
+            jitter_ms=jitter_ms,
+            fail_rate=fail_rate,
+            drop_rate=drop_rate,
+            keys=_parse_keys(key) if key else SandboxConfig().keys,
+            log_requests=log,
+        )
         server = Sandbox(config)
     except (StoreError, ValueError) as exc:
         errors.print(f"[red]error:[/] {exc}")
@@ -179,6 +279,112 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
     )
     console.print(f"  stats     {server.base_url}/_sandbox/stats")
     console.print("Press Ctrl-C to stop.", style="dim")
+
+
+@app.command()
+def export(
+    template: Annotated[
+        str, typer.Argument(help="Built-in template name or path to a .toml file.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The workbook to write (.xlsx).")],
+    query: Annotated[
+        str,
+        typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND ALL~chemistry'."),
+    ] = "",
+    updated_since: Annotated[
+        str | None, typer.Option(help="Assets: only those updated on or after YYYY-MM-DD.")
+    ] = None,
+    ids: Annotated[str | None, typer.Option(help="Comma-separated record IDs.")] = None,
+    ids_file: Annotated[
+        Path | None,
+        typer.Option(help="A file of record IDs, one per line.", exists=True, dir_okay=False),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Export at most this many records.", min=1)
+    ] = None,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Export records into a workbook to edit: one row per record, one column per template field."""
+    if ids is not None and ids_file is not None:
+        raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
+    with _errors_exit():
+        chosen = read_id_list(ids) if ids is not None else None
+        if ids_file is not None:
+            chosen = read_id_list(ids_file.read_text(encoding="utf-8-sig"))
+        selection = Selection(query, updated_since, chosen, limit)
+        loaded = load_template(template)
+        client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
+        with client, ui.RecordProgress(errors, f"Fetching {loaded.entity}") as progress:
+            summary = export_records(client, loaded, output, selection, progress)
+    if as_json:
+        payload = {**dataclasses.asdict(summary), "path": str(summary.path)}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        ui.export_summary(console, summary)
+
+
+templates_app = typer.Typer(help="List the built-in templates, or show one.", no_args_is_help=False)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.callback(invoke_without_command=True)
+def templates_list(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """List the built-in templates, one line each."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with _errors_exit():
+        found = builtin_templates()
+    if as_json:
+        rows = [
+            {
+                "name": t.name,
+                "entity": t.entity,
+                "write_mode": t.write_mode,
+                "columns": len(t.columns),
+                "description": t.description,
+            }
+            for t in found
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+    else:
+        console.print(ui.templates_table(found))
+
+
+@templates_app.command("show")
+def templates_show(
+    name: Annotated[str, typer.Argument(help="Built-in template name or path to a .toml file.")],
+) -> None:
+    """Show one template's columns: header, path, type and rules."""
+    with _errors_exit():
+        console.print(ui.template_table(load_template(name)))
+
+
+@app.command()
+def check(
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    as_json: AsJson = False,
+) -> None:
+    """Check the connection: base URL, key rights, remaining daily quota, round-trip time."""
+    with _errors_exit():
+        client, key_source = _client(region, base_url, profile, sandbox, None, None, 0)
+        with client:
+            report = run_check(client, key_source)
+    if as_json:
+        sys.stdout.write(json.dumps(dataclasses.asdict(report), indent=2) + "\n")
+    else:
+        ui.check_report(console, report)
+    if not (report.can_read_researchers and report.can_read_assets):
+        raise typer.Exit(EXIT_ERROR)
 
 
 @app.command()

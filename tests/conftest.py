@@ -25,9 +25,15 @@ class Api:
         self.key = key
 
     def request(
-        self, method: str, path: str, *, key: str | None = "default", json_body: Any = None,
-        accept: str = "application/json", **kwargs: Any,
-    ) -> requests.Response:  # fmt: skip
+        self,
+        method: str,
+        path: str,
+        *,
+        key: str | None = "default",
+        json_body: Any = None,
+        accept: str = "application/json",
+        **kwargs: Any,
+    ) -> requests.Response:
         headers = {"Accept": accept, **kwargs.pop("headers", {})}
         use_key = self.key if key == "default" else key
         if use_key is not None:

@@ -22,10 +22,22 @@ SHEETSYNC = [sys.executable, "-m", "sheetsync"]
 @contextmanager
 def running_sandbox(*options: str) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
     process = subprocess.Popen(
-        [*SHEETSYNC, "sandbox", "--port", "0", "--json", "--researchers", "12", "--assets", "9",
-         *options],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            *SHEETSYNC,
+            "sandbox",
+            "--port",
+            "0",
+            "--json",
+            "--researchers",
+            "12",
+            "--assets",
+            "9",
+            *options,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -68,8 +80,10 @@ def test_reset_seeds_the_database_anew(tmp_path: Path) -> None:
 def test_the_human_announcement_names_url_keys_and_database(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [*SHEETSYNC, "sandbox", "--port", "0", "--memory", "--researchers", "3", "--assets", "3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout is not None
     lines = [process.stdout.readline() for _ in range(3)]
     process.send_signal(signal.SIGINT)
@@ -86,8 +100,10 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         port = facts["base_url"].rsplit(":", 1)[1]
         result = subprocess.run(
             [*SHEETSYNC, "sandbox", "--port", port, "--memory", "--researchers", "1"],
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -116,8 +132,10 @@ def test_a_database_that_is_not_sqlite_is_a_clear_error(tmp_path: Path) -> None:
     bogus.write_text("not a database\n" * 50)
     result = subprocess.run(
         [*SHEETSYNC, "sandbox", "--port", "0", "--db", str(bogus)],
-        capture_output=True, text=True, timeout=30,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "not a usable sandbox database" in result.stderr
 
@@ -141,12 +159,27 @@ def test_every_command_has_help() -> None:
         assert result.returncode == 0
         assert "Usage" in result.stdout
     sandbox_help = subprocess.run(
-        [*SHEETSYNC, "sandbox", "--help"], capture_output=True, text=True, timeout=30,
+        [*SHEETSYNC, "sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=30,
         env={"COLUMNS": "200", "PATH": ""},
-    ).stdout  # fmt: skip
-    for option in ("--host", "--port", "--db", "--researchers", "--assets", "--seed",
-                   "--rate-limit", "--daily-limit", "--latency-ms", "--jitter-ms",
-                   "--fail-rate", "--drop-rate", "--key"):  # fmt: skip
+    ).stdout
+    for option in (
+        "--host",
+        "--port",
+        "--db",
+        "--researchers",
+        "--assets",
+        "--seed",
+        "--rate-limit",
+        "--daily-limit",
+        "--latency-ms",
+        "--jitter-ms",
+        "--fail-rate",
+        "--drop-rate",
+        "--key",
+    ):
         assert option in sandbox_help
 
 
@@ -156,8 +189,11 @@ def test_the_default_database_lives_in_the_user_data_directory(tmp_path: Path) -
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path)}
     process = subprocess.Popen(
         [*SHEETSYNC, "sandbox", "--port", "0", "--json", "--researchers", "2", "--assets", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert process.stdout is not None
     facts = json.loads(process.stdout.readline())
     process.send_signal(signal.SIGINT)

@@ -27,8 +27,10 @@ def test_tour_shows_partial_put_wipes_fields_and_full_put_changes_one() -> None:
 def test_demo_json_output_is_machine_readable() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sheetsync", "demo", "--json"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert outcome["repaired_differences"] == ["researcher.display_title"]

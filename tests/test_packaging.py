@@ -13,8 +13,10 @@ ROOT = Path(__file__).parents[1]
 def test_wheel_ships_templates_and_sandbox_data(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     (wheel,) = tmp_path.glob("esploro_sheetsync-*.whl")
     names = zipfile.ZipFile(wheel).namelist()

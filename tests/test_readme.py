@@ -30,8 +30,10 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_every_command_is_in_the_readme() -> None:
-    names = [command.name or (command.callback.__name__ if command.callback else "")
-             for command in app.registered_commands]  # fmt: skip
+    names = [
+        command.name or (command.callback.__name__ if command.callback else "")
+        for command in app.registered_commands
+    ]
     assert names
     for name in names:
         assert f"sheetsync {name}" in README, name

@@ -191,9 +191,11 @@ def test_put_with_an_unknown_code_is_refused_naming_the_field(api: Api) -> None:
 def test_put_with_a_body_that_is_not_json_is_refused(api: Api) -> None:
     primary_id = api.researcher_ids(1)[0]
     response = api.request(
-        "PUT", f"/esploro/v1/researchers/{primary_id}", data=b"{not json",
+        "PUT",
+        f"/esploro/v1/researchers/{primary_id}",
+        data=b"{not json",
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert error_of(response)["errorCode"] == "INVALID_BODY"
 

@@ -77,8 +77,10 @@ def test_normalize_researcher_on_nothing_gives_every_default() -> None:
     assert record["primary_id"] == "12345"
     assert record["researcher"] is None
     assert record["user_role"] == []
-    assert all(value in ("", [], None, False, "12345") or key == "contact_info"
-               for key, value in record.items())  # fmt: skip
+    assert all(
+        value in ("", [], None, False, "12345") or key == "contact_info"
+        for key, value in record.items()
+    )
 
 
 @pytest.mark.parametrize(

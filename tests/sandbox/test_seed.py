@@ -172,54 +172,127 @@ def test_profile_slugs_are_unique_ascii(researchers: list[Record]) -> None:
 # --- researcher shape ------------------------------------------------------------------------
 
 TOP_KEYS = [
-    "record_type", "primary_id", "first_name", "middle_name", "last_name", "full_name",
-    "user_title", "job_category", "job_description", "gender", "user_group", "campus_code",
-    "web_site_url", "preferred_language", "expiry_date", "purge_date", "account_type",
-    "external_id", "password", "force_password_change", "status", "status_date",
-    "contact_info", "pref_first_name", "pref_middle_name", "pref_last_name",
-    "pref_name_suffix", "is_researcher", "researcher", "user_identifier", "user_role",
-    "user_block", "user_note", "user_statistic", "proxy_for_user", "source_link_id",
+    "record_type",
+    "primary_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "full_name",
+    "user_title",
+    "job_category",
+    "job_description",
+    "gender",
+    "user_group",
+    "campus_code",
+    "web_site_url",
+    "preferred_language",
+    "expiry_date",
+    "purge_date",
+    "account_type",
+    "external_id",
+    "password",
+    "force_password_change",
+    "status",
+    "status_date",
+    "contact_info",
+    "pref_first_name",
+    "pref_middle_name",
+    "pref_last_name",
+    "pref_name_suffix",
+    "is_researcher",
+    "researcher",
+    "user_identifier",
+    "user_role",
+    "user_block",
+    "user_note",
+    "user_statistic",
+    "proxy_for_user",
+    "source_link_id",
     "linking_id",
-]  # fmt: skip
+]
 RESEARCHER_KEYS = [
-    "researcher_first_name", "researcher_middle_name", "researcher_last_name",
-    "researcher_name_suffix", "researcher_title", "display_title", "position",
-    "portal_profile", "auto_capture", "research_center", "update_ORCID_profile",
-    "profile_identifier_url", "researcher_keyword", "researcher_research_topic",
-    "researcher_language", "researcher_name_variant", "researcher_alternate_email",
-    "researcher_description", "researcher_webpage", "researcher_education", "researcher_honor",
-    "researcher_organization_affiliation", "researcher_previous_organization_affiliation",
+    "researcher_first_name",
+    "researcher_middle_name",
+    "researcher_last_name",
+    "researcher_name_suffix",
+    "researcher_title",
+    "display_title",
+    "position",
+    "portal_profile",
+    "auto_capture",
+    "research_center",
+    "update_ORCID_profile",
+    "profile_identifier_url",
+    "researcher_keyword",
+    "researcher_research_topic",
+    "researcher_language",
+    "researcher_name_variant",
+    "researcher_alternate_email",
+    "researcher_description",
+    "researcher_webpage",
+    "researcher_education",
+    "researcher_honor",
+    "researcher_organization_affiliation",
+    "researcher_previous_organization_affiliation",
     "researcher_external_organization_affiliation",
-    "researcher_previous_external_organization_affiliation", "user_identifier",
-]  # fmt: skip
+    "researcher_previous_external_organization_affiliation",
+    "user_identifier",
+]
 ITEM_KEYS = {
     ("contact_info", "address"): [
-        "line1", "city", "postal_code", "country", "preferred", "segment_type", "address_type",
+        "line1",
+        "city",
+        "postal_code",
+        "country",
+        "preferred",
+        "segment_type",
+        "address_type",
     ],
     ("contact_info", "email"): [
-        "email_address", "description", "preferred", "segment_type", "email_type",
+        "email_address",
+        "description",
+        "preferred",
+        "segment_type",
+        "email_type",
     ],
     ("user_identifier",): ["id_type", "value", "note", "status", "segment_type"],
     ("user_role",): ["status", "scope", "role_type", "parameter"],
     ("researcher", "researcher_name_variant"): [
-        "first_name", "middle_name", "last_name", "name_suffix",
+        "first_name",
+        "middle_name",
+        "last_name",
+        "name_suffix",
     ],
     ("researcher", "researcher_webpage"): ["url", "type", "title", "description"],
     ("researcher", "researcher_education"): [
-        "organization_code", "degree", "field_of_study", "from_year", "to_year",
+        "organization_code",
+        "degree",
+        "field_of_study",
+        "from_year",
+        "to_year",
         "additional_details",
     ],
     ("researcher", "researcher_honor"): ["organization_code", "title", "time_period"],
     ("researcher", "researcher_organization_affiliation"): [
-        "organization_code", "organization_name", "start_date", "end_date", "position", "title",
+        "organization_code",
+        "organization_name",
+        "start_date",
+        "end_date",
+        "position",
+        "title",
         "positionOrder",
     ],
     ("researcher", "researcher_previous_organization_affiliation"): [
-        "organization_code", "organization_name", "start_date", "end_date", "position", "title",
+        "organization_code",
+        "organization_name",
+        "start_date",
+        "end_date",
+        "position",
+        "title",
         "positionOrder",
     ],
     ("researcher", "user_identifier"): ["value", "id_type"],
-}  # fmt: skip
+}
 
 
 def test_researchers_have_every_key_in_api_order(researchers: list[Record]) -> None:
@@ -259,8 +332,9 @@ def test_contact_info(researchers: list[Record]) -> None:
         info = r["contact_info"]
         assert len(info["address"]) <= 1 and 1 <= len(info["email"]) <= 2
         assert sum(e["preferred"] for e in info["email"]) == 1
-        assert all("@" in e["email_address"] and e["email_address"].isascii()
-                   for e in info["email"])  # fmt: skip
+        assert all(
+            "@" in e["email_address"] and e["email_address"].isascii() for e in info["email"]
+        )
         for address in info["address"]:
             assert address["country"]["value"] == "CAN"
             assert address["address_type"] == [{"value": "work", "desc": "Work"}]
@@ -339,19 +413,27 @@ def test_affiliations_use_org_units(researchers: list[Record]) -> None:
         assert all(ALMA_DATE.fullmatch(item["end_date"]) for item in previous)
         assert profile(r)["researcher_external_organization_affiliation"] == []
         assert profile(r)["researcher_previous_external_organization_affiliation"] == []
-    ends = Counter(a["end_date"] == "" for r in researchers
-                   for a in profile(r)["researcher_organization_affiliation"])  # fmt: skip
+    ends = Counter(
+        a["end_date"] == ""
+        for r in researchers
+        for a in profile(r)["researcher_organization_affiliation"]
+    )
     assert ends[True] > ends[False] > 0
     assert any(profile(r)["researcher_previous_organization_affiliation"] for r in researchers)
 
 
 def test_profile_list_sizes(researchers: list[Record]) -> None:
     limits = {
-        "researcher_research_topic": (0, 4), "researcher_language": (1, 3),
-        "researcher_name_variant": (0, 2), "researcher_alternate_email": (0, 1),
-        "researcher_description": (0, 1), "researcher_webpage": (0, 3),
-        "researcher_education": (0, 2), "researcher_honor": (0, 2), "user_identifier": (1, 4),
-    }  # fmt: skip
+        "researcher_research_topic": (0, 4),
+        "researcher_language": (1, 3),
+        "researcher_name_variant": (0, 2),
+        "researcher_alternate_email": (0, 1),
+        "researcher_description": (0, 1),
+        "researcher_webpage": (0, 3),
+        "researcher_education": (0, 2),
+        "researcher_honor": (0, 2),
+        "user_identifier": (1, 4),
+    }
     for key, (low, high) in limits.items():
         sizes = Counter(len(profile(r)[key]) for r in researchers)
         assert min(sizes) == low and max(sizes) == high, (key, sizes)
@@ -385,10 +467,11 @@ def test_optional_profile_fields_vary(researchers: list[Record]) -> None:
     assert any(r["middle_name"] for r in researchers)
     assert sum(r["middle_name"] == "" for r in researchers) > 0.5 * len(researchers)
     differs = [
-        r for r in researchers
+        r
+        for r in researchers
         if (profile(r)["researcher_first_name"], profile(r)["researcher_last_name"])
         != (r["first_name"], r["last_name"])
-    ]  # fmt: skip
+    ]
     assert 0 < len(differs) < 0.3 * len(researchers)
     bios = [d["description"] for p in profiles for d in p["researcher_description"]]
     assert any("\n" in bio for bio in bios) and any("\n" not in bio for bio in bios)
@@ -441,9 +524,8 @@ def test_names_come_from_many_cultures(researchers: list[Record], assets: list[R
     assert len(set(last_names)) >= 120
     names = all_names(researchers, assets)
     latin_accented = {
-        c for name in names for c in name
-        if not c.isascii() and "LATIN" in unicodedata.name(c, "")
-    }  # fmt: skip
+        c for name in names for c in name if not c.isascii() and "LATIN" in unicodedata.name(c, "")
+    }
     assert len(latin_accented) >= 40  # é, ö, ł, ø, ñ, ç, ễ, ð, ...
     assert any(any(is_cjk(c) for c in name) for name in names)
     assert sum(not name.isascii() for name in last_names) >= 0.15 * len(last_names)
@@ -472,9 +554,16 @@ def test_known_orcids_validate(orcid: str) -> None:
 
 @pytest.mark.parametrize(
     "orcid",
-    ["0000-0002-1825-0098", "0000-0002-1825-009", "0000000218250097", "0000-0002-1825-009x",
-     "000a-0002-1825-0097", "0000-0002-1825-00970", ""],
-)  # fmt: skip
+    [
+        "0000-0002-1825-0098",
+        "0000-0002-1825-009",
+        "0000000218250097",
+        "0000-0002-1825-009x",
+        "000a-0002-1825-0097",
+        "0000-0002-1825-00970",
+        "",
+    ],
+)
 def test_malformed_orcids_do_not_validate(orcid: str) -> None:
     assert not is_valid_orcid(orcid)
 

@@ -43,10 +43,11 @@ def test_read_only_key_reads_but_every_write_is_refused(api: Api, ro_api: Api) -
         ro_api.put(f"/esploro/v1/researchers/{primary_id}", changed),
         ro_api.request("DELETE", f"/esploro/v1/researchers/{primary_id}"),
         ro_api.request(
-            "POST", "/esploro/v1/assets/991291935000561?op=patch&action=replace",
+            "POST",
+            "/esploro/v1/assets/991291935000561?op=patch&action=replace",
             json_body={"records": [{"date.published": "2020"}]},
         ),
-    ]  # fmt: skip
+    ]
     for response in writes:
         assert response.status_code == 400
         assert error_of(response)["errorCode"] == "UNAUTHORIZED"
@@ -256,8 +257,9 @@ def test_colleague_patch_errors(api: Api) -> None:
     assert bad_json.status_code == 400
     bad_code = requests.patch(
         f"{base}/researchers/{api.researcher_ids(1)[0]}",
-        json={"user_group": {"value": "PIRATE"}}, timeout=5,
-    )  # fmt: skip
+        json={"user_group": {"value": "PIRATE"}},
+        timeout=5,
+    )
     assert bad_code.status_code == 400
     assert requests.get(f"{base}/nothing", timeout=5).status_code == 404
 

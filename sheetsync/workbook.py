@@ -1,0 +1,303 @@
+"""Export workbooks: the only module that imports openpyxl.
+
+An export workbook has three sheets:
+
+* the data sheet (named after the entity): a frozen header row whose notes name each column's
+  path and rules, one row per record, every value a string cell. ID and read-only columns are
+  grey and locked (the sheet is protected without a password, so they cannot be typed over by
+  accident; sorting and filtering stay allowed). Code-table columns get dropdowns.
+* `_lists` (hidden): the code tables the dropdowns draw from, so Excel's 255-character limit on
+  inline lists never applies.
+* `_sheetsync` (hidden): the baseline. Row 1 is a marker with the format version and export ID,
+  row 2 names the columns, then one row per record (ID, fingerprint of the whole record,
+  oversized columns, the exported cell texts), and a last `#meta` row holding the export's
+  metadata as JSON with a checksum over the baseline rows.
+
+The writer streams (openpyxl's write-only mode): a row goes to disk when it is added, so an
+export of 100,000 records never holds them as cell objects at once. It writes to a temporary
+file beside the target and renames it into place only when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sheetsync.cells import is_oversized, ooxml_escape, oversized_placeholder, text_digest
+from sheetsync.template import Column, Template
+
+FORMAT_VERSION = 1
+MARKER = "sheetsync"
+META_SHEET = "_sheetsync"
+LISTS_SHEET = "_lists"
+META_ROW_TAG = "#meta"
+BASELINE_HEADER = ("record_id", "fingerprint", "oversized")
+
+_GREY = PatternFill("solid", fgColor="E7E6E6")
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_OVERSIZED_FILL = PatternFill("solid", fgColor="FCE4D6")
+
+CodeList = Sequence[tuple[str, str]]  # (code, description)
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What the `#meta` row records about an export (never the API key)."""
+
+    export_id: str
+    template_name: str
+    template_sha256: str
+    template_source: str
+    entity: str
+    base_url: str
+    selection: str
+    exported_at: str
+    sheetsync_version: str
+    format_version: int = FORMAT_VERSION
+    columns: list[dict[str, str]] = field(default_factory=list)
+
+
+def _styles() -> list[NamedStyle]:
+    text = "@"
+    return [
+        NamedStyle(
+            "sheetsync header",
+            font=Font(bold=True),
+            fill=_HEADER_FILL,
+            alignment=Alignment(wrap_text=True, vertical="top"),
+            protection=Protection(locked=True),
+            number_format=text,
+        ),
+        NamedStyle(
+            "sheetsync editable",
+            protection=Protection(locked=False),
+            number_format=text,
+            alignment=Alignment(vertical="top"),
+        ),
+        NamedStyle(
+            "sheetsync read-only",
+            fill=_GREY,
+            font=Font(color="595959"),
+            protection=Protection(locked=True),
+            number_format=text,
+            alignment=Alignment(vertical="top"),
+        ),
+        NamedStyle(
+            "sheetsync oversized",
+            fill=_OVERSIZED_FILL,
+            font=Font(italic=True, color="833C0B"),
+            protection=Protection(locked=True),
+            number_format=text,
+        ),
+    ]
+
+
+def column_note(column: Column, template: Template) -> str:
+    """The header note: where the column's values live and what they must look like."""
+    lines = [f"Path: {column.path}"]
+    kind = column.type + (f" (code table {column.code_table})" if column.code_table else "")
+    lines.append(f"Type: {kind}")
+    if column is template.id_column:
+        lines.append("Record ID: rows are matched by it. Do not change it.")
+    elif column.readonly:
+        lines.append("Read-only: edits here are refused.")
+    if column.required:
+        lines.append("Required: may not be left blank.")
+    if column.join:
+        lines.append(f'Several values: separate them with "{column.join}".')
+    if column.pattern is not None:
+        lines.append(f"Must match: {column.pattern.pattern}")
+    if column.max_length:
+        lines.append(f"At most {column.max_length:,} characters.")
+    if column.note:
+        lines.append(column.note)
+    return "\n".join(lines)
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, text: str | None, style: str | None = None) -> Any:
+    """A cell that is always a string (or empty), never a formula, whatever its text."""
+    cell = WriteOnlyCell(sheet, value=None if text is None else ooxml_escape(text))
+    if text is not None:
+        cell.data_type = "s"
+    if style is not None:
+        cell.style = style
+    return cell
+
+
+class ExportWriter:
+    """Streams one export workbook to `path`. Use as a context manager; nothing is left
+    behind at `path` unless the whole workbook was written."""
+
+    def __init__(
+        self, path: Path, template: Template, info: ExportInfo, code_lists: Mapping[str, CodeList]
+    ) -> None:
+        self.path = path
+        self.template = template
+        self.info = info
+        self.rows = 0
+        self.oversized_cells = 0
+        self._digest = hashlib.sha256()
+        self._book = Workbook(write_only=True)
+        for style in _styles():
+            self._book.add_named_style(style)
+        self._book.properties.creator = "sheetsync"
+        self._book.properties.identifier = info.export_id
+        self._book.properties.title = f"sheetsync export ({template.name})"
+        self._data = self._book.create_sheet(template.entity.capitalize())
+        self._lists = self._book.create_sheet(LISTS_SHEET)
+        self._meta = self._book.create_sheet(META_SHEET)
+        self._list_ranges = self._write_lists(code_lists)
+        self._start_data_sheet()
+        self._start_meta_sheet()
+
+    def _start_data_sheet(self) -> None:
+        sheet = self._data
+        sheet.freeze_panes = "B2"
+        for index, column in enumerate(self.template.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width or 22
+        header = []
+        for column in self.template.columns:
+            cell = _text_cell(sheet, column.header, "sheetsync header")
+            note = column_note(column, self.template)
+            cell.comment = Comment(note, "sheetsync", width=320, height=40 + 16 * note.count("\n"))
+            header.append(cell)
+        sheet.append(header)
+
+    def _start_meta_sheet(self) -> None:
+        self._meta.sheet_state = "hidden"
+        marker = [MARKER, str(FORMAT_VERSION), self.info.export_id]
+        self._meta.append([_text_cell(self._meta, text) for text in marker])
+        headers = [*BASELINE_HEADER, *(c.header for c in self.template.columns)]
+        self._meta.append([_text_cell(self._meta, text) for text in headers])
+
+    def _write_lists(self, code_lists: Mapping[str, CodeList]) -> dict[str, str]:
+        """One column pair (code, description) per code table; returns each table's range."""
+        self._lists.sheet_state = "hidden"
+        tables = sorted(code_lists)
+        ranges: dict[str, str] = {}
+        longest = max((len(code_lists[t]) for t in tables), default=0)
+        self._lists.append(
+            [_text_cell(self._lists, text) for t in tables for text in (t, f"{t} description")]
+        )
+        for row in range(longest):
+            cells = []
+            for table in tables:
+                entries = code_lists[table]
+                code, desc = entries[row] if row < len(entries) else (None, None)
+                cells += [_text_cell(self._lists, code), _text_cell(self._lists, desc)]
+            self._lists.append(cells)
+        for position, table in enumerate(tables):
+            letter = get_column_letter(2 * position + 1)
+            last = len(code_lists[table]) + 1
+            ranges[table] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+        return ranges
+
+    def add(self, record_id: str, fingerprint: str, texts: Sequence[str | None]) -> None:
+        """Write one record's row and its baseline row."""
+        data_cells: list[Any] = []
+        baseline: list[str | None] = []
+        oversized: list[str] = []
+        for index, (column, text) in enumerate(zip(self.template.columns, texts, strict=True)):
+            if is_oversized(text):
+                assert text is not None
+                oversized.append(str(index))
+                data_cells.append(
+                    _text_cell(self._data, oversized_placeholder(text), "sheetsync oversized")
+                )
+                baseline.append(text_digest(text))
+                continue
+            style = "sheetsync read-only" if column.readonly else "sheetsync editable"
+            data_cells.append(_text_cell(self._data, text, style))
+            baseline.append(text)
+        self._data.append(data_cells)
+        row = [record_id, fingerprint, ",".join(oversized), *baseline]
+        self._digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        self._meta.append([_text_cell(self._meta, text) for text in row])
+        self.rows += 1
+        self.oversized_cells += len(oversized)
+
+    def _finish_data_sheet(self) -> None:
+        sheet, last_row = self._data, self.rows + 1
+        last_letter = get_column_letter(len(self.template.columns))
+        sheet.auto_filter.ref = f"A1:{last_letter}{last_row}"
+        for index, column in enumerate(self.template.columns, start=1):
+            source = self._list_ranges.get(column.code_table or "")
+            if source is None or column.readonly or column.join or self.rows == 0:
+                continue
+            letter = get_column_letter(index)
+            validation = DataValidation(
+                type="list",
+                formula1=source,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop",
+                errorTitle=column.header,
+                error=f"Choose a code from the list (code table {column.code_table}).",
+            )
+            validation.add(f"{letter}2:{letter}{last_row}")
+            sheet.data_validations.append(validation)
+        protection = sheet.protection
+        protection.sheet = True
+        protection.sort = protection.autoFilter = False  # False: allowed to the person
+        protection.formatColumns = protection.formatRows = protection.formatCells = False
+
+    def close(self) -> None:
+        """Finish every sheet and move the complete file into place."""
+        self._finish_data_sheet()
+        meta = {
+            **asdict(self.info),
+            "records": self.rows,
+            "baseline_sha256": self._digest.hexdigest(),
+        }
+        row = [META_ROW_TAG, json.dumps(meta, ensure_ascii=False)]
+        self._meta.append([_text_cell(self._meta, text) for text in row])
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
+        )
+        os.close(handle)
+        try:
+            self._book.save(temporary)
+            os.replace(temporary, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+
+    def abort(self) -> None:
+        """Give up: finish each half-written sheet and delete its temporary file now, rather than
+        leave both to the garbage collector. Nothing is written at `path`."""
+        for sheet in (self._data, self._lists, self._meta):
+            with contextlib.suppress(Exception):
+                sheet.close()
+                sheet._writer.cleanup()  # openpyxl offers no public abort for write-only sheets
+
+    def __enter__(self) -> ExportWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
