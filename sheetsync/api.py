@@ -39,10 +39,71 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import defusedxml.ElementTree as SafeET
 import requests
 import requests.adapters
 import requests.auth
+
+from sheetsync.errors import (
+    ASSET_NOT_FOUND as ASSET_NOT_FOUND,
+)
+from sheetsync.errors import (
+    DAILY_THRESHOLD as DAILY_THRESHOLD,
+)
+from sheetsync.errors import (
+    PER_SECOND_THRESHOLD as PER_SECOND_THRESHOLD,
+)
+from sheetsync.errors import (
+    REMAINING_HEADER as REMAINING_HEADER,
+)
+from sheetsync.errors import (
+    UNAUTHORIZED as UNAUTHORIZED,
+)
+from sheetsync.errors import (
+    USER_NOT_FOUND as USER_NOT_FOUND,
+)
+from sheetsync.errors import (
+    AuthorizationError as AuthorizationError,
+)
+from sheetsync.errors import (
+    DailyQuotaError as DailyQuotaError,
+)
+from sheetsync.errors import (
+    ErrorDetail as ErrorDetail,
+)
+from sheetsync.errors import (
+    EsploroApiError as EsploroApiError,
+)
+from sheetsync.errors import (
+    EsploroConnectionError as EsploroConnectionError,
+)
+from sheetsync.errors import (  # re-exported: callers catch these from sheetsync.api
+    EsploroError as EsploroError,
+)
+from sheetsync.errors import (
+    InvalidResponseError as InvalidResponseError,
+)
+from sheetsync.errors import (
+    NotFoundError as NotFoundError,
+)
+from sheetsync.errors import (
+    QuotaFloorReached as QuotaFloorReached,
+)
+from sheetsync.errors import (
+    RateLimitError as RateLimitError,
+)
+from sheetsync.errors import (
+    ServerError as ServerError,
+)
+from sheetsync.errors import (
+    body_excerpt as body_excerpt,
+)
+from sheetsync.errors import (
+    error_class as error_class,
+)
+from sheetsync.errors import (
+    parse_error as parse_error,
+)
+from sheetsync.ratelimit import RateLimiter as RateLimiter
 
 if TYPE_CHECKING:
     from sheetsync.config import Settings
@@ -51,17 +112,9 @@ API_PATH = "/esploro/v1/"
 REGIONS = ("na", "eu", "ap", "ca", "cn")
 PAGE_SIZE = 100  # the API's maximum `limit`
 MAX_IDS_PER_GET = 100  # asset IDs in one `GET assets/{id1,id2,...}`
-REMAINING_HEADER = "X-Exl-Api-Remaining"
 
-UNAUTHORIZED = "UNAUTHORIZED"
-USER_NOT_FOUND = "401861"
-ASSET_NOT_FOUND = "ASSET_NOT_FOUND"
-PER_SECOND_THRESHOLD = "PER_SECOND_THRESHOLD"
-DAILY_THRESHOLD = "DAILY_THRESHOLD"
 
 RETRY_AFTER_MAX = 300.0  # seconds: honour Retry-After, but never sleep for an hour on one header
-_XML_NS = "{http://com/exlibris/urm/general/xmlbeans}"
-_EXCERPT_CHARS = 160
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,232 +137,6 @@ def normalise_base_url(base_url: str) -> str:
 
 
 # -- errors --------------------------------------------------------------------------------
-
-
-class EsploroError(Exception):
-    """Anything that went wrong talking to Esploro."""
-
-
-class EsploroConnectionError(EsploroError):
-    """No HTTP answer at all: refused, reset, timed out. A write may or may not have happened."""
-
-
-class QuotaFloorReached(EsploroError):
-    """Not sent: the daily quota left is at or below the floor kept for other integrations."""
-
-    def __init__(self, method: str, path: str, remaining: int, floor: int, in_flight: int) -> None:
-        self.remaining = remaining
-        self.floor = floor
-        pending = f" with {in_flight} more request(s) already on their way" if in_flight else ""
-        super().__init__(
-            f"{method} {path} was not sent: Esploro reports {remaining} API calls left today "
-            f"({REMAINING_HEADER}){pending}, at or below the quota floor of {floor}. The floor "
-            "keeps calls in reserve for your institution's other integrations; change it with "
-            "--quota-floor N (or quota_floor in the config profile) only if you are sure."
-        )
-
-
-@dataclass(frozen=True)
-class ErrorDetail:
-    status: int
-    error_code: str
-    error_message: str
-    tracking_id: str
-
-
-class EsploroApiError(EsploroError):
-    """Esploro answered with an error. `str()` names the status, errorCode and trackingId."""
-
-    def __init__(self, method: str, path: str, detail: ErrorDetail, attempts: int = 1) -> None:
-        self.method = method
-        self.path = path
-        self.detail = detail
-        self.attempts = attempts
-        tracking = f" (trackingId {detail.tracking_id})" if detail.tracking_id else ""
-        code = f" {detail.error_code}" if detail.error_code else ""
-        gave_up = f" [gave up after {attempts} attempts]" if attempts > 1 else ""
-        super().__init__(
-            f"{method} {path}: HTTP {detail.status}{code}: {detail.error_message}{tracking}"
-            f"{gave_up}"
-        )
-
-    @property
-    def status(self) -> int:
-        return self.detail.status
-
-    @property
-    def error_code(self) -> str:
-        return self.detail.error_code
-
-    @property
-    def error_message(self) -> str:
-        return self.detail.error_message
-
-    @property
-    def tracking_id(self) -> str:
-        return self.detail.tracking_id
-
-
-class AuthorizationError(EsploroApiError):
-    """UNAUTHORIZED: the key is unknown, or not allowed this API area or method (e.g. a write)."""
-
-
-class NotFoundError(EsploroApiError):
-    """No such record: errorCode 401861 (researchers), ASSET_NOT_FOUND, or HTTP 404."""
-
-
-class RateLimitError(EsploroApiError):
-    """429 PER_SECOND_THRESHOLD, still refused after every retry the client allows."""
-
-
-class DailyQuotaError(EsploroApiError):
-    """429 DAILY_THRESHOLD: today's quota is spent. Never retried: it lasts until tomorrow."""
-
-
-class ServerError(EsploroApiError):
-    """HTTP 5xx (a GET after its retries; a write at once, since it may have happened)."""
-
-
-class InvalidResponseError(EsploroApiError):
-    """A success status whose body is not the JSON expected (e.g. a gateway's HTML page)."""
-
-
-def error_class(detail: ErrorDetail, remaining: int | None = None) -> type[EsploroApiError]:
-    """The exception class for an error answer, so callers can catch what they can handle."""
-    if detail.status == 429:
-        daily = detail.error_code == DAILY_THRESHOLD or remaining == 0
-        return DailyQuotaError if daily else RateLimitError
-    if detail.error_code == UNAUTHORIZED or detail.status in (401, 403):
-        return AuthorizationError
-    if detail.error_code in (USER_NOT_FOUND, ASSET_NOT_FOUND) or detail.status == 404:
-        return NotFoundError
-    if detail.status >= 500:
-        return ServerError
-    return EsploroApiError
-
-
-def parse_error(status: int, content_type: str, body: bytes) -> ErrorDetail:
-    """Read an Ex Libris error body, JSON or XML; fall back to a message about the status."""
-    text = body.decode("utf-8", errors="replace").strip()
-    detail = _json_error(status, text) if "json" in content_type else None
-    if detail is None and text.startswith("<"):
-        detail = _xml_error(status, text)
-    if detail is None:
-        detail = _json_error(status, text)
-    if detail is not None:
-        return detail
-    if not text:
-        return ErrorDetail(status, "", "the server answered with an empty body", "")
-    kind = content_type or "no content type"
-    message = f"the server answered with a body that is not an Esploro error ({kind})"
-    excerpt = body_excerpt(text)
-    return ErrorDetail(status, "", f"{message}: {excerpt}" if excerpt else message, "")
-
-
-def body_excerpt(text: str) -> str:
-    """A short, readable hint of what a non-Esploro body says: an HTML title, or its first text."""
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-    plain = title.group(1) if title else re.sub(r"<[^>]*>", " ", text)
-    plain = " ".join(plain.split())
-    if len(plain) > _EXCERPT_CHARS:
-        plain = plain[: _EXCERPT_CHARS - 1] + "…"
-    return plain
-
-
-def _json_error(status: int, text: str) -> ErrorDetail | None:
-    try:
-        errors = json.loads(text)["errorList"]["error"]
-        first = errors[0] if isinstance(errors, list) else errors
-        return ErrorDetail(
-            status,
-            str(first.get("errorCode", "")),
-            str(first.get("errorMessage", "")),
-            str(first.get("trackingId", "")),
-        )
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return None
-
-
-def _xml_error(status: int, text: str) -> ErrorDetail | None:
-    try:
-        root = SafeET.fromstring(text)
-    except Exception:  # defusedxml raises its own errors for entities; all mean "not usable"
-        return None
-    error = root.find(f"{_XML_NS}errorList/{_XML_NS}error")
-    if error is None:
-        return None
-    return ErrorDetail(
-        status,
-        error.findtext(f"{_XML_NS}errorCode") or "",
-        error.findtext(f"{_XML_NS}errorMessage") or "",
-        error.findtext(f"{_XML_NS}trackingId") or "",
-    )
-
-
-# -- the rate limiter ----------------------------------------------------------------------
-
-
-class RateLimiter:
-    """One schedule for every thread of a client: requests leave evenly spaced, never in bursts.
-
-    A next-slot scheduler: each caller reserves the next free slot under a lock and sleeps until
-    it outside the lock. On a 429 the pace halves (once per congestion event: a 429 for a
-    request sent before the last slow-down is the same event) and then climbs back by a
-    fiftieth of the configured rate per success, so a shared institutional limit is probed
-    gently instead of hammered.
-    """
-
-    def __init__(
-        self,
-        rate: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.max_rate = rate
-        self._rate = rate
-        self._min_rate = rate / 20
-        self._clock = clock
-        self._sleep = sleep
-        self._next = clock()
-        self._slowed_at = float("-inf")
-        self._lock = threading.Lock()
-
-    @property
-    def rate(self) -> float:
-        """The pace in force now, in requests per second."""
-        with self._lock:
-            return self._rate
-
-    def acquire(self) -> float:
-        """Wait for this caller's slot; returns the time it was granted (for `slow_down`)."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + 1.0 / self._rate
-        if slot > now:
-            self._sleep(slot - now)
-        return slot
-
-    def slow_down(self, sent_at: float) -> None:
-        """A 429 for a request granted at `sent_at`: halve the pace, once per congestion event."""
-        with self._lock:
-            if sent_at <= self._slowed_at:
-                return
-            self._rate = max(self._min_rate, self._rate / 2)
-            self._slowed_at = self._clock()
-            log.debug("rate limiter slowed to %.2f requests/s", self._rate)
-
-    def speed_up(self) -> None:
-        """A success: creep back toward the configured rate."""
-        with self._lock:
-            self._rate = min(self.max_rate, self._rate + self.max_rate / 50)
-
-    def hold(self, seconds: float) -> None:
-        """Let nobody send for `seconds` (a Retry-After applies to the whole institution)."""
-        with self._lock:
-            self._next = max(self._next, self._clock() + seconds)
 
 
 # -- the client ----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from sheetsync.api import EsploroClient, EsploroConnectionError, EsploroError
+from sheetsync.api import EsploroClient
+from sheetsync.errors import EsploroConnectionError, EsploroError
 
 # The probes, in order: one per resource an export reads, then a repeat for a third timing.
 PROBES = ("researchers", "assets", "researchers")

@@ -22,10 +22,11 @@ import typer
 from rich.console import Console
 
 from sheetsync import __version__, ui
-from sheetsync.api import EsploroClient, EsploroError
+from sheetsync.api import EsploroClient
 from sheetsync.check import run_check
 from sheetsync.config import ConfigError, resolve_settings
 from sheetsync.demo import run_tour
+from sheetsync.errors import EsploroError
 from sheetsync.export import ExportError, Selection, export_records, read_id_list
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.sandbox.store import StoreError

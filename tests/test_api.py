@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from itertools import islice, pairwise
+from itertools import islice
 from typing import Any
 
 import pytest
@@ -33,7 +33,6 @@ from sheetsync.api import (
     InvalidResponseError,
     NotFoundError,
     QuotaFloorReached,
-    RateLimiter,
     RateLimitError,
     ServerError,
     parse_error,
@@ -347,26 +346,6 @@ def test_redirect_is_not_followed(sandbox: Sandbox) -> None:
 
 
 # -- the rate limiter ----------------------------------------------------------------------
-
-
-def test_limiter_spaces_requests_evenly_and_halves_once_per_event() -> None:
-    now = [100.0]
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    limiter = RateLimiter(10.0, clock=lambda: now[0], sleep=sleep)
-    slots = [limiter.acquire() for _ in range(5)]
-    assert [round(b - a, 6) for a, b in pairwise(slots)] == [0.1] * 4
-    first, second = limiter.acquire(), limiter.acquire()
-    limiter.slow_down(first)
-    limiter.slow_down(second)  # sent before the slow-down: the same congestion event
-    assert limiter.rate == 5.0
-    limiter.slow_down(limiter.acquire())
-    assert limiter.rate == 2.5
-    for _ in range(200):
-        limiter.speed_up()
-    assert limiter.rate == 10.0
 
 
 def test_paced_client_gets_no_429_from_eight_threads() -> None:
