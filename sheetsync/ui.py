@@ -89,7 +89,10 @@ def export_summary(console: Console, summary: ExportSummary) -> None:
             f"[yellow]{summary.oversized_cells} cells exceed Excel's 32,767-character limit:[/] "
             "they are marked orange and read-only, and can never be written back from this sheet."
         )
-    console.print("Edit the cells, then run: [bold]sheetsync plan " + str(summary.path) + "[/]")
+    console.print(
+        "Edit the cells in Excel or LibreOffice. (The plan and apply steps that write edits back "
+        "are being built: for now nothing in the workbook goes back to Esploro.)"
+    )
 
 
 def templates_table(templates: list[Template]) -> Table:

@@ -1,0 +1,77 @@
+"""The export writer alone: it streams, never half-writes, and checksums the baseline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from sheetsync.template import load_template
+from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
+
+TEMPLATE = load_template("researchers")
+
+
+def _info() -> ExportInfo:
+    t = TEMPLATE
+    return ExportInfo("id-1", t.name, t.sha256, t.source, t.entity, "http://x", "all", "now", "0")
+
+
+def _row(n: int) -> list[str | None]:
+    return [f"value {n}.{j} " * 4 for j in range(len(TEMPLATE.columns))]
+
+
+def _peak_bytes(rows: int, path: Path) -> int:
+    tracemalloc.start()
+    with ExportWriter(path, TEMPLATE, _info(), {}) as writer:
+        for n in range(rows):
+            writer.add(str(10**15 + n), "f" * 64, _row(n))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_the_writer_streams_memory_does_not_grow_with_rows(tmp_path: Path) -> None:
+    small = _peak_bytes(150, tmp_path / "small.xlsx")
+    large = _peak_bytes(1500, tmp_path / "large.xlsx")
+    assert large < small * 1.5 + 1_000_000, (small, large)
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "out.xlsx"
+    target.write_bytes(b"the person's previous export")
+    with pytest.raises(RuntimeError), ExportWriter(target, TEMPLATE, _info(), {}) as writer:
+        writer.add("1", "f", _row(1))
+        raise RuntimeError("the connection died mid-export")
+    assert target.read_bytes() == b"the person's previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+def test_a_row_with_the_wrong_number_of_cells_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError), ExportWriter(tmp_path / "x.xlsx", TEMPLATE, _info(), {}) as w:
+        w.add("1", "f", ["too few"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_meta_checksum_covers_every_baseline_row(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    with ExportWriter(path, TEMPLATE, _info(), {}) as writer:
+        for n in range(3):
+            writer.add(str(n), f"fp{n}", _row(n))
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(META_SHEET).to_python()
+    meta = json.loads(rows[-1][1])
+    digest = hashlib.sha256()
+    for row in rows[2:-1]:
+        digest.update(json.dumps([str(v) for v in row], ensure_ascii=False).encode())
+    assert meta["baseline_sha256"] == digest.hexdigest() and meta["records"] == 3
+
+
+def test_header_notes_say_path_type_and_rules() -> None:
+    keywords = next(c for c in TEMPLATE.columns if c.join)
+    note = column_note(keywords, TEMPLATE)
+    assert f"Path: {keywords.path}" in note and f'"{keywords.join}"' in note
+    assert "Do not change it" in column_note(TEMPLATE.id_column, TEMPLATE)
