@@ -73,6 +73,12 @@ class ExportInfo:
     columns: list[dict[str, str]] = field(default_factory=list)
 
 
+def baseline_row_digest_input(row: Sequence[str | None]) -> bytes:
+    """What the baseline checksum hashes for one row: an empty cell reads back as "", so it is
+    hashed as "" too, whoever reads the sheet."""
+    return json.dumps(["" if text is None else text for text in row], ensure_ascii=False).encode()
+
+
 def _styles() -> list[NamedStyle]:
     text = "@"
     return [
@@ -227,7 +233,7 @@ class ExportWriter:
             baseline.append(text)
         self._data.append(data_cells)
         row = [record_id, fingerprint, ",".join(oversized), *baseline]
-        self._digest.update(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        self._digest.update(baseline_row_digest_input(row))
         self._meta.append([_text_cell(self._meta, text) for text in row])
         self.rows += 1
         self.oversized_cells += len(oversized)
