@@ -1,4 +1,4 @@
-"""Export workbooks: the only module that imports openpyxl.
+"""Export workbooks: writing them, streaming. Part of the only package that imports openpyxl.
 
 An export workbook has three sheets:
 

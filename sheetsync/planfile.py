@@ -1,0 +1,158 @@
+"""The plan: what `apply` would change, as a value and as a versioned JSON file.
+
+A plan is built by `plan.py` and read by reports and by `apply`. It holds, per record, the cell
+edits (baseline, edited, live), the live fingerprint at plan time, the JSON Patch from the live
+record to the proposed one, and a status; over the whole plan, a checksum that `apply --expect`
+compares with the one the reviewer saw. Refusals that concern a row rather than a record (an ID
+not in the baseline, a new row without an ID) are kept beside the records, naming sheet, row and
+column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+PLAN_FORMAT_VERSION = 1
+
+Status = Literal["change", "no-op", "conflict", "invalid"]
+Outcome = Literal["write", "same-as-live", "conflict", "invalid"]
+STATUSES: tuple[Status, ...] = ("change", "no-op", "conflict", "invalid")
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """One cell the person changed, and what the plan makes of it."""
+
+    column: str  # the template column's header
+    path: str  # the template path it writes
+    cell: str  # where it is in the person's workbook, e.g. "D17" on `sheet`
+    sheet: str
+    baseline: str | None  # the exported text
+    edited: str | None  # the text now in the workbook (None: blank)
+    live: str | None  # the text the live record gives at plan time
+    outcome: Outcome
+    message: str = ""  # why it is a conflict or invalid
+
+    @property
+    def is_clear(self) -> bool:
+        """A blank cell whose baseline was not blank: applied only with --allow-clears."""
+        return self.edited is None and self.baseline is not None
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    record_id: str
+    status: Status
+    edits: tuple[CellEdit, ...]
+    row: int | None = None  # the record's row in the person's workbook
+    live_fingerprint: str | None = None
+    patch: tuple[dict[str, Any], ...] = ()  # JSON Patch live -> proposed, without clears
+    clear_patch: tuple[dict[str, Any], ...] = ()  # then these, only with --allow-clears
+    partial_body: dict[str, Any] | None = None  # patch write mode: the op=patch record
+    messages: tuple[str, ...] = ()  # why the record is invalid or in conflict
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that cannot be matched to a record: nothing is planned from it."""
+
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    records: dict[str, int]  # status -> count
+    changed_cells_by_column: dict[str, int]
+    clears: int
+    conflicts: int
+    invalid_cells: int
+    row_problems: int
+    calls_needed: int  # what apply will send: one GET and one write per record to change
+    seconds_at_rate: float
+    rate: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    workbook: str
+    workbook_sha256: str
+    export_id: str
+    data_sheet: str
+    template_name: str
+    template_sha256: str
+    template_source: str
+    entity: str
+    write_mode: str
+    id_path: str
+    base_url: str
+    created_at: str
+    sheetsync_version: str
+    records: tuple[RecordPlan, ...]
+    row_problems: tuple[RowProblem, ...] = ()
+    notices: tuple[str, ...] = ()  # columns missing from the sheet, columns of the person's own
+    format_version: int = PLAN_FORMAT_VERSION
+    checksum: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def by_status(self, status: Status) -> list[RecordPlan]:
+        return [r for r in self.records if r.status == status]
+
+    def summary(self, rate: float) -> PlanSummary:
+        counts = Counter(r.status for r in self.records)
+        writes = [e for r in self.records if r.status == "change" for e in r.edits]
+        columns = Counter(e.column for e in writes if e.outcome == "write")
+        to_change = counts["change"]
+        return PlanSummary(
+            records={status: counts[status] for status in STATUSES},
+            changed_cells_by_column=dict(sorted(columns.items())),
+            clears=sum(1 for e in writes if e.outcome == "write" and e.is_clear),
+            conflicts=sum(1 for r in self.records for e in r.edits if e.outcome == "conflict"),
+            invalid_cells=sum(1 for r in self.records for e in r.edits if e.outcome == "invalid"),
+            row_problems=len(self.row_problems),
+            calls_needed=2 * to_change,
+            seconds_at_rate=2 * to_change / rate,
+            rate=rate,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_checksum(self) -> Plan:
+        return replace(self, checksum=compute_checksum(self.to_json()))
+
+
+def compute_checksum(document: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything in the plan but the checksum itself."""
+    content = {k: v for k, v in document.items() if k != "checksum"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_plan_path(workbook: Path) -> Path:
+    """`people.xlsx` -> `people.plan.json`, beside the workbook."""
+    return workbook.with_name(workbook.stem + ".plan.json")
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    """Write atomically: a temporary file beside `path`, fsynced, then renamed into place."""
+    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=1)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

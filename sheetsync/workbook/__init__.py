@@ -1,0 +1,29 @@
+"""Workbooks: the only package that imports openpyxl (writer, reader, annotate)."""
+
+from sheetsync.workbook.writer import (
+    BASELINE_HEADER,
+    FORMAT_VERSION,
+    LISTS_SHEET,
+    MARKER,
+    META_ROW_TAG,
+    META_SHEET,
+    CodeList,
+    ExportInfo,
+    ExportWriter,
+    baseline_row_digest_input,
+    column_note,
+)
+
+__all__ = [
+    "BASELINE_HEADER",
+    "FORMAT_VERSION",
+    "LISTS_SHEET",
+    "MARKER",
+    "META_ROW_TAG",
+    "META_SHEET",
+    "CodeList",
+    "ExportInfo",
+    "ExportWriter",
+    "baseline_row_digest_input",
+    "column_note",
+]
