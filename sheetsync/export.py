@@ -176,6 +176,7 @@ def export_records(
         selection=selection.describe(),
         exported_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         sheetsync_version=__version__,
+        id_header=template.id_column.header,
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
     )
     with ExportWriter(output, template, info, code_lists) as writer:

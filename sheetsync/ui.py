@@ -113,7 +113,7 @@ def templates_table(templates: list[Template]) -> Table:
 def template_table(template: Template) -> Table:
     table = Table(title=f"{template.name} ({template.source})", title_justify="left")
     for heading in ("header", "path", "type", "rules"):
-        table.add_column(heading)
+        table.add_column(heading, overflow="fold")  # a path is useless cut short
     for column in template.columns:
         rules = [
             name

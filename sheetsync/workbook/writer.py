@@ -69,6 +69,7 @@ class ExportInfo:
     selection: str
     exported_at: str
     sheetsync_version: str
+    id_header: str = ""  # the ID column's header: how plan finds the data sheet after a rename
     format_version: int = FORMAT_VERSION
     columns: list[dict[str, str]] = field(default_factory=list)
 
