@@ -28,9 +28,14 @@ from sheetsync.config import ConfigError, resolve_settings
 from sheetsync.demo import run_tour
 from sheetsync.errors import EsploroError
 from sheetsync.export import ExportError, Selection, export_records, read_id_list
+from sheetsync.plan import PlanError, build_plan
+from sheetsync.planfile import Plan, default_plan_path, write_plan
+from sheetsync.report import render_plan, write_html_report
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.sandbox.store import StoreError
 from sheetsync.template import TemplateError, builtin_templates, load_template
+from sheetsync.workbook.annotate import annotate_workbook
+from sheetsync.workbook.reader import WorkbookError
 
 app = typer.Typer(
     name="sheetsync",
@@ -46,6 +51,8 @@ console = Console()
 errors = Console(stderr=True, soft_wrap=True)  # an error stays on one line, whatever the width
 
 EXIT_ERROR = 1
+EXIT_CHANGES = 2  # plan: changes planned (Terraform's -detailed-exitcode)
+EXIT_PROBLEMS = 3  # plan: conflicts or invalid cells present; valid records are still planned
 
 CONNECTION = "Connection"
 Region = Annotated[
@@ -99,7 +106,7 @@ def _errors_exit() -> Iterator[None]:
     """Expected failures end in one clear line on stderr and exit code 1, never a traceback."""
     try:
         yield
-    except (ConfigError, TemplateError, ExportError, EsploroError) as exc:
+    except (ConfigError, TemplateError, ExportError, EsploroError, WorkbookError, PlanError) as exc:
         errors.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(EXIT_ERROR) from None
     except OSError as exc:
@@ -329,6 +336,79 @@ def export(
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         ui.export_summary(console, summary)
+
+
+@app.command()
+def plan(
+    workbook: Annotated[
+        Path, typer.Argument(help="The edited export workbook.", exists=True, dir_okay=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The plan file. [default: WORKBOOK.plan.json]"),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write a self-contained HTML report.")
+    ] = None,
+    annotated: Annotated[
+        Path | None, typer.Option(help="Also write a copy of the workbook with the edits coloured.")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Plan only these record IDs (comma-separated).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every record.")] = False,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Work out what apply would change, against live data. Nothing is written to Esploro.
+
+    Exit codes: 0 nothing to change, 2 changes planned, 3 conflicts or invalid cells present
+    (valid records are still planned), 1 error.
+    """
+    plan_path = output or default_plan_path(workbook)
+    with _errors_exit():
+        client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
+        with client, ui.RecordProgress(errors, "Fetching live records") as progress:
+            result = build_plan(
+                client, workbook, only=read_id_list(only) if only else None, progress=progress
+            )
+        pace = client.limiter.max_rate
+        write_plan(result, plan_path)
+        if html is not None:
+            write_html_report(result, html, rate=pace)
+        if annotated is not None:
+            annotate_workbook(workbook, annotated, result)
+    _show_plan(result, plan_path, pace, verbose, as_json)
+    raise typer.Exit(_plan_exit_code(result))
+
+
+def _plan_exit_code(result: Plan) -> int:
+    if result.row_problems or any(r.status in ("conflict", "invalid") for r in result.records):
+        return EXIT_PROBLEMS
+    return EXIT_CHANGES if any(r.status == "change" for r in result.records) else 0
+
+
+def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            "plan": str(plan_path),
+            "checksum": result.checksum,
+            "summary": dataclasses.asdict(result.summary(pace)),
+            "row_problems": [dataclasses.asdict(p) for p in result.row_problems],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    render_plan(console, result, rate=pace, verbose=verbose)
+    console.print(
+        f"Plan written to [bold]{plan_path}[/]. Nothing was written to Esploro. "
+        "(apply, which executes a reviewed plan, is being built.)"
+    )
 
 
 templates_app = typer.Typer(help="List the built-in templates, or show one.", no_args_is_help=False)

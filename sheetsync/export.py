@@ -13,12 +13,13 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sheetsync import __version__
 from sheetsync.api import EsploroClient
 from sheetsync.cells import cell_text
 from sheetsync.fieldpath import read_value
+from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint, record_id
 from sheetsync.template import Template
 from sheetsync.workbook import CodeList, ExportInfo, ExportWriter
@@ -35,19 +36,6 @@ class ExportError(Exception):
 
 class NothingToExport(ExportError):
     """The selection matched no records; no workbook was written."""
-
-
-class Progress(Protocol):
-    def start(self, total: int | None) -> None: ...
-    def advance(self, count: int) -> None: ...
-
-
-class _NoProgress:
-    def start(self, total: int | None) -> None:
-        pass
-
-    def advance(self, count: int) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -164,7 +152,7 @@ def export_records(
     started = time.monotonic()
     _check_selection(template, selection)
     code_lists = _code_lists(client, template)
-    records = _records(client, template, selection, progress or _NoProgress())
+    records = _records(client, template, selection, progress or NO_PROGRESS)
     first = next(records, None)  # raises NothingToExport before any file is created
     info = ExportInfo(
         export_id=str(uuid.uuid4()),

@@ -24,6 +24,7 @@ from sheetsync.cells import cell_text, is_oversized, text_digest
 from sheetsync.diff import CellChange, RecordEdits, find_edits, same
 from sheetsync.fieldpath import read_value, write_value
 from sheetsync.planfile import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
+from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint, record_id
 from sheetsync.template import Column, Template, TemplateError, load_template
 from sheetsync.validate import check_cell, split_values
@@ -47,7 +48,7 @@ def build_plan(
     workbook: Path,
     *,
     only: Collection[str] | None = None,
-    progress: Callable[[int], object] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Plan:
     """Read an edited export, fetch the records it changes, and return the plan (unsaved)."""
     book = read_export(workbook)
@@ -63,7 +64,8 @@ def build_plan(
     codes = _code_tables(client, template, edits)
     checked = [_validated(e, template, codes, book.data_sheet) for e in edits]
     to_fetch = [e.record_id for e in checked if _plannable(e)]
-    live = dict(zip(to_fetch, _fetch(client, template, to_fetch, progress), strict=True))
+    progress.start(len(to_fetch))
+    live = dict(zip(to_fetch, _fetch(client, template, to_fetch, progress.advance), strict=True))
     records = tuple(_plan_record(e, template, live.get(e.record_id), book) for e in checked)
     return Plan(
         workbook=str(workbook),
@@ -215,19 +217,11 @@ def _plan_record(
             )
             for c in edits.changes
         )
-        messages = edits.problems + tuple(c.problem for c in edits.changes if c.problem)
-        return RecordPlan(edits.record_id, "invalid", invalid, edits.row, messages=messages)
+        return RecordPlan(edits.record_id, "invalid", invalid, edits.row, messages=edits.problems)
     if record_id(live, template.id_path) != edits.record_id:
         raise PlanError(f"Esploro returned another record for ID {edits.record_id}")
     merged = _merge(edits, template, live, sheet)
-    base = RecordPlan(
-        edits.record_id,
-        "conflict",
-        merged.edits,
-        edits.row,
-        fingerprint(live),
-        messages=merged.conflicts,
-    )
+    base = RecordPlan(edits.record_id, "conflict", merged.edits, edits.row, fingerprint(live))
     if merged.conflicts:
         return base
     return _proposal(base, template, live)
@@ -291,8 +285,4 @@ def _scalar(column: Column, text: str, like: Any) -> Any:
     return text
 
 
-def default_rate(client: EsploroClient) -> float:
-    return float(client.limiter.max_rate)
-
-
-__all__ = ["PlanError", "RowProblem", "build_plan", "default_rate", "json_value"]
+__all__ = ["PlanError", "RowProblem", "build_plan", "json_value"]

@@ -56,7 +56,18 @@ class RecordPlan:
     patch: tuple[dict[str, Any], ...] = ()  # JSON Patch live -> proposed, without clears
     clear_patch: tuple[dict[str, Any], ...] = ()  # then these, only with --allow-clears
     partial_body: dict[str, Any] | None = None  # patch write mode: the op=patch record
-    messages: tuple[str, ...] = ()  # why the record is invalid or in conflict
+    messages: tuple[str, ...] = ()  # record-level problems (a duplicated ID); cells carry theirs
+
+    @property
+    def fetched(self) -> bool:
+        """Whether the live record was read; an invalid record's never is, it costs no call."""
+        return self.live_fingerprint is not None
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every reason this record is not planned as is: its own, then its cells'."""
+        cells = tuple(e.message for e in self.edits if e.outcome in ("conflict", "invalid"))
+        return self.messages + tuple(m for m in cells if m)
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,14 @@ def test_edits_become_minimal_patches_on_the_live_record(
     api = Api(sandbox.base_url)
     a, b, c = ids(api, 3)
     path = export(client, tmp_path)
-    edit(path, {(a, "Display title"): "Professor of Coastal Geomorphology",
-                (b, "Keywords"): "Coastal erosion; Sediment transport",
-                (c, "ORCID iD"): "0000-0002-1825-0097"})  # fmt: skip
+    edit(
+        path,
+        {
+            (a, "Display title"): "Professor of Coastal Geomorphology",
+            (b, "Keywords"): "Coastal erosion; Sediment transport",
+            (c, "ORCID iD"): "0000-0002-1825-0097",
+        },
+    )
     requests.delete(f"{sandbox.base_url}/_sandbox/stats", timeout=5)
     plan = build_plan(client, path)
     # records without edits cost no call: three records fetched, nothing else but code tables
@@ -98,8 +103,14 @@ def test_a_colleagues_edit_is_kept_on_another_field_and_a_conflict_on_the_same(
     requests.patch(f"{colleague}/{a}", json={"last_name": "Ó Súilleabháin"}, timeout=5)
     requests.patch(f"{colleague}/{b}", json={"researcher": {"display_title": "Dean"}}, timeout=5)
     requests.patch(f"{colleague}/{c}", json={"researcher": {"display_title": "Same"}}, timeout=5)
-    edit(path, {(a, "Display title"): "Reader in History", (b, "Display title"): "Provost",
-                (c, "Display title"): "Same"})  # fmt: skip
+    edit(
+        path,
+        {
+            (a, "Display title"): "Reader in History",
+            (b, "Display title"): "Provost",
+            (c, "Display title"): "Same",
+        },
+    )
     plan = build_plan(client, path)
     kept = record(plan, a)
     assert kept.status == "change" and [op["path"] for op in kept.patch] == [
@@ -107,7 +118,7 @@ def test_a_colleagues_edit_is_kept_on_another_field_and_a_conflict_on_the_same(
     ]
     conflict = record(plan, b)
     assert conflict.status == "conflict" and not conflict.patch
-    assert "Dean" in conflict.messages[0] and "Provost" in conflict.messages[0]
+    assert "Dean" in conflict.problems[0] and "Provost" in conflict.problems[0]
     assert record(plan, c).status == "no-op"
 
 
@@ -126,9 +137,10 @@ def test_captured_asset_title_edit_patches_exactly_the_title(
 def test_clears_are_planned_apart(sandbox: Sandbox, client: EsploroClient, tmp_path: Path) -> None:
     api = Api(sandbox.base_url)
     target = next(
-        i for i in ids(api, 30)
+        i
+        for i in ids(api, 30)
         if api.get(f"/esploro/v1/researchers/{i}").json()["researcher"]["researcher_keyword"]
-    )  # fmt: skip
+    )
     path = edit(export(client, tmp_path), {(target, "Keywords"): None})
     plan = build_plan(client, path)
     planned = record(plan, target)
@@ -142,18 +154,25 @@ def test_invalid_cells_name_sheet_cell_and_column_and_plan_nothing(
     api = Api(sandbox.base_url)
     a, b, c, d = ids(api, 4)
     path = export(client, tmp_path)
-    edit(path, {(a, "Position"): "ARCHMAGE", (b, "Full name"): "Someone Else",
-                (c, "ORCID iD"): "0000-0002-1825-009", (d, "Display title"): "=1+1"})  # fmt: skip
+    edit(
+        path,
+        {
+            (a, "Position"): "ARCHMAGE",
+            (b, "Full name"): "Someone Else",
+            (c, "ORCID iD"): "0000-0002-1825-009",
+            (d, "Display title"): "=1+1",
+        },
+    )
     plan = build_plan(client, path)
     for record_id in (a, b, c, d):
         planned = record(plan, record_id)
         assert planned.status == "invalid" and not planned.patch
     assert (
-        "Researchers!" in record(plan, a).messages[0] and "ARCHMAGE" in record(plan, a).messages[0]
+        "Researchers!" in record(plan, a).problems[0] and "ARCHMAGE" in record(plan, a).problems[0]
     )
-    assert "read-only" in record(plan, b).messages[0]
-    assert "pattern" in record(plan, c).messages[0]
-    assert "formula" in record(plan, d).messages[0]
+    assert "read-only" in record(plan, b).problems[0]
+    assert "pattern" in record(plan, c).problems[0]
+    assert "formula" in record(plan, d).problems[0]
 
 
 def test_row_problems_unknown_new_duplicate_and_numeric_ids(
@@ -180,7 +199,7 @@ def test_row_problems_unknown_new_duplicate_and_numeric_ids(
     assert any("not in this export" in m for m in messages)
     assert any("new row without an ID" in m for m in messages)
     assert any("became the number" in m for m in messages)
-    assert record(plan, a).status == "invalid" and "rows" in record(plan, a).messages[0]
+    assert record(plan, a).status == "invalid" and "rows" in record(plan, a).problems[0]
     assert short_id not in {r.record_id for r in plan.records}  # matched, and unchanged
 
 
@@ -222,10 +241,20 @@ def test_resaving_in_libreoffice_creates_no_edits(client: EsploroClient, tmp_pat
     path = export(client, tmp_path)
     out = tmp_path / "lo"
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-         "--convert-to", "xlsx", "--outdir", str(out), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     _no_edits(client, out / path.name)
 
 
@@ -266,3 +295,75 @@ def test_only_limits_the_plan_to_some_records(
     path = edit(export(client, tmp_path), {(a, "Display title"): "X", (b, "Display title"): "Y"})
     plan = build_plan(client, path, only={b})
     assert [r.record_id for r in plan.records] == [b]
+
+
+# -- the command line --------------------------------------------------------------------
+
+
+def run_cli(args: list[str], base_url: str) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+
+    env = {
+        **os.environ,
+        "ESPLORO_API_KEY": READ_WRITE_KEY,
+        "ESPLORO_BASE_URL": base_url,
+        "COLUMNS": "160",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "sheetsync", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_cli_plan_exit_codes_files_and_json(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    import json
+
+    a, b = ids(Api(sandbox.base_url), 2)
+    path = export(client, tmp_path)
+    untouched = run_cli(["plan", str(path)], sandbox.base_url)
+    assert untouched.returncode == 0, untouched.stderr
+    assert (tmp_path / "researchers.plan.json").exists()
+
+    edit(path, {(a, "Display title"): "Professor of Things"})
+    html, annotated = tmp_path / "report.html", tmp_path / "annotated.xlsx"
+    changed = run_cli(
+        [
+            "plan",
+            str(path),
+            "-o",
+            str(tmp_path / "p.json"),
+            "--html",
+            str(html),
+            "--annotated",
+            str(annotated),
+            "--json",
+        ],
+        sandbox.base_url,
+    )
+    assert changed.returncode == 2, changed.stderr
+    summary = json.loads(changed.stdout)
+    saved = json.loads((tmp_path / "p.json").read_text())
+    assert summary["checksum"] == saved["checksum"] and summary["summary"]["records"]["change"] == 1
+    assert saved["checksum"] in html.read_text()
+    fill = load_workbook(annotated).worksheets[0]
+    assert any(c.fill.fgColor.rgb.endswith("C6EFCE") for row in fill.iter_rows() for c in row)
+
+    edit(path, {(b, "Position"): "ARCHMAGE"})
+    problems = run_cli(["plan", str(path)], sandbox.base_url)
+    assert problems.returncode == 3, problems.stderr
+    assert "ARCHMAGE" in problems.stdout and "Nothing was written to Esploro" in problems.stdout
+
+
+def test_cli_plan_errors_are_one_line_exit_1(sandbox: Sandbox, tmp_path: Path) -> None:
+    not_zip = tmp_path / "notes.xlsx"
+    not_zip.write_text("id,title\n")
+    result = run_cli(["plan", str(not_zip)], sandbox.base_url)
+    assert result.returncode == 1
+    assert "not a zip" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

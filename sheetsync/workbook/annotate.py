@@ -1,0 +1,194 @@
+"""The annotated workbook: the person's own workbook, coloured by what the plan makes of it.
+
+People review a plan best where they made the edits, so this copies their workbook and marks
+each edited cell with a fill and a comment: green for a write, grey for a value that is
+already live, red for a conflict, orange for an invalid cell or a row that matches no record.
+The comment says why, with the baseline and live values beside it.
+
+The person's file is never touched: it is read, and the copy goes to another path, written to
+a temporary file beside it and renamed into place, so an interrupted run leaves no half file.
+The copy is for review, not for editing on: openpyxl keeps values, styles, comments, dropdowns
+and hidden sheets, but drops what it cannot read (images, charts) that a person may have added.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.cell import Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.utils.exceptions import CellCoordinatesException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sheetsync.planfile import CellEdit, Outcome, Plan, RowProblem, Status
+
+__all__ = ["FILLS", "annotate_workbook"]
+
+AUTHOR = "sheetsync"
+CLEARS_NOTE = "applied only with `apply --allow-clears`"
+
+# Excel's own "good / bad" fills, so the colours read as they do in any spreadsheet.
+FILLS: dict[str, str] = {
+    "write": "C6EFCE",
+    "same-as-live": "EDEDED",
+    "conflict": "FFC7CE",
+    "invalid": "F8CBAD",
+    "row-problem": "F8CBAD",
+}
+# When two marks land on one cell, the more alarming colour wins; both comments are kept.
+_RANK = {"same-as-live": 0, "write": 1, "invalid": 2, "row-problem": 2, "conflict": 3}
+
+
+@dataclass
+class _Mark:
+    kind: str
+    texts: list[str]
+
+
+def annotate_workbook(source: Path, output: Path, plan: Plan) -> int:
+    """Write a copy of `source` to `output` with every planned cell marked; returns how many
+    cells were marked. Edits and problems on sheets the workbook lacks are skipped.
+
+    `output` must be another file: annotating in place would change the workbook the plan
+    was made from, and its hash with it.
+    """
+    if _same_file(source, output):
+        raise ValueError(f"the annotated workbook must not overwrite its source: {output}")
+    book = load_workbook(source)
+    marks = _collect_marks(plan, book)
+    for (sheet_name, coordinate), mark in marks.items():
+        _apply_mark(_target_cell(book[sheet_name], coordinate), mark)
+    _save_atomically(book, output)
+    return len(marks)
+
+
+def _same_file(source: Path, output: Path) -> bool:
+    if output.resolve() == source.resolve():
+        return True
+    with contextlib.suppress(OSError):
+        return output.exists() and os.path.samefile(source, output)
+    return False
+
+
+def _collect_marks(plan: Plan, book: Workbook) -> dict[tuple[str, str], _Mark]:
+    """Every cell to mark, keyed by (sheet, coordinate), on sheets the workbook has."""
+    marks: dict[tuple[str, str], _Mark] = {}
+    for record in plan.records:
+        for edit in record.edits:
+            coordinate = _coordinate(edit.cell)
+            if edit.sheet in book.sheetnames and coordinate is not None:
+                text = _edit_comment(edit, record.status)
+                _add(marks, (edit.sheet, coordinate), edit.outcome, text)
+    for problem in plan.row_problems:
+        if problem.sheet in book.sheetnames and problem.row >= 1:
+            coordinate = _problem_cell(book[problem.sheet], problem)
+            text = f"sheetsync: row problem, nothing is planned from this row\n{problem.message}"
+            _add(marks, (problem.sheet, coordinate), "row-problem", text)
+    return marks
+
+
+def _coordinate(cell: str) -> str | None:
+    """Normalise "d17" to "D17"; None for anything that is not one cell's coordinate."""
+    try:
+        column, row = coordinate_from_string(cell.strip().upper())
+    except (ValueError, CellCoordinatesException):
+        return None
+    return f"{column}{row}" if row >= 1 else None
+
+
+def _problem_cell(sheet: Worksheet, problem: RowProblem) -> str:
+    """The cell at the problem's row under the header equal to its column (ignoring case and
+    surrounding spaces, as templates match headers), or the row's first cell if none is."""
+    wanted = problem.column.strip().casefold()
+    if wanted:
+        for cell in sheet[1]:
+            if isinstance(cell.value, str) and cell.value.strip().casefold() == wanted:
+                return f"{cell.column_letter}{problem.row}"
+    return f"A{problem.row}"
+
+
+def _add(marks: dict[tuple[str, str], _Mark], key: tuple[str, str], kind: str, text: str) -> None:
+    mark = marks.get(key)
+    if mark is None:
+        marks[key] = _Mark(kind, [text])
+        return
+    if _RANK[kind] > _RANK[mark.kind]:
+        mark.kind = kind
+    mark.texts.append(text)
+
+
+def _edit_comment(edit: CellEdit, status: Status) -> str:
+    """What the plan does with this cell, and the values it decided from."""
+    lines = [_headline(edit.outcome, edit)]
+    if edit.outcome == "write" and status != "change":
+        lines.append(f"Held back: the record is {status}, and apply writes nothing of it.")
+    if edit.message and edit.outcome in ("conflict", "invalid"):
+        lines.append(edit.message)
+    lines += [
+        f"baseline (export): {_shown(edit.baseline)}",
+        f"edited: {_shown(edit.edited)}",
+        f"live: {_shown(edit.live)}",
+    ]
+    return "\n".join(lines)
+
+
+def _headline(outcome: Outcome, edit: CellEdit) -> str:
+    if outcome == "write":
+        return f"sheetsync: clear, {CLEARS_NOTE}" if edit.is_clear else "sheetsync: write"
+    if outcome == "same-as-live":
+        return "sheetsync: nothing to do, the live record already has this value"
+    return f"sheetsync: {outcome}, not written"
+
+
+def _shown(value: str | None) -> str:
+    if value is None:
+        return "(blank)"
+    return value if len(value) <= 500 else value[:499] + "…"
+
+
+def _target_cell(sheet: Worksheet, coordinate: str) -> Cell:
+    """The cell itself, or, inside cells the person merged, the merge's top-left cell: only
+    that one can carry a comment, and it is the one Excel shows."""
+    cell = sheet[coordinate]
+    if isinstance(cell, MergedCell):
+        merged = next(r for r in sheet.merged_cells.ranges if coordinate in r)
+        cell = sheet.cell(merged.min_row, merged.min_col)
+    assert isinstance(cell, Cell)  # a merge's top-left cell is an ordinary cell
+    return cell
+
+
+def _apply_mark(cell: Cell, mark: _Mark) -> None:
+    """Fill the cell and replace its comment with ours, keeping any comment the person wrote."""
+    colour = FILLS[mark.kind]
+    cell.fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+    texts = list(mark.texts)
+    if cell.comment is not None and cell.comment.author != AUTHOR:
+        texts.append(
+            f"(earlier comment by {cell.comment.author or 'someone'})\n{cell.comment.text}"
+        )
+    text = "\n\n".join(texts)
+    lines = text.count("\n") + 1
+    cell.comment = Comment(text, AUTHOR, width=360, height=min(40 + 16 * lines, 600))
+
+
+def _save_atomically(book: Workbook, output: Path) -> None:
+    """Save to a temporary file beside `output`, then rename it into place."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    temporary = output.with_name(f".{output.name}.{secrets.token_hex(8)}.part")
+    # Not mkstemp: its files are 0600; this one gets the umask's usual mode, like any copy.
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        book.save(temporary)
+        os.replace(temporary, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
