@@ -367,3 +367,57 @@ def test_cli_plan_errors_are_one_line_exit_1(sandbox: Sandbox, tmp_path: Path) -
     assert result.returncode == 1
     assert "not a zip" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_captured_asset_patch_keeps_every_other_byte(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    import json
+
+    import jsonpatch
+
+    path = export(client, tmp_path, "assets", ids=(CAPTURED_ID,))
+    edit(path, {(CAPTURED_ID, "Title"): "A new title"})
+    (planned,) = build_plan(client, path).records
+    live = Api(sandbox.base_url).get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
+    proposed = jsonpatch.apply_patch(live, list(planned.patch))
+    assert json.dumps({**live, "title": "A new title"}) == json.dumps(proposed)  # order and types
+
+
+def test_asset_colleague_edits_kept_elsewhere_and_conflicting_on_the_same_field(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    first, second = api.asset_ids(2)
+    path = export(client, tmp_path, "assets", ids=(first, second))
+    colleague = f"{sandbox.base_url}/_sandbox/assets"
+    requests.patch(f"{colleague}/{first}", json={"publisher": "Colleague Press"}, timeout=5)
+    requests.patch(f"{colleague}/{second}", json={"title": "Their title"}, timeout=5)
+    edit(path, {(first, "Title"): "My title", (second, "Title"): "My other title"})
+    plan = build_plan(client, path)
+    kept = record(plan, first)
+    assert kept.status == "change" and [op["path"] for op in kept.patch] == ["/title"]
+    assert record(plan, second).status == "conflict"
+
+
+def test_patch_mode_templates_plan_a_partial_body(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    path = export(client, tmp_path, "asset-identifiers", ids=(CAPTURED_ID,))
+    edit(path, {(CAPTURED_ID, "DOI"): "10.1016/j.hybadv.2024.999999"})
+    (planned,) = build_plan(client, path).records
+    assert planned.status == "change"
+    assert planned.partial_body == {"identifier.doi": "10.1016/j.hybadv.2024.999999"}
+
+
+def test_a_workbook_from_another_format_version_is_refused(
+    client: EsploroClient, tmp_path: Path
+) -> None:
+    from sheetsync.workbook.reader import WorkbookError
+
+    path = export(client, tmp_path)
+    book = load_workbook(path)
+    book["_sheetsync"]["B1"] = "2"
+    book.save(path)
+    with pytest.raises(WorkbookError, match="format 2"):
+        build_plan(client, path)
