@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from sheetsync.files import PRIVATE, write_text_atomically
 
 PLAN_FORMAT_VERSION = 1
 
@@ -155,15 +155,6 @@ def default_plan_path(workbook: Path) -> Path:
 
 
 def write_plan(plan: Plan, path: Path) -> None:
-    """Write atomically: a temporary file beside `path`, fsynced, then renamed into place."""
-    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=1)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write the plan atomically, readable by its owner only (it holds record data)."""
+    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n"
+    write_text_atomically(path, text, mode=PRIVATE)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -26,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sheetsync.files import SHARED, write_text_atomically
 from sheetsync.planfile import CellEdit, Plan, PlanSummary, RecordPlan, Status
 
 __all__ = ["html_report", "human_duration", "render_plan", "write_html_report"]
@@ -401,20 +400,8 @@ def html_report(plan: Plan, *, rate: float) -> str:
 
 def write_html_report(plan: Plan, path: Path, *, rate: float) -> None:
     """Write the HTML report atomically: a reader never sees half a report, and a failure
-    leaves any previous report in place."""
-    document = html_report(plan, rate=rate)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.part")
-    # Not mkstemp: its files are 0600; this one gets the umask's usual mode, like any report.
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(document)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    leaves any previous report in place. Shared mode: it is meant for colleagues."""
+    write_text_atomically(path, html_report(plan, rate=rate), mode=SHARED)
 
 
 def _html_header(plan: Plan) -> str:

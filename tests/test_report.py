@@ -18,15 +18,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
 
 from sheetsync.planfile import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
 from sheetsync.report import html_report, human_duration, render_plan, write_html_report
+from tests.plans import SHEET, make_plan
 
-SHEET = "Researchers"
 XSS = "<script>alert(1)</script>"
 LONG_TITLE = "Professor of Marine Ecology and " + "Coastal Oceanography " * 8 + "(END)"
 
@@ -56,31 +55,7 @@ def _record(
     return RecordPlan(record_id, status, edits, row, fingerprint, messages=messages)
 
 
-def _plan(
-    records: list[RecordPlan],
-    problems: tuple[RowProblem, ...] = (),
-    notices: tuple[str, ...] = (),
-    **kw: Any,
-) -> Plan:
-    plan = Plan(
-        workbook="people.xlsx",
-        workbook_sha256="a" * 64,
-        export_id="exp-2024-05-01",
-        data_sheet=SHEET,
-        template_name="researchers",
-        template_sha256="b" * 64,
-        template_source="builtin:researchers",
-        entity="researchers",
-        write_mode="put",
-        id_path="/primary_id",
-        base_url="https://api-eu.hosted.exlibrisgroup.com",
-        created_at="2024-05-02T09:30:00+00:00",
-        sheetsync_version="0.1.0",
-        records=tuple(records),
-        row_problems=problems,
-        notices=notices,
-    )
-    return replace(plan, **kw).with_checksum()
+_plan = make_plan
 
 
 def sample_plan() -> Plan:

@@ -186,14 +186,19 @@ def _apply_code_table(code_object: Any, table: str, where: str) -> None:
     value = code_object.get("value")
     if value in (None, ""):
         return
-    description = CODE_TABLES[table].get(str(value))
+    code_object["desc"] = _description(value, table, where)
+
+
+def _description(code: Any, table: str, where: str) -> str:
+    """The code table's description of `code`; an unknown code is a 400 naming the field."""
+    description = CODE_TABLES[table].get(str(code))
     if description is None:
         raise errors.ApiError(
             400,
             errors.INVALID_CODE_VALUE,
-            f"Invalid value '{value}' for field '{where}': not in code table {table}.",
+            f"Invalid value '{code}' for field '{where}': not in code table {table}.",
         )
-    code_object["desc"] = description
+    return description
 
 
 def normalize_asset(body: Any, asset_id: str) -> Record:
@@ -228,14 +233,7 @@ def _derive_asset_descriptions(record: Record) -> Record:
         code = record.get(field)
         if code is None:
             continue
-        description = CODE_TABLES[table].get(str(code))
-        if description is None:
-            raise errors.ApiError(
-                400,
-                errors.INVALID_CODE_VALUE,
-                f"Invalid value '{code}' for field '{field}': not in code table {table}.",
-            )
-        derived[with_desc] = {"value": code, "desc": description}
+        derived[with_desc] = {"value": code, "desc": _description(code, table, field)}
     plain_to_derived = {field: with_desc for field, with_desc, _ in ASSET_CODE_FIELDS}
     result: Record = {}
     for key, value in record.items():

@@ -11,12 +11,12 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetsync.planfile import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
+from sheetsync.planfile import CellEdit, Outcome, RecordPlan, RowProblem, Status
 from sheetsync.template import load_template
 from sheetsync.workbook import ExportInfo, ExportWriter
 from sheetsync.workbook.annotate import FILLS, annotate_workbook
+from tests.plans import SHEET, make_plan
 
-SHEET = "Researchers"
 HEADERS = ["Primary ID", "Display title", "Position", "Keywords", "ORCID"]
 ROWS: list[list[str | None]] = [
     ["0001234", "Lecturer", "LECTURER", "coral reefs", "0000-0002-1825-0097"],
@@ -45,24 +45,7 @@ def _record(record_id: str, status: Status, row: int, *edits: CellEdit) -> Recor
     return RecordPlan(record_id, status, edits, row=row)
 
 
-def _plan(records: list[RecordPlan], problems: tuple[RowProblem, ...] = ()) -> Plan:
-    return Plan(
-        workbook="people.xlsx",
-        workbook_sha256="a" * 64,
-        export_id="exp-1",
-        data_sheet=SHEET,
-        template_name="researchers",
-        template_sha256="b" * 64,
-        template_source="builtin:researchers",
-        entity="researchers",
-        write_mode="put",
-        id_path="/primary_id",
-        base_url="https://api-eu.hosted.exlibrisgroup.com",
-        created_at="2024-05-02T09:30:00+00:00",
-        sheetsync_version="0.1.0",
-        records=tuple(records),
-        row_problems=problems,
-    ).with_checksum()
+_plan = make_plan
 
 
 PLAN = _plan(
