@@ -23,13 +23,15 @@ from rich.console import Console
 
 from sheetsync import __version__, ui
 from sheetsync.api import EsploroClient
+from sheetsync.apply import ApplyError, ApplyOptions, ApplyResult, apply_plan
 from sheetsync.check import run_check
 from sheetsync.config import ConfigError, resolve_settings
 from sheetsync.demo import run_tour
 from sheetsync.errors import EsploroError
 from sheetsync.export import ExportError, Selection, export_records, read_id_list
+from sheetsync.journal import JournalError
 from sheetsync.plan import PlanError, build_plan
-from sheetsync.planfile import Plan, default_plan_path, write_plan
+from sheetsync.planfile import Plan, PlanFileError, default_plan_path, read_plan, write_plan
 from sheetsync.report import render_plan, write_html_report
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.sandbox.store import StoreError
@@ -106,7 +108,17 @@ def _errors_exit() -> Iterator[None]:
     """Expected failures end in one clear line on stderr and exit code 1, never a traceback."""
     try:
         yield
-    except (ConfigError, TemplateError, ExportError, EsploroError, WorkbookError, PlanError) as exc:
+    except (
+        ConfigError,
+        TemplateError,
+        ExportError,
+        EsploroError,
+        WorkbookError,
+        PlanError,
+        PlanFileError,
+        ApplyError,
+        JournalError,
+    ) as exc:
         errors.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(EXIT_ERROR) from None
     except OSError as exc:
@@ -409,6 +421,84 @@ def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_jso
         f"Plan written to [bold]{plan_path}[/]. Nothing was written to Esploro. "
         "(apply, which executes a reviewed plan, is being built.)"
     )
+
+
+@app.command()
+def apply(
+    plan_file: Annotated[
+        Path,
+        typer.Argument(help="The plan file `sheetsync plan` wrote.", exists=True, dir_okay=False),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(help="Refuse unless the plan's checksum is this (the one reviewed)."),
+    ] = None,
+    allow_clears: Annotated[
+        bool, typer.Option("--allow-clears", help="Also apply the planned clears (blanked cells).")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="Apply at most this many changes.", min=1)
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="Apply only these record IDs.")] = None,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Execute a reviewed plan: re-fetch, stale check, full-record write, verify, journal.
+
+    Running it again resumes where it stopped. Exit codes: 0 every record updated or a no-op,
+    3 some were stale, in conflict, invalid or failed, 1 an error or a stopped run.
+    """
+    options = ApplyOptions(
+        allow_clears, limit, frozenset(read_id_list(only)) if only else None, expect
+    )
+    with _errors_exit():
+        loaded = read_plan(plan_file)
+        client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
+        if not as_json:
+            render_plan(console, loaded, rate=client.limiter.max_rate)
+        _confirm(loaded, yes)
+        with client, ui.RecordProgress(errors, "Applying") as progress:
+            result = apply_plan(client, loaded, plan_file, options, progress)
+    _show_apply(result, loaded, plan_file, as_json)
+    if result.stopped and not result.interrupted:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(0 if result.ok else EXIT_PROBLEMS)
+
+
+def _confirm(loaded: Plan, yes: bool) -> None:
+    changes = sum(1 for r in loaded.records if r.status == "change")
+    if yes or changes == 0:
+        return
+    if not sys.stdin.isatty():
+        raise ApplyError("no terminal to confirm on: review the plan, then run apply with --yes")
+    if not typer.confirm(f"Apply {changes} changes to {loaded.base_url}?"):
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            "ok": result.ok,
+            "interrupted": result.interrupted,
+            "stopped": result.stopped,
+            "journal": str(result.journal),
+            "results": [dataclasses.asdict(r) for r in result.results],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    ui.apply_summary(console, result)
+    if result.interrupted or result.stopped:
+        console.print(
+            f"To resume: [bold]sheetsync apply {plan_file} --expect {loaded.checksum}[/] "
+            "(records already done are skipped)"
+        )
 
 
 templates_app = typer.Typer(help="List the built-in templates, or show one.", no_args_is_help=False)

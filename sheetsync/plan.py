@@ -285,4 +285,33 @@ def _scalar(column: Column, text: str, like: Any) -> Any:
     return text
 
 
-__all__ = ["PlanError", "RowProblem", "build_plan", "json_value"]
+def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> Record:
+    """What apply sends: the record fetched just before the write, with the plan's patch (and
+    its clears, only when allowed). The live record is never modified."""
+    body: Record = jsonpatch.apply_patch(live, list(record.patch))
+    if allow_clears and record.clear_patch:
+        body = jsonpatch.apply_patch(body, list(record.clear_patch))
+    return body
+
+
+def _derived(path: str) -> bool:
+    """Fields the server computes: a code's `desc`, `*WithDesc` objects, the `link`."""
+    last = path.rsplit("/", 1)[-1]
+    return last == "desc" or last.endswith("WithDesc") or path == "/link"
+
+
+def unexpected_differences(intended: Record, stored: Record) -> list[str]:
+    """Where the stored record is not what was sent, ignoring what the server derives: the
+    fields it dropped, defaulted or changed, as JSON Pointers."""
+    operations = jsonpatch.make_patch(intended, stored).patch
+    return sorted({op["path"] for op in operations if not _derived(op["path"])})
+
+
+__all__ = [
+    "PlanError",
+    "RowProblem",
+    "build_plan",
+    "json_value",
+    "proposed_record",
+    "unexpected_differences",
+]

@@ -158,3 +158,53 @@ def write_plan(plan: Plan, path: Path) -> None:
     """Write the plan atomically, readable by its owner only (it holds record data)."""
     text = json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n"
     write_text_atomically(path, text, mode=PRIVATE)
+
+
+class PlanFileError(Exception):
+    """A plan file that cannot be trusted: unreadable, another version, or edited by hand."""
+
+
+def read_plan(path: Path) -> Plan:
+    """Read a plan file back, refusing one whose checksum no longer matches its content."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PlanFileError(f"{path}: not a readable plan file ({exc})") from None
+    if not isinstance(document, dict) or document.get("format_version") != PLAN_FORMAT_VERSION:
+        version = document.get("format_version") if isinstance(document, dict) else None
+        raise PlanFileError(
+            f"{path}: plan format {version!r}, and this sheetsync reads {PLAN_FORMAT_VERSION}; "
+            "plan again"
+        )
+    if compute_checksum(document) != document.get("checksum"):
+        raise PlanFileError(
+            f"{path}: its checksum does not match its content: it was edited after planning; "
+            "plan again rather than edit a plan"
+        )
+    try:
+        return _plan_from_json(document)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileError(f"{path}: not a plan sheetsync can use ({exc!r})") from None
+
+
+def _plan_from_json(document: dict[str, Any]) -> Plan:
+    records = tuple(
+        RecordPlan(
+            **{
+                **record,
+                "edits": tuple(CellEdit(**edit) for edit in record["edits"]),
+                "patch": tuple(record["patch"]),
+                "clear_patch": tuple(record["clear_patch"]),
+                "messages": tuple(record["messages"]),
+            }
+        )
+        for record in document["records"]
+    )
+    return Plan(
+        **{
+            **document,
+            "records": records,
+            "row_problems": tuple(RowProblem(**p) for p in document["row_problems"]),
+            "notices": tuple(document["notices"]),
+        }
+    )

@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from sheetsync.apply import ApplyResult
 from sheetsync.check import CheckReport
 from sheetsync.export import ExportSummary
 from sheetsync.template import Template
@@ -150,3 +151,26 @@ def check_report(console: Console, report: CheckReport) -> None:
     console.print(f"daily quota left {quota}")
     latency = "no answer" if math.isnan(report.latency_ms) else f"{report.latency_ms:.0f} ms"
     console.print(f"round trip       {latency}")
+
+
+def apply_summary(console: Console, result: ApplyResult) -> None:
+    """Counts by status, then every record that did not end as planned, with its errorCode and
+    trackingId (what Ex Libris support asks for)."""
+    counts: dict[str, int] = {}
+    for record in result.results:
+        counts[record.status] = counts.get(record.status, 0) + 1
+    console.print("Applied: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    table = Table(title="Records not updated as planned", title_justify="left")
+    for heading in ("record", "status", "errorCode", "trackingId", "why"):
+        table.add_column(heading, overflow="fold")
+    for record in result.results:
+        if record.status not in ("updated", "no-op") or record.warnings:
+            why = record.error_message or "; ".join(record.warnings)
+            table.add_row(
+                record.record_id, record.status, record.error_code, record.tracking_id, Text(why)
+            )
+    if table.row_count:
+        console.print(table)
+    if result.stopped:
+        console.print(f"[red]Stopped:[/] {result.stopped}", highlight=False)
+    console.print(f"Journal: {result.journal}")

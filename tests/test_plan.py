@@ -421,3 +421,26 @@ def test_a_workbook_from_another_format_version_is_refused(
     book.save(path)
     with pytest.raises(WorkbookError, match="format 2"):
         build_plan(client, path)
+
+
+def test_a_plan_file_reads_back_equal_and_refuses_hand_edits(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    import json
+
+    from sheetsync.planfile import PlanFileError, read_plan, write_plan
+
+    a, b = ids(Api(sandbox.base_url), 2)
+    path = edit(export(client, tmp_path), {(a, "Display title"): "X", (b, "Keywords"): None})
+    plan = build_plan(client, path)
+    plan_path = tmp_path / "p.json"
+    write_plan(plan, plan_path)
+    assert read_plan(plan_path) == plan
+    document = json.loads(plan_path.read_text())
+    document["records"][0]["patch"][0]["value"] = "Something else"
+    plan_path.write_text(json.dumps(document))
+    with pytest.raises(PlanFileError, match="edited after planning"):
+        read_plan(plan_path)
+    plan_path.write_text("{")
+    with pytest.raises(PlanFileError, match="not a readable plan"):
+        read_plan(plan_path)

@@ -121,6 +121,11 @@ class Sandbox:
             raise
         self._thread: threading.Thread | None = None
 
+    @property
+    def faults(self) -> FaultInjector:
+        """The live fault settings: tests and soaks turn failures on after setting up."""
+        return self._server.state.faults
+
     def stats(self) -> dict[str, Any]:
         """What `GET /_sandbox/stats` returns: API requests by method, resource and status."""
         return self._server.state.stats.snapshot()

@@ -1,0 +1,325 @@
+"""Apply end to end over the sandbox: every record ends exactly as intended or untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from sheetsync.api import EsploroClient
+from sheetsync.apply import ApplyError, ApplyOptions, apply_plan
+from sheetsync.export import Selection, export_records
+from sheetsync.journal import BEGIN, Journal, journal_path
+from sheetsync.plan import build_plan, proposed_record
+from sheetsync.planfile import Plan, read_plan, write_plan
+from sheetsync.records import fingerprint
+from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
+from sheetsync.template import load_template
+from tests.conftest import Api, start_sandbox
+from tests.test_plan import edit
+
+TITLE = "Display title"
+
+
+def _planned(
+    server: Sandbox,
+    tmp_path: Path,
+    changes: dict[tuple[str, str], Any],
+    colleague: dict[str, Any] | None = None,
+) -> Path:
+    """Export every researcher, make `changes`; a colleague merge-patches records meanwhile;
+    plan and save the plan. Returns the plan path."""
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        workbook = tmp_path / "people.xlsx"
+        export_records(client, load_template("researchers"), workbook, Selection())
+        edit(workbook, changes)
+        for record_id, patch in (colleague or {}).items():
+            url = f"{server.base_url}/_sandbox/researchers/{record_id}"
+            requests.patch(url, json=patch, timeout=5)
+        plan = build_plan(client, workbook)
+    plan_path = tmp_path / "people.plan.json"
+    write_plan(plan, plan_path)
+    return plan_path
+
+
+def _apply(server: Sandbox, plan_path: Path, key: str = READ_WRITE_KEY, **options: Any):
+    with EsploroClient(server.base_url, key, rate=1000.0) as client:
+        return apply_plan(client, read_plan(plan_path), plan_path, ApplyOptions(**options))
+
+
+def _reset_stats(server: Sandbox) -> None:
+    requests.delete(f"{server.base_url}/_sandbox/stats", timeout=5)
+
+
+def _title(api: Api, record_id: str) -> str:
+    return str(
+        api.get(f"/esploro/v1/researchers/{record_id}").json()["researcher"]["display_title"]
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    sandbox = start_sandbox(researchers=40, assets=5)
+    yield sandbox
+    sandbox.stop()
+
+
+def test_every_status_and_the_records_end_as_intended(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    a, b, c, d, e, f = api.researcher_ids(6)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in (a, b, c, d, e, f)}
+    theirs = {"researcher": {"display_title": "Theirs"}}
+    plan_path = _planned(
+        server,
+        tmp_path,
+        {
+            (a, TITLE): "Professor of Things",
+            (b, "Keywords"): "Tides; Estuaries",
+            (c, TITLE): "Theirs",
+            (d, "Position"): "ARCHMAGE",
+            (e, TITLE): "Mine",
+            (f, TITLE): "F",
+        },
+        colleague={c: theirs, e: theirs},  # between export and plan: a no-op and a conflict
+    )
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{f}", json=theirs, timeout=5)
+    plan = read_plan(plan_path)
+    result = _apply(server, plan_path)
+    statuses = {r.record_id: r.status for r in result.results}
+    assert statuses == {
+        a: "updated",
+        b: "updated",
+        c: "no-op",
+        d: "invalid",
+        e: "conflict",
+        f: "stale",
+    }
+    for record_id in (a, b):
+        planned = next(r for r in plan.records if r.record_id == record_id)
+        expected = proposed_record(before[record_id], planned, allow_clears=False)
+        assert api.get(f"/esploro/v1/researchers/{record_id}").json() == expected
+    assert api.get(f"/esploro/v1/researchers/{d}").json() == before[d]
+    assert _title(api, e) == "Theirs" and _title(api, f) == "Theirs"
+    assert not result.ok
+
+
+def test_100_changes_and_20_no_ops_cost_100_gets_and_100_puts(tmp_path: Path) -> None:
+    with start_sandbox(researchers=130, assets=5) as server:
+        api = Api(server.base_url)
+        ids = api.researcher_ids(100) + [
+            u["primary_id"]
+            for u in api.get("/esploro/v1/researchers?limit=20&offset=100").json()["user"]
+        ]
+        changes = {(i, TITLE): f"Title {n}" for n, i in enumerate(ids[:100])}
+        changes |= {(i, TITLE): "Same as theirs" for i in ids[100:]}
+        plan_path = tmp_path / "people.plan.json"
+        with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+            workbook = tmp_path / "people.xlsx"
+            export_records(client, load_template("researchers"), workbook, Selection())
+            edit(workbook, changes)
+            for i in ids[100:]:  # a colleague already made those 20 edits: no-ops
+                requests.patch(
+                    f"{server.base_url}/_sandbox/researchers/{i}",
+                    json={"researcher": {"display_title": "Same as theirs"}},
+                    timeout=5,
+                )
+            write_plan(build_plan(client, workbook), plan_path)
+        _reset_stats(server)
+        result = _apply(server, plan_path)
+        assert result.ok
+        stats = api.stats()
+        assert stats["by_method"] == {"GET": 100, "PUT": 100}
+
+
+def test_a_record_changed_after_planning_is_stale_and_untouched(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Mine", (b, TITLE): "Also mine"})
+    requests.patch(
+        f"{server.base_url}/_sandbox/researchers/{a}", json={"last_name": "Changed"}, timeout=5
+    )
+    result = _apply(server, plan_path)
+    assert {r.record_id: r.status for r in result.results} == {a: "stale", b: "updated"}
+    assert api.get(f"/esploro/v1/researchers/{a}").json()["last_name"] == "Changed"
+    assert _title(api, a) != "Mine" and _title(api, b) == "Also mine"
+
+
+def test_running_again_resumes_and_writes_nothing_twice(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(6)
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    assert _apply(server, plan_path, limit=2).results
+    _reset_stats(server)
+    result = _apply(server, plan_path)
+    assert result.ok and api.stats()["by_method"].get("PUT", 0) == 4
+    _reset_stats(server)
+    assert _apply(server, plan_path).ok and api.stats()["total"] == 0
+
+
+def _begin(plan_path: Path, record_id: str, live: dict[str, Any], plan: Plan) -> None:
+    """What a run killed between its `begin` line and the write's answer leaves behind."""
+    planned = next(r for r in plan.records if r.record_id == record_id)
+    intended = proposed_record(live, planned, allow_clears=False)
+    Journal(journal_path(plan_path), plan.checksum).append(
+        BEGIN, record_id, before=live, intended_fingerprint=fingerprint(intended)
+    )
+
+
+def test_resume_after_a_crash_in_each_phase(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    killed_before_put, killed_after_put, clean = api.researcher_ids(3)
+    plan_path = _planned(
+        server,
+        tmp_path,
+        {(i, TITLE): f"T{i}" for i in (killed_before_put, killed_after_put, clean)},
+    )
+    plan = read_plan(plan_path)
+    for record_id in (killed_before_put, killed_after_put):
+        _begin(plan_path, record_id, api.get(f"/esploro/v1/researchers/{record_id}").json(), plan)
+    # the write for `killed_after_put` reached Esploro; its answer and `done` line never came
+    live = api.get(f"/esploro/v1/researchers/{killed_after_put}").json()
+    planned = next(r for r in plan.records if r.record_id == killed_after_put)
+    api.put(
+        f"/esploro/v1/researchers/{killed_after_put}",
+        proposed_record(live, planned, allow_clears=False),
+    )
+    with open(journal_path(plan_path), "a", encoding="utf-8") as journal:
+        journal.write('{"journal":1,"event":"do')  # killed in the middle of a journal line
+    _reset_stats(server)
+    result = _apply(server, plan_path)
+    assert result.ok
+    assert api.stats()["by_method"].get("PUT", 0) == 2  # not for the one already written
+    for record_id in (killed_before_put, killed_after_put, clean):
+        assert _title(api, record_id) == f"T{record_id}"
+
+
+def test_dropped_answers_are_settled_with_one_write_each(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(5)
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    server.faults.drop_rate = 1.0  # every write is committed, then its answer is lost
+    _reset_stats(server)
+    result = _apply(server, plan_path)
+    assert result.ok and {r.status for r in result.results} == {"updated"}
+    assert api.stats()["by_status"]["dropped"] == 5
+    assert api.stats()["by_method"]["PUT"] == 5  # settled by reading, never written twice
+    server.faults.drop_rate = 0.0
+    assert all(_title(api, i) == f"T{i}" for i in ids)
+
+
+def test_a_read_only_key_stops_at_the_first_refused_write(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(10)
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    _reset_stats(server)
+    result = _apply(server, plan_path, key=READ_ONLY_KEY)
+    assert "read-only" in result.stopped and not result.ok
+    assert api.stats()["by_method"].get("PUT", 0) == 1
+    statuses = [r.status for r in result.results]
+    assert statuses.count("failed") == 1 and statuses.count("not attempted") == 9
+    failed = next(r for r in result.results if r.status == "failed")
+    assert failed.error_code == "UNAUTHORIZED" and failed.tracking_id.startswith("E01-")
+
+
+def test_expect_refuses_another_checksum_before_any_request(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    plan_path = _planned(server, tmp_path, {(api.researcher_ids(1)[0], TITLE): "X"})
+    _reset_stats(server)
+    with pytest.raises(ApplyError, match="review the plan again"):
+        _apply(server, plan_path, expect="0" * 64)
+    assert api.stats()["total"] == 0
+
+
+def test_only_and_limit_choose_records(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    a, b, c = api.researcher_ids(3)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B", (c, TITLE): "C"})
+    result = _apply(server, plan_path, only=frozenset({b}))
+    assert [(r.record_id, r.status) for r in result.results] == [(b, "updated")]
+    assert _title(api, a) != "A" and _title(api, b) == "B"
+    with pytest.raises(ApplyError, match="not in the plan"):
+        _apply(server, plan_path, only=frozenset({"nope"}))
+
+
+def test_clears_wait_for_allow_clears(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    a = api.researcher_ids(1)[0]
+    plan_path = _planned(server, tmp_path, {(a, TITLE): None})
+    held = _apply(server, plan_path)
+    assert held.results[0].status == "no-op" and "--allow-clears" in held.results[0].warnings[0]
+    assert _title(api, a) != ""
+    journal_path(plan_path).unlink()
+    assert _apply(server, plan_path, allow_clears=True).results[0].status == "updated"
+    assert _title(api, a) == ""
+
+
+def test_under_injected_faults_each_record_ends_as_intended_or_untouched(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(20)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in ids}
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    plan = read_plan(plan_path)
+    intended = {
+        r.record_id: proposed_record(before[r.record_id], r, allow_clears=False)
+        for r in plan.records
+    }
+    for attempt in range(8):
+        server.faults.fail_rate, server.faults.drop_rate = 0.25, 0.25
+        result = _apply(server, plan_path)
+        server.faults.fail_rate = server.faults.drop_rate = 0.0
+        for record_id in ids:  # after every run: exactly as intended, or untouched
+            now = api.get(f"/esploro/v1/researchers/{record_id}").json()
+            assert now in (before[record_id], intended[record_id]), (attempt, record_id)
+        if result.ok:
+            break
+    assert result.ok
+    last = Journal(journal_path(plan_path), plan.checksum).last_events()
+    assert {last[i].event for i in ids} == {"done"}
+    assert all(api.get(f"/esploro/v1/researchers/{i}").json() == intended[i] for i in ids)
+
+
+def test_cli_apply_confirms_reports_and_exits_by_outcome(server: Sandbox, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, "Position"): "ARCHMAGE"})
+    env = {
+        **os.environ,
+        "ESPLORO_API_KEY": READ_WRITE_KEY,
+        "ESPLORO_BASE_URL": server.base_url,
+        "COLUMNS": "160",
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sheetsync", "apply", str(plan_path), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+
+    refused = run()
+    assert refused.returncode == 1 and "--yes" in refused.stderr and _title(api, a) != "A"
+    wrong = run("--yes", "--expect", "0" * 64)
+    assert wrong.returncode == 1 and "review the plan again" in wrong.stderr
+    checksum = read_plan(plan_path).checksum
+    done = run("--yes", "--expect", checksum, "--json")
+    assert done.returncode == 3, done.stderr  # the invalid record keeps it from a clean 0
+    outcome = json.loads(done.stdout)
+    assert {r["record_id"]: r["status"] for r in outcome["results"]} == {a: "updated", b: "invalid"}
+    assert _title(api, a) == "A"
