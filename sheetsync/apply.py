@@ -29,7 +29,19 @@ from sheetsync.errors import (
     EsploroConnectionError,
     QuotaFloorReached,
 )
-from sheetsync.journal import BEGIN, DONE, FAILED, NO_OP, STALE, Entry, Journal, journal_path
+from sheetsync.journal import (
+    BEGIN,
+    DONE,
+    FAILED,
+    NO_OP,
+    ROLLBACK_BEGIN,
+    ROLLBACK_DONE,
+    ROLLBACK_SKIPPED,
+    STALE,
+    Entry,
+    Journal,
+    journal_path,
+)
 from sheetsync.plan import proposed_record, unexpected_differences
 from sheetsync.planfile import Plan, RecordPlan
 from sheetsync.progress import NO_PROGRESS, Progress
@@ -137,6 +149,9 @@ class _Run:
         last = self.state.get(record.record_id)
         if last is not None and last.event in (DONE, NO_OP, STALE):
             return _from_journal(record, last)
+        if last is not None and last.event.startswith("rollback"):
+            message = "rolled back earlier: plan again to apply this change anew"
+            return RecordResult(record.record_id, "rolled back", error_message=message)
         live = self.live(record.record_id)
         if last is not None and last.event == BEGIN:
             settled = self._settle(record, last.data, live)
@@ -313,3 +328,71 @@ def _run_all(
     reason = run.stopped or "interrupted"
     results += [RecordResult(r.record_id, "not attempted", error_message=reason) for r in pending]
     return results, interrupted
+
+
+# -- rollback --------------------------------------------------------------------------------
+
+
+def rollback_plan(
+    client: EsploroClient, plan: Plan, plan_path: Path, progress: Progress = NO_PROGRESS
+) -> ApplyResult:
+    """Restore the before-image of every record the journal says apply wrote, each only if the
+    record still is what sheetsync wrote; otherwise it is reported, never overwritten."""
+    _check(client, plan, ApplyOptions())
+    journal = Journal(journal_path(plan_path), plan.checksum)
+    journal.repair()
+    run = _Run(client, plan, journal, ApplyOptions())
+    written = _written(journal)
+    progress.start(len(written))
+    results = []
+    for record_id, (before, after_fingerprint) in written.items():
+        results.append(_roll_back(run, record_id, before, after_fingerprint))
+        progress.advance(1)
+    return ApplyResult(tuple(results), journal.path)
+
+
+def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
+    """Per record apply wrote (and did not roll back yet): its before-image, its after-print."""
+    befores: dict[str, Record] = {}
+    written: dict[str, tuple[Record, str]] = {}
+    for entry in journal.entries():
+        if entry.event == BEGIN:
+            befores[entry.record_id] = dict(entry.data["before"])
+        elif entry.event == DONE and entry.record_id in befores:
+            after = str(entry.data["after_fingerprint"])
+            written[entry.record_id] = (befores[entry.record_id], after)
+        elif entry.event in (ROLLBACK_DONE, ROLLBACK_SKIPPED):
+            written.pop(entry.record_id, None)
+    return written
+
+
+def _roll_back(run: _Run, record_id: str, before: Record, after: str) -> RecordResult:
+    try:
+        live = run.live(record_id)
+        now = fingerprint(live)
+        if now == fingerprint(before):  # an earlier rollback's write landed
+            run.journal.append(ROLLBACK_DONE, record_id, settled=True)
+            return RecordResult(record_id, "rolled back")
+        if now != after:
+            reason = "changed since sheetsync wrote it: not overwritten"
+            run.journal.append(ROLLBACK_SKIPPED, record_id, reason=reason)
+            return RecordResult(record_id, "skipped", error_message=reason)
+        run.journal.append(ROLLBACK_BEGIN, record_id)
+        if run.plan.entity == "researchers":
+            run.client.put_researcher(record_id, before)
+        else:
+            run.client.put_asset(record_id, before)
+    except EsploroApiError as exc:
+        return RecordResult(
+            record_id,
+            "failed",
+            (),
+            (),
+            exc.detail.error_code,
+            exc.detail.error_message,
+            exc.detail.tracking_id,
+        )
+    except EsploroConnectionError as exc:
+        return RecordResult(record_id, "failed", error_message=f"{exc}; run rollback again")
+    run.journal.append(ROLLBACK_DONE, record_id)
+    return RecordResult(record_id, "rolled back")

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from sheetsync import __version__, ui
 from sheetsync.api import EsploroClient
-from sheetsync.apply import ApplyError, ApplyOptions, ApplyResult, apply_plan
+from sheetsync.apply import ApplyError, ApplyOptions, ApplyResult, apply_plan, rollback_plan
 from sheetsync.check import run_check
 from sheetsync.config import ConfigError, resolve_settings
 from sheetsync.demo import run_tour
@@ -470,6 +470,38 @@ def apply(
     if result.stopped and not result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(0 if result.ok else EXIT_PROBLEMS)
+
+
+@app.command()
+def rollback(
+    plan_file: Annotated[
+        Path, typer.Argument(help="The plan that was applied.", exists=True, dir_okay=False)
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Undo an apply: restore each written record's before-image from the journal, only if the
+    record is still what sheetsync wrote (otherwise it is reported, not overwritten)."""
+    with _errors_exit():
+        loaded = read_plan(plan_file)
+        client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise ApplyError("no terminal to confirm on: run rollback with --yes")
+            if not typer.confirm(f"Roll back what this plan wrote to {loaded.base_url}?"):
+                raise typer.Exit(EXIT_ERROR)
+        with client, ui.RecordProgress(errors, "Rolling back") as progress:
+            result = rollback_plan(client, loaded, plan_file, progress)
+    _show_apply(result, loaded, plan_file, as_json)
+    ok = all(r.status == "rolled back" for r in result.results)
+    raise typer.Exit(0 if ok else EXIT_PROBLEMS)
 
 
 def _confirm(loaded: Plan, yes: bool) -> None:

@@ -164,7 +164,7 @@ def apply_summary(console: Console, result: ApplyResult) -> None:
     for heading in ("record", "status", "errorCode", "trackingId", "why"):
         table.add_column(heading, overflow="fold")
     for record in result.results:
-        if record.status not in ("updated", "no-op") or record.warnings:
+        if record.status not in ("updated", "no-op", "rolled back") or record.warnings:
             why = record.error_message or "; ".join(record.warnings)
             table.add_row(
                 record.record_id, record.status, record.error_code, record.tracking_id, Text(why)

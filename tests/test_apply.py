@@ -323,3 +323,55 @@ def test_cli_apply_confirms_reports_and_exits_by_outcome(server: Sandbox, tmp_pa
     outcome = json.loads(done.stdout)
     assert {r["record_id"]: r["status"] for r in outcome["results"]} == {a: "updated", b: "invalid"}
     assert _title(api, a) == "A"
+
+
+def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from sheetsync.apply import rollback_plan
+
+    api = Api(server.base_url)
+    a, b, c = api.researcher_ids(3)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in (a, b, c)}
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B", (c, TITLE): "C"})
+    assert _apply(server, plan_path).ok
+    requests.patch(
+        f"{server.base_url}/_sandbox/researchers/{b}", json={"last_name": "Later"}, timeout=5
+    )
+    plan = read_plan(plan_path)
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        result = rollback_plan(client, plan, plan_path)
+        assert {r.record_id: r.status for r in result.results} == {
+            a: "rolled back",
+            b: "skipped",
+            c: "rolled back",
+        }
+        assert api.get(f"/esploro/v1/researchers/{a}").json() == before[a]
+        assert api.get(f"/esploro/v1/researchers/{b}").json()["last_name"] == "Later"
+        _reset_stats(server)
+        again = rollback_plan(client, plan, plan_path)  # nothing left to roll back
+        assert again.results == () and api.stats()["total"] == 0
+    reapplied = _apply(server, plan_path)
+    assert {r.record_id: r.status for r in reapplied.results}[a] == "rolled back"
+    assert api.get(f"/esploro/v1/researchers/{a}").json() == before[a]
+
+
+def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: Path) -> None:
+    from sheetsync.apply import rollback_plan
+    from sheetsync.journal import ROLLBACK_BEGIN
+
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in (a, b)}
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B"})
+    assert _apply(server, plan_path).ok
+    plan = read_plan(plan_path)
+    journal = Journal(journal_path(plan_path), plan.checksum)
+    journal.append(ROLLBACK_BEGIN, a)  # killed after the rollback PUT of `a` was sent...
+    api.put(f"/esploro/v1/researchers/{a}", before[a])  # ...which landed
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        _reset_stats(server)
+        result = rollback_plan(client, plan, plan_path)
+    assert {r.status for r in result.results} == {"rolled back"}
+    assert api.stats()["by_method"].get("PUT", 0) == 1  # only `b` needed writing
+    assert all(api.get(f"/esploro/v1/researchers/{i}").json() == before[i] for i in (a, b))

@@ -173,6 +173,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     # -- the Esploro API ---------------------------------------------------------------
 
     def _api(self, path: str, params: dict[str, str], body: bytes) -> None:
+        """Counted in the stats BEFORE the answer leaves: a client that has its answer and then
+        reads or resets the stats must find this request already there."""
         state = self.server.state
         segments = tuple(unquote(part) for part in path[len(API_PREFIX) :].split("/") if part)
         resource = resource_of(segments)
@@ -181,21 +183,21 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             reply = self._authorised_reply(segments, params, body, as_json)
         except ApiError as error:
             state.faults.delay()
-            self._send_error(error, as_json, [f"X-Exl-Api-Remaining: {state.quota.remaining}"])
             state.stats.record(self.command, resource, error.status)
+            self._send_error(error, as_json, [f"X-Exl-Api-Remaining: {state.quota.remaining}"])
             return
         state.faults.delay()
         if self.command in WRITE_METHODS and state.faults.should_drop():
-            self._drop()
             state.stats.record(self.command, resource, DROPPED)
+            self._drop()
             return
+        state.stats.record(self.command, resource, reply.status)
         self._send_json(
             reply.status,
             reply.payload,
             [f"X-Exl-Api-Remaining: {state.quota.remaining}"],
             RECORD_INDENT,
         )
-        state.stats.record(self.command, resource, reply.status)
 
     def _authorised_reply(
         self, segments: tuple[str, ...], params: dict[str, str], body: bytes, as_json: bool

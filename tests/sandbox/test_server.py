@@ -333,3 +333,12 @@ def test_the_sandbox_listens_on_ipv6_loopback_too() -> None:
     with server:
         assert server.base_url.startswith("http://[::1]:")
         assert Api(server.base_url).get("/esploro/v1/researchers").status_code == 200
+
+
+def test_a_request_is_counted_before_its_answer_leaves(api: Api) -> None:
+    primary_id = api.researcher_ids(1)[0]
+    record = api.get(f"/esploro/v1/researchers/{primary_id}").json()
+    for _ in range(50):
+        requests.delete(f"{api.base_url}/_sandbox/stats", timeout=5)
+        api.put(f"/esploro/v1/researchers/{primary_id}", record)
+        assert api.stats()["total"] == 1
