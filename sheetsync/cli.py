@@ -33,6 +33,7 @@ from sheetsync.journal import JournalError
 from sheetsync.plan import PlanError, build_plan
 from sheetsync.planfile import Plan, PlanFileError, default_plan_path, read_plan, write_plan
 from sheetsync.report import render_plan, write_html_report
+from sheetsync.results import write_results
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.sandbox.store import StoreError
 from sheetsync.template import TemplateError, builtin_templates, load_template
@@ -441,6 +442,12 @@ def apply(
         int | None, typer.Option(help="Apply at most this many changes.", min=1)
     ] = None,
     only: Annotated[str | None, typer.Option(help="Apply only these record IDs.")] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a results workbook; records not updated can be re-planned from it."
+        ),
+    ] = None,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -464,8 +471,13 @@ def apply(
         if not as_json:
             render_plan(console, loaded, rate=client.limiter.max_rate)
         _confirm(loaded, yes)
-        with client, ui.RecordProgress(errors, "Applying") as progress:
-            result = apply_plan(client, loaded, plan_file, options, progress)
+        with client:
+            with ui.RecordProgress(errors, "Applying") as progress:
+                result = apply_plan(client, loaded, plan_file, options, progress)
+            if results is not None:
+                again = write_results(client, loaded, result, results)
+                if not as_json:
+                    console.print(f"Results: [bold]{results}[/] ({again} records to edit again)")
     _show_apply(result, loaded, plan_file, as_json)
     if result.stopped and not result.interrupted:
         raise typer.Exit(EXIT_ERROR)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,9 @@ Q_SYNTAX_HINT = (
     "check the q syntax: field~words, conditions joined with ' AND ', e.g. "
     "'last_name~Smith AND ALL~chemistry' (Ex Libris has changed this syntax before)"
 )
+
+
+Table = tuple[str, Sequence[str], Sequence[Sequence[str | None]]]  # title, header, rows
 
 
 class ExportError(Exception):
@@ -147,8 +150,10 @@ def export_records(
     output: Path,
     selection: Selection,
     progress: Progress | None = None,
+    tables: Sequence[Table] = (),
 ) -> ExportSummary:
-    """Export the selected records to `output` and return what was done."""
+    """Export the selected records to `output` and return what was done. `tables` are extra
+    plain sheets to include (apply's results use this)."""
     started = time.monotonic()
     _check_selection(template, selection)
     code_lists = _code_lists(client, template)
@@ -168,6 +173,8 @@ def export_records(
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
     )
     with ExportWriter(output, template, info, code_lists) as writer:
+        for title, header, rows in tables:
+            writer.add_table(title, header, rows)
         for record in _chain_one(first, records) if first is not None else ():
             texts = [cell_text(read_value(record, c.path), c.join) for c in template.columns]
             writer.add(record_id(record, template.id_path), fingerprint(record), texts)

@@ -375,3 +375,28 @@ def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: 
     assert {r.status for r in result.results} == {"rolled back"}
     assert api.stats()["by_method"].get("PUT", 0) == 1  # only `b` needed writing
     assert all(api.get(f"/esploro/v1/researchers/{i}").json() == before[i] for i in (a, b))
+
+
+def test_the_results_workbook_lists_every_record_and_re_plans_the_rest(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from sheetsync.results import write_results
+
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B"})
+    requests.patch(
+        f"{server.base_url}/_sandbox/researchers/{b}", json={"last_name": "Later"}, timeout=5
+    )
+    out = tmp_path / "results.xlsx"
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        result = apply_plan(client, read_plan(plan_path), plan_path)
+        assert write_results(client, read_plan(plan_path), result, out) == 1
+        rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Results").to_python()
+        assert rows[0][:3] == ["Record ID", "Status", "Fields written"]
+        assert {r[0]: r[1] for r in rows[1:]} == {a: "updated", b: "stale"}
+        edit(out, {(b, TITLE): "B again"})
+        again = build_plan(client, out)
+    assert [(r.record_id, r.status) for r in again.records] == [(b, "change")]

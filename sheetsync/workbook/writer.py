@@ -147,6 +147,39 @@ def _text_cell(sheet: WriteOnlyWorksheet, text: str | None, style: str | None = 
     return cell
 
 
+def new_workbook() -> Workbook:
+    """A streaming workbook with sheetsync's cell styles registered."""
+    book = Workbook(write_only=True)
+    for style in _styles():
+        book.add_named_style(style)
+    return book
+
+
+def append_table(
+    book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[str | None]]
+) -> None:
+    """A sheet of string cells under a frozen header row."""
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    sheet.append([_text_cell(sheet, text, "sheetsync header") for text in header])
+    for row in rows:
+        sheet.append([_text_cell(sheet, text) for text in row])
+
+
+def save_atomically(book: Workbook, path: Path) -> None:
+    """Save to a temporary file beside `path`, then rename it into place: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 class ExportWriter:
     """Streams one export workbook to `path`. Use as a context manager; nothing is left
     behind at `path` unless the whole workbook was written."""
@@ -160,9 +193,7 @@ class ExportWriter:
         self.rows = 0
         self.oversized_cells = 0
         self._digest = hashlib.sha256()
-        self._book = Workbook(write_only=True)
-        for style in _styles():
-            self._book.add_named_style(style)
+        self._book = new_workbook()
         self._book.properties.creator = "sheetsync"
         self._book.properties.identifier = info.export_id
         self._book.properties.title = f"sheetsync export ({template.name})"
@@ -214,6 +245,17 @@ class ExportWriter:
             last = len(code_lists[table]) + 1
             ranges[table] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
         return ranges
+
+    def add_table(
+        self, title: str, header: Sequence[str], rows: Sequence[Sequence[str | None]]
+    ) -> None:
+        """A plain sheet of text cells beside the data (an apply's results): plan ignores it,
+        since its first row does not hold the ID column's header."""
+        sheet = self._book.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        sheet.append([_text_cell(sheet, text, "sheetsync header") for text in header])
+        for row in rows:
+            sheet.append([_text_cell(sheet, text) for text in row])
 
     def add(self, record_id: str, fingerprint: str, texts: Sequence[str | None]) -> None:
         """Write one record's row and its baseline row."""
@@ -274,18 +316,7 @@ class ExportWriter:
         }
         row = [META_ROW_TAG, json.dumps(meta, ensure_ascii=False)]
         self._meta.append([_text_cell(self._meta, text) for text in row])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
-        )
-        os.close(handle)
-        try:
-            self._book.save(temporary)
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        save_atomically(self._book, self.path)
 
     def abort(self) -> None:
         """Give up: finish each half-written sheet and delete its temporary file now, rather than
