@@ -26,7 +26,7 @@ from sheetsync.api import EsploroClient
 from sheetsync.apply import ApplyError, ApplyOptions, ApplyResult, apply_plan, rollback_plan
 from sheetsync.check import run_check
 from sheetsync.config import ConfigError, resolve_settings
-from sheetsync.demo import run_tour
+from sheetsync.demo import run_demo
 from sheetsync.errors import EsploroError
 from sheetsync.export import ExportError, Selection, export_records, read_id_list
 from sheetsync.journal import JournalError
@@ -604,16 +604,20 @@ def check(
 
 @app.command()
 def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to leave the workbook, plan, report and results.")
+    ] = Path("sheetsync-demo"),
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print what the tour did as JSON, not the tour.")
+        bool, typer.Option("--json", help="Print what the demo did as JSON, not the tour.")
     ] = False,
 ) -> None:
-    """Tour an in-process sandbox and see why sheetsync never PUTs a partial record."""
-    if as_json:
-        outcome = run_tour(Console(file=io.StringIO()))
-        sys.stdout.write(json.dumps(dataclasses.asdict(outcome), indent=2) + "\n")
-    else:
-        run_tour(console)
+    """Run the whole loop on an in-process sandbox: export, edit, plan, apply, results."""
+    with _errors_exit():
+        if as_json:
+            outcome = run_demo(Console(file=io.StringIO()), directory)
+            sys.stdout.write(json.dumps(dataclasses.asdict(outcome), indent=2) + "\n")
+        else:
+            run_demo(console, directory)
 
 
 @app.command()

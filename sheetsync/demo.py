@@ -1,121 +1,104 @@
-"""`sheetsync demo`: a first look, on an in-process sandbox, at the problem sheetsync solves.
+"""`sheetsync demo`: the whole loop on an in-process sandbox, in a couple of seconds.
 
-Until export / plan / apply land, the tour shows the sandbox and the one fact every bulk
-editor of Esploro must respect: a PUT replaces the whole record, so a script that sends only
-the field it changed wipes everything else. The tour makes that mistake on purpose, shows the
-damage, and repairs it the way sheetsync always writes: the full live record, one field changed.
+Export researchers to a workbook; edit it as a person would in Excel (a display title, a
+keyword list, an ORCID iD, a cleared field); plan, with the HTML report; apply the plan; and
+write the results. The files stay in the demo folder for the person to open. Nothing outside
+this process is touched: the sandbox lives in memory and is gone when the demo ends.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from sheetsync.api import EsploroClient
+from sheetsync.apply import ApplyOptions, apply_plan
+from sheetsync.export import Selection, export_records
+from sheetsync.plan import build_plan
+from sheetsync.planfile import default_plan_path, write_plan
+from sheetsync.report import render_plan, write_html_report
+from sheetsync.results import write_results
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox, SandboxConfig
+from sheetsync.template import load_template
+from sheetsync.workbook.edit import set_cells
+from sheetsync.workbook.reader import read_export
 
-NEW_TITLE = "Professor of Coastal Geomorphology"
+DEMO_ORCID = "0000-0002-1825-0097"  # ORCID's own example iD: a valid check digit
 
 
 @dataclass(frozen=True)
-class TourOutcome:
-    """What the tour did, for tests and `--json`."""
+class DemoOutcome:
+    """What the demo did and left behind, for tests and `--json`."""
 
-    base_url: str
-    researcher_id: str
-    wiped_fields: list[str]
-    repaired_differences: list[str]
+    directory: str
+    workbook: str
+    plan: str
+    report: str
+    results: str
+    statuses: dict[str, str]
     requests: int
 
 
-def _is_empty(value: Any) -> bool:
-    return value in (None, "", [], {}, False)
-
-
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Fields (one level into `researcher`) whose values differ, as dotted names."""
-    names: list[str] = []
-    for key in before.keys() | after.keys():
-        old, new = before.get(key), after.get(key)
-        if key == "researcher" and isinstance(old, dict) and isinstance(new, dict):
-            names += [f"researcher.{name}" for name in changed_fields(old, new)]
-        elif old != new and key != "link":
-            names.append(key)
-    return sorted(names)
-
-
-def _at(record: dict[str, Any], dotted: str) -> Any:
-    node: Any = record
-    for part in dotted.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
-
-
-def wiped_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """The changed fields that held something before and nothing after."""
-    return [
-        name
-        for name in changed_fields(before, after)
-        if not _is_empty(_at(before, name)) and _is_empty(_at(after, name))
-    ]
-
-
-def _pick_researcher(client: EsploroClient) -> dict[str, Any]:
-    """A researcher with keywords and identifiers, so the damage is visible."""
-    for user in client.list_researchers(limit=50).get("user", []):
-        record = client.get_researcher(user["primary_id"])
-        researcher = record.get("researcher") or {}
-        if len(researcher.get("researcher_keyword", [])) >= 3 and researcher.get("user_identifier"):
-            return record
-    raise RuntimeError("the sandbox seed has no researcher with keywords and identifiers")
-
-
-def _show_researchers(console: Console, client: EsploroClient) -> None:
-    table = Table(title="First researchers in the sandbox", title_justify="left")
-    for column in ("primary_id", "name", "group"):
-        table.add_column(column)
-    for user in client.list_researchers(limit=5).get("user", []):
-        group = (user.get("user_group") or {}).get("desc", "")
-        table.add_row(user["primary_id"], user.get("full_name", ""), group)
-    console.print(table)
-
-
-def run_tour(console: Console) -> TourOutcome:
-    config = SandboxConfig(port=0, researchers=50, assets=60, rate_limit=1000.0)
-    with Sandbox(config).start() as server:
-        console.print(f"Started an Esploro sandbox at [bold]{server.base_url}[/] (in memory).\n")
-        client = EsploroClient(server.base_url, READ_WRITE_KEY)
-        _show_researchers(console, client)
-        before = _pick_researcher(client)
-        primary_id = before["primary_id"]
-        console.print(
-            f"\n[bold]1. The mistake.[/] A script changes {before['full_name']}'s display title "
-            "and PUTs only that field:"
-        )
-        client.put_researcher(
-            primary_id, {"primary_id": primary_id, "researcher": {"display_title": NEW_TITLE}}
-        )
-        damaged = client.get_researcher(primary_id)
-        wiped = wiped_fields(before, damaged)
-        console.print(f"   [red]{len(wiped)} fields wiped[/]: {', '.join(wiped)}")
-        console.print(
-            "\n[bold]2. The sheetsync way.[/] Take the full record as it was, change one field, "
-            "PUT all of it:"
-        )
-        repaired_body = {
-            **before,
-            "researcher": {**before["researcher"], "display_title": NEW_TITLE},
-        }
-        client.put_researcher(primary_id, repaired_body)
-        differences = changed_fields(before, client.get_researcher(primary_id))
-        console.print(f"   [green]changed: {', '.join(differences)}[/]; nothing else moved.")
-        requests = int(server.stats()["total"])
-        client.close()
-    console.print(
-        f"\n{requests} API requests. Keep a sandbox running with [bold]sheetsync sandbox[/]; "
-        "export, plan and apply are on their way."
+def _edits(client: EsploroClient, ids: list[str]) -> dict[tuple[str, str], Any]:
+    """Four edits a librarian makes every day, on four different researchers."""
+    keywords = "Coastal erosion; Sediment transport; Remote sensing"
+    with_pages = next(
+        i for i in ids[3:] if client.get_researcher(i)["researcher"]["researcher_webpage"]
     )
-    return TourOutcome(server.base_url, primary_id, wiped, differences, requests)
+    return {
+        (ids[0], "Display title"): "Professor of Coastal Geomorphology",
+        (ids[1], "Keywords"): keywords,
+        (ids[2], "ORCID iD"): DEMO_ORCID,
+        (with_pages, "Web pages"): None,  # a cleared field: applied only with --allow-clears
+    }
+
+
+def run_demo(console: Console, directory: Path) -> DemoOutcome:
+    directory.mkdir(parents=True, exist_ok=True)
+    workbook = directory / "researchers.xlsx"
+    plan_path, report, results = (
+        default_plan_path(workbook),
+        directory / "plan.html",
+        directory / "results.xlsx",
+    )
+    journal = plan_path.with_name(plan_path.stem + ".journal.jsonl")
+    journal.unlink(missing_ok=True)  # a demo run is a fresh run
+    config = SandboxConfig(port=0, researchers=40, assets=10, rate_limit=1000.0)
+    with (
+        Sandbox(config).start() as server,
+        EsploroClient(server.base_url, READ_WRITE_KEY, rate=200.0) as client,
+    ):
+        console.print(f"[bold]1. Export.[/] A sandbox runs at {server.base_url} (in memory).")
+        export_records(client, load_template("researchers"), workbook, Selection(limit=25))
+        console.print(f"   {workbook}: 25 researchers, one row each.")
+        ids = list(read_export(workbook).baseline)  # the exported IDs, in the sheet's order
+        changes = _edits(client, ids)
+        set_cells(workbook, changes)
+        console.print(
+            "[bold]2. Edit.[/] As a person in Excel: a title, a keyword list, an ORCID iD, "
+            "and a cleared field."
+        )
+        console.print("[bold]3. Plan.[/] Diff against the export and the live records:")
+        plan = build_plan(client, workbook)
+        write_plan(plan, plan_path)
+        write_html_report(plan, report, rate=client.limiter.max_rate)
+        render_plan(console, plan, rate=client.limiter.max_rate)
+        console.print(
+            "[bold]4. Apply[/] (with --allow-clears): re-fetch, stale check, write, verify, "
+            "journal."
+        )
+        result = apply_plan(client, plan, plan_path, ApplyOptions(allow_clears=True))
+        write_results(client, plan, result, results)
+        requests = int(server.stats()["total"])
+    statuses = {r.record_id: r.status for r in result.results}
+    console.print(f"   {', '.join(f'{i}: {s}' for i, s in statuses.items())}")
+    console.print(
+        f"[bold]5. Look.[/] Open {workbook}, {report} and {results} "
+        f"({requests} API requests in all)."
+    )
+    return DemoOutcome(
+        str(directory), str(workbook), str(plan_path), str(report), str(results), statuses, requests
+    )
