@@ -320,6 +320,7 @@ def _run_all(
                 for future in finished:
                     running.pop(future)
                     results.append(future.result())
+                    progress.tally(results[-1].status)
                     progress.advance(1)
         except KeyboardInterrupt:
             interrupted = True

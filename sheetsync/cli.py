@@ -479,7 +479,7 @@ def apply(
                 if not as_json:
                     console.print(f"Results: [bold]{results}[/] ({again} records to edit again)")
     _show_apply(result, loaded, plan_file, as_json)
-    if result.stopped and not result.interrupted:
+    if result.stopped or result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(0 if result.ok else EXIT_PROBLEMS)
 

@@ -12,6 +12,8 @@ from typing import Protocol
 class Progress(Protocol):
     def start(self, total: int | None) -> None: ...
     def advance(self, count: int) -> None: ...
+    def tally(self, status: str) -> None:
+        """One record finished with `status` (apply shows how many are stale or failed)."""
 
 
 class _NoProgress:
@@ -19,6 +21,9 @@ class _NoProgress:
         pass
 
     def advance(self, count: int) -> None:
+        pass
+
+    def tally(self, status: str) -> None:
         pass
 
 

@@ -57,6 +57,7 @@ class RecordProgress:
         )
         self._description = description
         self._task: TaskID | None = None
+        self._tallies: dict[str, int] = {}
 
     def start(self, total: int | None) -> None:
         self._task = self._progress.add_task(self._description, total=total)
@@ -64,6 +65,15 @@ class RecordProgress:
     def advance(self, count: int) -> None:
         if self._task is not None:
             self._progress.advance(self._task, count)
+
+    def tally(self, status: str) -> None:
+        """Count outcomes; the description shows those that need attention."""
+        self._tallies[status] = self._tallies.get(status, 0) + 1
+        notable = [f"{n} {s}" for s, n in sorted(self._tallies.items()) if s != "updated"]
+        if self._task is not None:
+            done = self._tallies.get("updated", 0)
+            text = f"{self._description}: {done} updated" + "".join(f", {n}" for n in notable)
+            self._progress.update(self._task, description=text)
 
     def __enter__(self) -> RecordProgress:
         self._progress.start()
