@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import secrets
 import stat
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from sheetsync.api import REGIONS, normalise_base_url, region_base_url
+from sheetsync.files import PRIVATE, write_text_atomically
 
 DEFAULT_REGION = "na"
 DEFAULT_RATE = 10.0
@@ -465,21 +465,9 @@ def _plain(value: Any) -> Any:
 
 
 def _write_private(path: Path, text: str) -> None:
+    """A config file may hold a key: its folder is the owner's, the file too (0600)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(temporary, flags, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)  # the umask can only remove bits, but be exact
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text, mode=PRIVATE)
 
 
 # -- a TOML writer for this flat structure (tomllib only reads) ----------------------------
