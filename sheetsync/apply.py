@@ -178,8 +178,10 @@ class _Run:
         return RecordResult(record.record_id, "stale", error_message=reason)
 
     def _write(self, record: RecordPlan, live: Record) -> RecordResult:
-        body = proposed_record(live, record, allow_clears=self.options.allow_clears)
-        skipped = _skipped_clears(record, self.options.allow_clears)
+        # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
+        clears = self.options.allow_clears and self.plan.write_mode != "patch"
+        body = proposed_record(live, record, allow_clears=clears)
+        skipped = _skipped_clears(record, clears, patch_mode=self.plan.write_mode == "patch")
         if body == live:
             self.journal.append(NO_OP, record.record_id)
             return RecordResult(record.record_id, "no-op", warnings=skipped)
@@ -245,10 +247,12 @@ def _fields(record: RecordPlan) -> tuple[str, ...]:
     return tuple(e.column for e in record.edits if e.outcome == "write")
 
 
-def _skipped_clears(record: RecordPlan, allow_clears: bool) -> tuple[str, ...]:
-    if allow_clears or not record.clear_patch:
+def _skipped_clears(record: RecordPlan, allowed: bool, *, patch_mode: bool) -> tuple[str, ...]:
+    if allowed or not record.clear_patch:
         return ()
     columns = ", ".join(e.column for e in record.edits if e.is_clear)
+    if patch_mode:
+        return (f"clears not applied ({columns}): op=patch cannot clear a field",)
     return (f"clears not applied ({columns}): run apply with --allow-clears to apply them",)
 
 

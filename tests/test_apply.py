@@ -444,3 +444,34 @@ def test_ctrl_c_lets_records_in_flight_finish_and_says_how_to_resume(
         assert _title(api, record_id) in (before[record_id], f"T{record_id}")
     assert _apply(server, plan_path).ok
     assert all(_title(api, i) == f"T{i}" for i in ids)
+
+
+def test_patch_mode_sends_only_the_partial_body_and_never_claims_a_clear(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    captured = "991291935000561"
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        workbook = tmp_path / "ids.xlsx"
+        export_records(
+            client, load_template("asset-identifiers"), workbook, Selection(ids=(captured,))
+        )
+        edit(
+            workbook,
+            {
+                (captured, "DOI"): "10.1016/j.hybadv.2024.999999",
+                (captured, "PubMed ID (PMID)"): None,
+            },
+        )
+        plan_path = tmp_path / "ids.plan.json"
+        write_plan(build_plan(client, workbook), plan_path)
+        _reset_stats(server)
+        result = apply_plan(
+            client, read_plan(plan_path), plan_path, ApplyOptions(allow_clears=True)
+        )
+    (only,) = result.results
+    assert only.status == "updated" and "op=patch cannot clear" in only.warnings[-1]
+    assert not [w for w in only.warnings if "stored something other" in w]
+    assert Api(server.base_url).stats()["by_method"] == {"GET": 1, "POST": 1}
+    record = Api(server.base_url).get(f"/esploro/v1/assets/{captured}").json()["records"][0]
+    assert record["identifier.doi"] == "10.1016/j.hybadv.2024.999999"
+    assert record["identifier.pmid"] == "36834803"  # not cleared
