@@ -338,7 +338,12 @@ def export(
     with _errors_exit():
         chosen = read_id_list(ids) if ids is not None else None
         if ids_file is not None:
-            chosen = read_id_list(ids_file.read_text(encoding="utf-8-sig"))
+            try:
+                chosen = read_id_list(ids_file.read_text(encoding="utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                raise ExportError(
+                    f"{ids_file}: not a text file of IDs (UTF-8): {exc.reason} at byte {exc.start}"
+                ) from None
         selection = Selection(query, updated_since, chosen, limit)
         loaded = load_template(template)
         client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
@@ -419,8 +424,8 @@ def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_jso
         return
     render_plan(console, result, rate=pace, verbose=verbose)
     console.print(
-        f"Plan written to [bold]{plan_path}[/]. Nothing was written to Esploro. "
-        "(apply, which executes a reviewed plan, is being built.)"
+        f"Plan written to [bold]{plan_path}[/]. Nothing was written to Esploro. After review: "
+        f"[bold]sheetsync apply {plan_path} --expect {result.checksum}[/]"
     )
 
 

@@ -120,18 +120,19 @@ def _cell_change(
     before = baseline.texts.get(header)
     raw = row.values[header]
     cell = book.cell_ref(header, row.number)
+    place = f"{book.data_sheet}!{cell} ({header})"
     if cell in book.formula_cells:
-        problem = f"{cell} holds a formula; type the value itself"
+        problem = f"{place}: a formula; type the value itself"
         return CellChange(header, cell, before, edited_text(raw, before), problem)
     if header in baseline.oversized:
         if isinstance(raw, str) and raw.startswith(_OVERSIZED_MARK):
             return None
-        problem = f"{cell}: this value was too long for a cell and cannot be edited here"
+        problem = f"{place}: this value was too long for a cell and cannot be edited here"
         return CellChange(header, cell, before, edited_text(raw, before), problem)
     after = edited_text(raw, before)
     if same(after, before):
         return None
-    problem = f"column '{header}' is read-only" if column.readonly else ""
+    problem = f"{place}: column '{header}' is read-only" if column.readonly else ""
     return CellChange(header, cell, before, after, problem)
 
 

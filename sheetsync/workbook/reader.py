@@ -38,6 +38,7 @@ from sheetsync.workbook.writer import (
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DC_NS = "{http://purl.org/dc/elements/1.1/}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
@@ -83,6 +84,9 @@ def read_export(path: Path) -> EditedWorkbook:
     book = _open(path)
     meta_rows = _sheet_rows(book, META_SHEET, path)
     meta, headers, baseline = _read_baseline(meta_rows, path)
+    stamped = _package_export_id(path)
+    if stamped and stamped != meta.get("export_id"):
+        raise _damaged(path, f"it comes from export {meta.get('export_id')}, not {stamped}")
     data_sheet = _find_data_sheet(book, path, str(meta.get("id_header", "")))
     grid = book.get_sheet_by_name(data_sheet)
     if grid.merged_cell_ranges:
@@ -111,6 +115,18 @@ def read_export(path: Path) -> EditedWorkbook:
         rows=rows,
         formula_cells=_formula_cells(path, data_sheet),
     )
+
+
+def _package_export_id(path: Path) -> str | None:
+    """The export ID stamped in the package's document properties (dc:identifier), if a
+    re-save kept it: a `_sheetsync` sheet copied in from another export does not match it."""
+    with zipfile.ZipFile(path) as package:
+        try:
+            core = SafeET.fromstring(package.read("docProps/core.xml"))
+        except (KeyError, SafeET.ParseError, ValueError):  # ValueError: defusedxml refusals
+            return None
+    found = core.find(f"{_DC_NS}identifier")
+    return found.text.strip() if found is not None and found.text else None
 
 
 def _ref(corner: tuple[int, int]) -> str:
