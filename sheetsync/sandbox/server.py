@@ -258,6 +258,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         elif parts == ("stats",) and self.command == "DELETE":
             state.stats.reset()
             self._send(204, b"", "", [])
+        elif parts == ("faults",) and self.command in ("GET", "PATCH"):
+            self._send_json(200, self._faults(body if self.command == "PATCH" else b"{}"), [], None)
         elif parts in ((), ("health",)) and self.command == "GET":
             self._send_json(200, {"status": "ok", **state.store.counts()}, [], None)
         elif len(parts) == 2 and parts[0] in ("researchers", "assets") and self.command == "PATCH":
@@ -266,6 +268,25 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             raise ApiError(
                 404, errors.NOT_FOUND, f"{self.command} {path} is not a sandbox control."
             )
+
+    def _faults(self, body: bytes) -> dict[str, float]:
+        """Read or change the injected faults while the sandbox runs (soaks switch them on
+        after setting up): `{"fail_rate": 0.05, "drop_rate": 0.02, "latency_ms": 20, ...}`."""
+        faults = self.server.state.faults
+        names = ("fail_rate", "drop_rate", "latency_ms", "jitter_ms")
+        try:
+            changes = json.loads(body.decode("utf-8") or "{}")
+            if not isinstance(changes, dict) or set(changes) - set(names):
+                raise ValueError(f"known faults: {', '.join(names)}")
+            values = {name: float(value) for name, value in changes.items()}
+        except (UnicodeDecodeError, ValueError, TypeError) as exc:
+            raise ApiError(400, errors.INVALID_BODY, f"Faults: {exc}") from exc
+        for name in ("fail_rate", "drop_rate"):
+            if not 0.0 <= values.get(name, 0.0) <= 1.0:
+                raise ApiError(400, errors.INVALID_BODY, f"Faults: {name} must be 0..1")
+        for name, value in values.items():
+            setattr(faults, name, max(0.0, value))
+        return {name: float(getattr(faults, name)) for name in names}
 
     def _merge_patch(self, kind: str, record_id: str, body: bytes) -> Any:
         """Apply an RFC 7386 merge patch as a colleague's save in the UI would."""

@@ -342,3 +342,15 @@ def test_a_request_is_counted_before_its_answer_leaves(api: Api) -> None:
         requests.delete(f"{api.base_url}/_sandbox/stats", timeout=5)
         api.put(f"/esploro/v1/researchers/{primary_id}", record)
         assert api.stats()["total"] == 1
+
+
+def test_faults_can_be_read_and_switched_at_run_time(api: Api) -> None:
+    url = f"{api.base_url}/_sandbox/faults"
+    assert requests.get(url, timeout=5).json()["fail_rate"] == 0.0
+    changed = requests.patch(url, json={"fail_rate": 1.0, "latency_ms": 5}, timeout=5).json()
+    assert changed["fail_rate"] == 1.0 and changed["latency_ms"] == 5.0
+    assert api.get("/esploro/v1/researchers").status_code in (500, 503)
+    requests.patch(url, json={"fail_rate": 0}, timeout=5)
+    assert api.get("/esploro/v1/researchers").status_code == 200
+    assert requests.patch(url, json={"shoe_size": 1}, timeout=5).status_code == 400
+    assert requests.patch(url, json={"drop_rate": 2}, timeout=5).status_code == 400
