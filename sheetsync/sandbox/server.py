@@ -63,6 +63,13 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished mid-request (killed, timed out) is normal, not a server error;
+        anything else is still printed."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         self.state = state
         if ":" in address[0]:  # an IPv6 literal such as ::1
