@@ -22,16 +22,12 @@ import time
 from pathlib import Path
 
 import requests
+from soak import prepare  # bench/ is on sys.path when this runs as a script
 
 from sheetsync.api import EsploroClient
 from sheetsync.apply import ApplyOptions, apply_plan
-from sheetsync.export import Selection, export_records
-from sheetsync.plan import build_plan
-from sheetsync.planfile import read_plan, write_plan
+from sheetsync.planfile import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY
-from sheetsync.template import load_template
-from sheetsync.workbook.edit import set_cells
-from sheetsync.workbook.reader import read_export
 
 RATE = 25.0
 CEILING = RATE / 2  # one GET and one PUT per record
@@ -61,17 +57,6 @@ def start_sandbox(researchers: int) -> tuple[subprocess.Popen[str], str]:
     return process, json.loads(process.stdout.readline())["base_url"]
 
 
-def prepare(client: EsploroClient, folder: Path, records: int) -> Path:
-    """Export, edit every display title, plan: what a person does before apply."""
-    workbook = folder / "people.xlsx"
-    export_records(client, load_template("researchers"), workbook, Selection(limit=records))
-    ids = list(read_export(workbook).baseline)
-    set_cells(workbook, {(i, "Display title"): f"Benchmark title {n}" for n, i in enumerate(ids)})
-    plan_path = folder / "people.plan.json"
-    write_plan(build_plan(client, workbook), plan_path)
-    return plan_path
-
-
 def baseline(base_url: str, ids: list[str]) -> float:
     """The hand-written loop: GET, change, PUT, one record at a time. Records per second."""
     session = requests.Session()
@@ -99,7 +84,7 @@ def main() -> None:
             EsploroClient(base_url, READ_WRITE_KEY, rate=RATE, workers=8) as client,
         ):
             started = time.perf_counter()
-            plan_path = prepare(client, Path(folder), args.records)
+            plan_path = prepare(client, Path(folder), args.records, "Benchmark title")
             print(
                 f"prepared {args.records} changes (export, edit, plan) in "
                 f"{time.perf_counter() - started:.0f} s"

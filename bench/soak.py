@@ -69,12 +69,13 @@ LABELS = {
 # -- shared with tests/test_soak.py ----------------------------------------------------------
 
 
-def prepare(client: EsploroClient, folder: Path, records: int) -> Path:
-    """Export RECORDS researchers, edit every display title, plan, save the plan."""
+def prepare(client: EsploroClient, folder: Path, records: int, title: str = "Soak title") -> Path:
+    """What a person does before apply: export RECORDS researchers, edit every display title,
+    plan, save the plan. Returns the plan's path. (bench/apply_throughput.py uses it too.)"""
     workbook = folder / "people.xlsx"
     export_records(client, load_template("researchers"), workbook, Selection(limit=records))
     ids = list(read_export(workbook).baseline)
-    set_cells(workbook, {(i, "Display title"): f"Soak title {n}" for n, i in enumerate(ids)})
+    set_cells(workbook, {(i, "Display title"): f"{title} {n}" for n, i in enumerate(ids)})
     plan_path = folder / "people.plan.json"
     write_plan(build_plan(client, workbook), plan_path)
     return plan_path
