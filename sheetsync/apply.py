@@ -6,11 +6,11 @@ record and the whole entity is PUT (or the `op=patch` body sent), after a `begin
 the before-image is fsynced to the journal. The answer is compared with what was intended; a
 field the server dropped, defaulted or changed is a verification warning.
 
-When the outcome of a write is unknown (the connection dropped after it was sent), the record
-is settled by reading it again: equal to what was intended, done; equal to the before-image,
-written again; anything else, stale. Running the same apply again resumes the same way from
-the journal. Each record therefore ends exactly as intended or untouched, and the journal says
-which.
+When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
+the record is settled by reading it again: equal to what was intended, done; equal to the
+before-image, written again; anything else, stale. Running the same apply again resumes the
+same way from the journal. Each record therefore ends exactly as intended or untouched, and the
+journal says which.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sheetsync.errors import (
     EsploroApiError,
     EsploroConnectionError,
     QuotaFloorReached,
+    ServerError,
 )
 from sheetsync.journal import (
     BEGIN,
@@ -192,8 +193,12 @@ class _Run:
         for _ in range(WRITE_ATTEMPTS):
             try:
                 stored = self.write(record, body)
-            except EsploroConnectionError:
-                now = fingerprint(self.live(record.record_id))
+            except (EsploroConnectionError, ServerError):
+                # No answer, or a 5xx: the write may or may not have happened. Read to find out.
+                try:
+                    now = fingerprint(self.live(record.record_id))
+                except (EsploroConnectionError, EsploroApiError):
+                    return self._unknown(record)
                 if now == intended:
                     stored = body
                     break
@@ -236,6 +241,12 @@ class _Run:
             detail.error_message,
             detail.tracking_id,
         )
+
+    def _unknown(self, record: RecordPlan) -> RecordResult:
+        """Neither the write nor the read after it was answered. Nothing is journaled: the
+        `begin` line stays the record's last word, and the next run settles it."""
+        message = "outcome unknown (Esploro did not answer); run apply again to settle it"
+        return RecordResult(record.record_id, "failed", error_message=message)
 
     def _failed_unanswered(self, record: RecordPlan) -> RecordResult:
         message = f"no answer to {WRITE_ATTEMPTS} writes, and the record is still as before"
