@@ -475,7 +475,9 @@ def apply(
         client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
         if not as_json:
             render_plan(console, loaded, rate=client.limiter.max_rate)
-        _confirm(loaded, yes)
+        changes = sum(1 for r in loaded.records if r.status == "change")
+        question = f"Apply {changes} changes to {loaded.base_url}?" if changes else None
+        _confirm(question, "apply", yes)
         with client:
             with ui.RecordProgress(errors, "Applying") as progress:
                 result = apply_plan(client, loaded, plan_file, options, progress)
@@ -509,11 +511,7 @@ def rollback(
     with _errors_exit():
         loaded = read_plan(plan_file)
         client, _ = _client(region, base_url, profile, sandbox, rate, workers, quota_floor)
-        if not yes:
-            if not sys.stdin.isatty():
-                raise ApplyError("no terminal to confirm on: run rollback with --yes")
-            if not typer.confirm(f"Roll back what this plan wrote to {loaded.base_url}?"):
-                raise typer.Exit(EXIT_ERROR)
+        _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
         with client, ui.RecordProgress(errors, "Rolling back") as progress:
             result = rollback_plan(client, loaded, plan_file, progress)
     _show_apply(result, loaded, plan_file, as_json)
@@ -521,13 +519,16 @@ def rollback(
     raise typer.Exit(0 if ok else EXIT_PROBLEMS)
 
 
-def _confirm(loaded: Plan, yes: bool) -> None:
-    changes = sum(1 for r in loaded.records if r.status == "change")
-    if yes or changes == 0:
+def _confirm(question: str | None, command: str, yes: bool) -> None:
+    """Ask before writing to Esploro (None: nothing to ask about). With no terminal to ask on,
+    refuse unless --yes was given."""
+    if yes or question is None:
         return
     if not sys.stdin.isatty():
-        raise ApplyError("no terminal to confirm on: review the plan, then run apply with --yes")
-    if not typer.confirm(f"Apply {changes} changes to {loaded.base_url}?"):
+        raise ApplyError(
+            f"no terminal to confirm on: review the plan, then run {command} with --yes"
+        )
+    if not typer.confirm(question):
         raise typer.Exit(EXIT_ERROR)
 
 

@@ -410,29 +410,26 @@ def test_a_config_file_with_a_key_is_owner_only_and_a_readable_one_is_warned_abo
         cli = Cli(tmp_path, server.base_url)
         env = cli.env(None)
         del env["ESPLORO_BASE_URL"]
-        done = subprocess.run(
-            [sys.executable, "-m", "sheetsync", "check", "--profile", "prod"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+
+        def check_prod() -> subprocess.CompletedProcess[str]:
+            command = [sys.executable, "-m", "sheetsync", "check", "--profile", "prod"]
+            return subprocess.run(
+                command,
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+
+        done = check_prod()
         assert done.returncode == 0, done.stderr
         assert "warning:" in done.stderr and "chmod 600" in done.stderr
         assert _leaks((done.stdout + done.stderr).encode()) == []
 
         config.chmod(0o600)
-        done = subprocess.run(
-            [sys.executable, "-m", "sheetsync", "check", "--profile", "prod"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = check_prod()
         assert done.returncode == 0, done.stderr
         assert "chmod" not in done.stderr
 
