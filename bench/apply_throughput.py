@@ -24,9 +24,10 @@ from pathlib import Path
 import requests
 from soak import prepare  # bench/ is on sys.path when this runs as a script
 
-from sheetsync.api import EsploroClient
-from sheetsync.apply import ApplyOptions, apply_plan
-from sheetsync.planfile import read_plan
+from sheetsync.applying.run import ApplyOptions, apply_plan
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import RESEARCHERS
+from sheetsync.planning.model import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY
 
 RATE = 25.0
@@ -94,7 +95,7 @@ def main() -> None:
             result = apply_plan(client, plan, plan_path, ApplyOptions())
             seconds = time.perf_counter() - started
             planned = {r.record_id for r in plan.records}
-            others = [i for i in client.iter_researcher_ids() if i not in planned]
+            others = [i for i in RESEARCHERS.list_ids(client) if i not in planned]
         ours = len(result.results) / seconds
         not_updated = [r for r in result.results if r.status != "updated"]
         theirs = baseline(base_url, others[: args.baseline_records])

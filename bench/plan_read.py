@@ -22,6 +22,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import ExportInfo, ExportWriter
 from sheetsync.workbook.reader import read_export
@@ -33,7 +34,9 @@ def build(path: Path, rows: int) -> None:
         str(uuid.uuid4()), template.name, template.sha256, template.source, template.entity,
         "http://127.0.0.1:8780", "bench", "now", "bench", id_header=template.id_column.header,
     )  # fmt: skip
-    with ExportWriter(path, template, info, {}) as writer:
+    with ExportWriter(
+        path, template, info, {}, data_sheet=entity_of(template.entity).sheet_title
+    ) as writer:
         for n in range(rows):
             texts = [f"{10**15 + n}"] + [
                 f"value {n}.{j} with some words" for j in range(1, len(template.columns))

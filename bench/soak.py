@@ -43,11 +43,13 @@ from typing import Any
 
 import requests
 
-from sheetsync.api import EsploroClient
-from sheetsync.export import Selection, export_records
-from sheetsync.journal import Journal, journal_path
-from sheetsync.plan import build_plan, proposed_record
-from sheetsync.planfile import Plan, read_plan, write_plan
+from sheetsync.applying.journal import Journal, journal_path
+from sheetsync.applying.run import proposed_record
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection
+from sheetsync.exporting import export_records
+from sheetsync.planning.build import build_plan
+from sheetsync.planning.model import Plan, read_plan, write_plan
 from sheetsync.sandbox import READ_WRITE_KEY
 from sheetsync.sandbox.schema import merge_patch
 from sheetsync.template import load_template

@@ -1,31 +1,115 @@
-"""What went wrong talking to Esploro: one exception hierarchy, and the parsing of error bodies.
+"""Every error sheetsync raises on purpose, in one hierarchy under `SheetsyncError`.
 
-Every error Esploro answers with becomes an `EsploroApiError` carrying the HTTP status, errorCode,
-errorMessage and trackingId (the trackingId is what Ex Libris support asks for), parsed from a
-JSON or XML error body; XML is parsed with defusedxml, never expanding entities. A body that is
-neither (a gateway's HTML page, an empty body) still gives a clear message with the status.
+One root, so a caller (the command line, a notebook, a script) can catch everything sheetsync
+means to say with one `except`, and anything else is a bug. Each error's `str()` is one line
+that says what happened and, where there is something to do, what to do; `exit_code` is what
+the command line exits with. The names say what went wrong, as httpx's do:
+
+    SheetsyncError
+    ├── ConfigError            settings: no key, an unknown profile, a bad base URL
+    ├── TemplateError          a template file that cannot be used (file, line, key)
+    ├── PathError              a field path that cannot be parsed, or a write the record refuses
+    ├── RecordIdError          a record with no usable ID
+    ├── ExportError            an export that cannot go ahead
+    │   └── NothingToExport    the selection matched no records
+    ├── WorkbookError          a workbook that cannot be trusted (file and place)
+    ├── PlanError              a workbook that cannot be planned against this connection
+    ├── PlanFileError          a plan file that is unreadable, of another version, or edited
+    ├── ApplyError             apply or rollback will not start, or had to stop
+    ├── JournalError           a journal damaged before its last line
+    └── EsploroError           talking to Esploro
+        ├── EsploroConnectionError   no HTTP answer at all
+        ├── QuotaFloorReached        not sent: the daily quota is down to the floor
+        └── EsploroApiError          Esploro answered with an error (errorCode, trackingId)
+            ├── AuthorizationError, NotFoundError, RateLimitError, DailyQuotaError,
+            └── ServerError, InvalidResponseError
+
+The parsing of Ex Libris error bodies lives with the client, in `sheetsync.esploro.errors`.
 """
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass
 
-import defusedxml.ElementTree as SafeET
+EXIT_OK = 0
+EXIT_ERROR = 1  # an error the user can act on; the message says what
+EXIT_CHANGES = 2  # plan: changes planned (Terraform's -detailed-exitcode)
+EXIT_PROBLEMS = 3  # plan: conflicts, invalid cells or rows; apply: records not updated
+EXIT_USAGE = 64  # a mistyped command or option (sysexits.h EX_USAGE)
+EXIT_INTERNAL = 70  # a bug in sheetsync (sysexits.h EX_SOFTWARE); the traceback is logged
 
-UNAUTHORIZED = "UNAUTHORIZED"
-USER_NOT_FOUND = "401861"
-ASSET_NOT_FOUND = "ASSET_NOT_FOUND"
-PER_SECOND_THRESHOLD = "PER_SECOND_THRESHOLD"
-DAILY_THRESHOLD = "DAILY_THRESHOLD"
-REMAINING_HEADER = "X-Exl-Api-Remaining"  # calls left today, on every answer
-
-_XML_NS = "{http://com/exlibris/urm/general/xmlbeans}"
-_EXCERPT_CHARS = 160
+REMAINING_HEADER = "X-Exl-Api-Remaining"  # calls left today, on every Esploro answer
 
 
-class EsploroError(Exception):
+class SheetsyncError(Exception):
+    """The root of every error sheetsync raises on purpose. `str()` is one line."""
+
+    exit_code: int = EXIT_ERROR
+
+
+class ConfigError(SheetsyncError):
+    """The settings cannot be resolved; the message says where sheetsync looked and what to do."""
+
+
+class TemplateError(SheetsyncError):
+    """A template that cannot be used. str(): "<source>, line <L>, <key>: <problem>"."""
+
+    def __init__(
+        self, source: str, problem: str, *, line: int | None = None, key: str | None = None,
+        column: int | None = None,
+    ) -> None:  # fmt: skip
+        self.source, self.problem, self.line, self.key = source, problem, line, key
+        self.column = column
+        where = [source]
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column}")
+        if key is not None:
+            where.append(key)
+        super().__init__(f"{', '.join(where)}: {problem}")
+
+
+class PathError(SheetsyncError):
+    """A path text that cannot be parsed, or a write the record's shape does not allow."""
+
+
+class RecordIdError(SheetsyncError):
+    """A record has no usable ID at the template's id path."""
+
+
+class ExportError(SheetsyncError):
+    """The export cannot go ahead; the message says why and what to do."""
+
+
+class NothingToExport(ExportError):
+    """The selection matched no records; no workbook was written."""
+
+
+class WorkbookError(SheetsyncError):
+    """A workbook that cannot be read as an export sheetsync made; names the file and place."""
+
+
+class PlanError(SheetsyncError):
+    """The workbook cannot be planned against this connection; the message says why."""
+
+
+class PlanFileError(SheetsyncError):
+    """A plan file that cannot be trusted: unreadable, another version, or edited by hand."""
+
+
+class ApplyError(SheetsyncError):
+    """apply or rollback will not start, or had to stop; the message says why."""
+
+
+class JournalError(SheetsyncError):
+    """The journal is damaged before its last line: resuming from it would be a guess."""
+
+
+# -- Esploro ---------------------------------------------------------------------------------
+
+
+class EsploroError(SheetsyncError):
     """Anything that went wrong talking to Esploro."""
 
 
@@ -50,6 +134,8 @@ class QuotaFloorReached(EsploroError):
 
 @dataclass(frozen=True)
 class ErrorDetail:
+    """What an Ex Libris error body says; the trackingId is what Ex Libris support asks for."""
+
     status: int
     error_code: str
     error_message: str
@@ -94,7 +180,7 @@ class AuthorizationError(EsploroApiError):
 
 
 class NotFoundError(EsploroApiError):
-    """No such record: errorCode 401861 (researchers), ASSET_NOT_FOUND, or HTTP 404."""
+    """No such record: the entity's not-found errorCode, or HTTP 404."""
 
 
 class RateLimitError(EsploroApiError):
@@ -113,76 +199,34 @@ class InvalidResponseError(EsploroApiError):
     """A success status whose body is not the JSON expected (e.g. a gateway's HTML page)."""
 
 
-def error_class(detail: ErrorDetail, remaining: int | None = None) -> type[EsploroApiError]:
-    """The exception class for an error answer, so callers can catch what they can handle."""
-    if detail.status == 429:
-        daily = detail.error_code == DAILY_THRESHOLD or remaining == 0
-        return DailyQuotaError if daily else RateLimitError
-    if detail.error_code == UNAUTHORIZED or detail.status in (401, 403):
-        return AuthorizationError
-    if detail.error_code in (USER_NOT_FOUND, ASSET_NOT_FOUND) or detail.status == 404:
-        return NotFoundError
-    if detail.status >= 500:
-        return ServerError
-    return EsploroApiError
-
-
-def parse_error(status: int, content_type: str, body: bytes) -> ErrorDetail:
-    """Read an Ex Libris error body, JSON or XML; fall back to a message about the status."""
-    text = body.decode("utf-8", errors="replace").strip()
-    detail = _json_error(status, text) if "json" in content_type else None
-    if detail is None and text.startswith("<"):
-        detail = _xml_error(status, text)
-    if detail is None:
-        detail = _json_error(status, text)
-    if detail is not None:
-        return detail
-    if not text:
-        return ErrorDetail(status, "", "the server answered with an empty body", "")
-    kind = content_type or "no content type"
-    message = f"the server answered with a body that is not an Esploro error ({kind})"
-    excerpt = body_excerpt(text)
-    return ErrorDetail(status, "", f"{message}: {excerpt}" if excerpt else message, "")
-
-
-def body_excerpt(text: str) -> str:
-    """A short, readable hint of what a non-Esploro body says: an HTML title, or its first text."""
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-    plain = title.group(1) if title else re.sub(r"<[^>]*>", " ", text)
-    plain = " ".join(plain.split())
-    if len(plain) > _EXCERPT_CHARS:
-        plain = plain[: _EXCERPT_CHARS - 1] + "…"
-    return plain
-
-
-def _json_error(status: int, text: str) -> ErrorDetail | None:
-    try:
-        errors = json.loads(text)["errorList"]["error"]
-        first = errors[0] if isinstance(errors, list) else errors
-        return ErrorDetail(
-            status,
-            str(first.get("errorCode", "")),
-            str(first.get("errorMessage", "")),
-            str(first.get("trackingId", "")),
-        )
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return None
-
-
-def _xml_error(status: int, text: str) -> ErrorDetail | None:
-    try:
-        root = SafeET.fromstring(text)
-    except Exception:  # defusedxml raises its own errors for entities; all mean "not usable"
-        return None
-    error = root.find(f"{_XML_NS}errorList/{_XML_NS}error")
-    if error is None:
-        return None
-    return ErrorDetail(
-        status,
-        error.findtext(f"{_XML_NS}errorCode") or "",
-        error.findtext(f"{_XML_NS}errorMessage") or "",
-        error.findtext(f"{_XML_NS}trackingId") or "",
-    )
-
-
-# -- the rate limiter ----------------------------------------------------------------------
+__all__ = [
+    "EXIT_CHANGES",
+    "EXIT_ERROR",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "ApplyError",
+    "AuthorizationError",
+    "ConfigError",
+    "DailyQuotaError",
+    "ErrorDetail",
+    "EsploroApiError",
+    "EsploroConnectionError",
+    "EsploroError",
+    "ExportError",
+    "InvalidResponseError",
+    "JournalError",
+    "NotFoundError",
+    "NothingToExport",
+    "PathError",
+    "PlanError",
+    "PlanFileError",
+    "QuotaFloorReached",
+    "RateLimitError",
+    "RecordIdError",
+    "ServerError",
+    "SheetsyncError",
+    "TemplateError",
+    "WorkbookError",
+]

@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeAlias
 
+from sheetsync.errors import PathError
+
 __all__ = [
     "AllItems",
     "FieldPath",
@@ -63,10 +65,6 @@ __all__ = [
     "read_value",
     "write_value",
 ]
-
-
-class PathError(ValueError):
-    """A path text that cannot be parsed, or a write the record's shape does not allow."""
 
 
 @dataclass(frozen=True)

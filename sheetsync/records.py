@@ -12,11 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from sheetsync.errors import RecordIdError
 from sheetsync.fieldpath import FieldPath, read_value
-
-
-class RecordIdError(ValueError):
-    """A record has no usable ID at the template's id path."""
 
 
 def fingerprint(record: Mapping[str, Any]) -> str:

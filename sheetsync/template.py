@@ -25,7 +25,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast, get_args
 
-from sheetsync.fieldpath import FieldPath, PathError, parse_path
+from sheetsync.errors import PathError, TemplateError
+from sheetsync.fieldpath import FieldPath, parse_path
 
 __all__ = [
     "Column",
@@ -40,12 +41,12 @@ __all__ = [
 ]
 
 ColumnType = Literal["text", "integer", "boolean", "date", "code"]
-Entity = Literal["researchers", "assets"]
+EntityName = Literal["researchers", "assets"]
 WriteMode = Literal["put", "patch"]
 
 FORMAT_VERSION = 1
 COLUMN_TYPES: tuple[str, ...] = get_args(ColumnType)
-ENTITIES: tuple[str, ...] = get_args(Entity)
+ENTITIES: tuple[str, ...] = get_args(EntityName)
 WRITE_MODES: tuple[str, ...] = get_args(WriteMode)
 TOP_KEYS = ("format", "name", "description", "entity", "write_mode", "id_path", "columns")
 COLUMN_KEYS = (
@@ -83,7 +84,7 @@ class Template:
 
     name: str
     description: str
-    entity: Entity
+    entity: EntityName
     write_mode: WriteMode
     id_path: FieldPath
     columns: tuple[Column, ...]
@@ -102,25 +103,6 @@ class Template:
             if _header_key(column.header) == wanted:
                 return column
         raise KeyError(header)
-
-
-class TemplateError(ValueError):
-    """A template that cannot be used. str(): "<source>, line <L>, <key>: <problem>"."""
-
-    def __init__(
-        self, source: str, problem: str, *, line: int | None = None, key: str | None = None,
-        column: int | None = None,
-    ) -> None:  # fmt: skip
-        self.source, self.problem, self.line, self.key = source, problem, line, key
-        self.column = column
-        where = [source]
-        if line is not None:
-            where.append(f"line {line}")
-        if column is not None:
-            where.append(f"column {column}")
-        if key is not None:
-            where.append(key)
-        super().__init__(f"{', '.join(where)}: {problem}")
 
 
 # ---------------------------------------------------------------------------------- loading
@@ -272,7 +254,7 @@ class _Checker:
         top = _Fields(table, self.top_fail)
         name = top.get("name", str, default_name, non_empty=True).strip()
         description = top.get("description", str, "")
-        entity = cast(Entity, top.choice("entity", ENTITIES))
+        entity = cast(EntityName, top.choice("entity", ENTITIES))
         write_mode = cast(WriteMode, top.choice("write_mode", WRITE_MODES))
         if write_mode == "patch" and entity != "assets":
             raise self.top_fail("write_mode", 'write_mode = "patch" is only for entity = "assets"')

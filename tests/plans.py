@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from sheetsync.planfile import Plan, RecordPlan, RowProblem
+from openpyxl import load_workbook
+
+from sheetsync.planning.model import Plan, RecordPlan, RowProblem
 
 SHEET = "Researchers"
 
@@ -36,3 +39,15 @@ def make_plan(
         notices=notices,
     )
     return replace(plan, **fields).with_checksum()
+
+
+def edit(path: Path, changes: dict[tuple[str, str], Any], out: Path | None = None) -> Path:
+    """Set cells by (record ID, header), as a person typing in Excel would."""
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    rows = {str(row[0].value): row for row in sheet.iter_rows(min_row=2)}
+    for (record_id, header), value in changes.items():
+        rows[record_id][headers.index(header)].value = value
+    book.save(out or path)
+    return out or path

@@ -24,17 +24,18 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from sheetsync.api import EsploroClient
-from sheetsync.export import Selection, export_records
-from sheetsync.journal import Journal, journal_path
-from sheetsync.plan import build_plan
-from sheetsync.planfile import compute_checksum, write_plan
+from sheetsync.applying.journal import Journal, journal_path
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection
+from sheetsync.exporting import export_records
+from sheetsync.planning.build import build_plan
+from sheetsync.planning.model import compute_checksum, write_plan
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from sheetsync.workbook.reader import _sheet_part
 from sheetsync.workbook.writer import META_SHEET
 from tests.conftest import Api, start_sandbox
-from tests.test_plan import edit
+from tests.plans import edit
 
 TITLE = "Display title"
 SHEET = "Researchers"

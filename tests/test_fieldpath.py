@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from sheetsync.errors import PathError
 from sheetsync.fieldpath import (
     AllItems,
     FieldPath,
     Index,
     Match,
-    PathError,
     Step,
     escape_key,
     parse_path,

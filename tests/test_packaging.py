@@ -22,5 +22,5 @@ def test_wheel_ships_templates_and_sandbox_data(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "sheetsync/templates/README.md" in names
     assert "sheetsync/sandbox/data/captured_asset.json" in names
-    assert "sheetsync/cli.py" in names
+    assert "sheetsync/cli/app.py" in names
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]

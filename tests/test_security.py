@@ -23,20 +23,22 @@ import pytest
 import requests
 from python_calamine import CalamineWorkbook
 
-from sheetsync.api import EsploroApiError, EsploroClient
-from sheetsync.apply import ApplyOptions, apply_plan
-from sheetsync.config import resolve_settings, write_profile
-from sheetsync.export import Selection, export_records
-from sheetsync.journal import journal_path
-from sheetsync.plan import build_plan
-from sheetsync.planfile import read_plan, write_plan
-from sheetsync.report import write_html_report
-from sheetsync.results import write_results
+from sheetsync.applying.journal import journal_path
+from sheetsync.applying.results import write_results
+from sheetsync.applying.run import ApplyOptions, apply_plan
+from sheetsync.errors import EsploroApiError
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import RESEARCHERS, Selection
+from sheetsync.esploro.settings import resolve_settings, write_profile
+from sheetsync.exporting import export_records
+from sheetsync.planning.build import build_plan
+from sheetsync.planning.model import read_plan, write_plan
+from sheetsync.report.terminal import write_html_report
 from sheetsync.sandbox import READ_WRITE_KEY
 from sheetsync.template import load_template
 from sheetsync.workbook.annotate import annotate_workbook
 from tests.conftest import Api, start_sandbox
-from tests.test_plan import edit
+from tests.plans import edit
 
 KEY = "s3cr3t-KEY-4b8d1e"
 RO_KEY = "ro-KEY-77aa90c1"
@@ -125,7 +127,7 @@ class Cli:
 
 DEBUG_LOGGING = (
     "import logging, sys; logging.basicConfig(level=logging.DEBUG); "
-    "sys.argv = ['sheetsync', *sys.argv[1:]]; from sheetsync.cli import main; main()"
+    "sys.argv = ['sheetsync', *sys.argv[1:]]; from sheetsync.cli.app import main; main()"
 )
 
 
@@ -367,7 +369,7 @@ def test_xml_error_bodies_are_parsed_without_expanding_entities(
         EsploroClient(base_url, KEY, max_retries=0) as client,
         pytest.raises(EsploroApiError) as raised,
     ):
-        client.get_researcher("1")
+        RESEARCHERS.get(client, "1")
     assert time.monotonic() - started < 5
     message = str(raised.value)
     assert raised.value.status == 400

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from sheetsync.api import EsploroClient
-from sheetsync.journal import journal_path
-from sheetsync.planfile import read_plan
+from sheetsync.applying.journal import journal_path
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.planning.model import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from tests.conftest import start_sandbox
 

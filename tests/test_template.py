@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
+from sheetsync.errors import TemplateError
 from sheetsync.fieldpath import parse_path, read_value
 from sheetsync.sandbox import seed
 from sheetsync.sandbox.codetables import CODE_TABLES
 from sheetsync.template import (
     Column,
     Template,
-    TemplateError,
     builtin_template_names,
     builtin_templates,
     builtin_templates_dir,

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from sheetsync.sandbox import errors, seed
-from sheetsync.sandbox.faults import DailyQuota, FaultInjector, RateLimiter
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold
 from sheetsync.sandbox.server import SandboxHTTPServer, ServerState
 from sheetsync.sandbox.stats import RequestStats
 from sheetsync.sandbox.store import Store
@@ -101,7 +101,7 @@ class Sandbox:
         state = ServerState(
             store=self.store,
             keys=dict(self.config.keys),
-            limiter=RateLimiter(self.config.rate_limit),
+            per_second=PerSecondThreshold(self.config.rate_limit),
             quota=DailyQuota(self.config.daily_limit),
             faults=FaultInjector(
                 self.config.seed,

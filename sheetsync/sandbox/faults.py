@@ -1,8 +1,9 @@
 """The gateway's limits and the sandbox's injected faults.
 
-* `RateLimiter`: the institution-wide per-second threshold. A token bucket holding one
-  second's worth of requests, so a client that paces itself at the limit is never refused,
-  and a burst beyond it gets HTTP 429 `PER_SECOND_THRESHOLD`.
+* `PerSecondThreshold`: the institution-wide per-second threshold. A token bucket holding
+  one second's worth of requests, so a client that paces itself at the limit is never refused,
+  and a burst beyond it gets HTTP 429 `PER_SECOND_THRESHOLD`. It is the gateway's side of the
+  limit; the client's own pacing is `sheetsync.esploro.pacing`.
 * `DailyQuota`: calls left today, reported in `X-Exl-Api-Remaining` on every response.
 * `FaultInjector`: seeded coin flips for `--fail-rate`, `--drop-rate`, latency and jitter, so
   a failing run can be replayed with the same `--seed`.
@@ -15,7 +16,7 @@ import threading
 import time
 
 
-class RateLimiter:
+class PerSecondThreshold:
     def __init__(self, per_second: float) -> None:
         self._rate = per_second
         self._tokens = per_second

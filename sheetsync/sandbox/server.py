@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sheetsync.sandbox import errors, schema
 from sheetsync.sandbox.errors import ApiError
-from sheetsync.sandbox.faults import DailyQuota, FaultInjector, RateLimiter
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold
 from sheetsync.sandbox.routes import API_PREFIX, Reply, Request, handle, resource_of, today
 from sheetsync.sandbox.stats import DROPPED, WRITE_METHODS, RequestStats
 from sheetsync.sandbox.store import Store
@@ -51,7 +51,7 @@ class ServerState:
 
     store: Store
     keys: Mapping[str, str]  # key -> "rw" | "ro"
-    limiter: RateLimiter
+    per_second: PerSecondThreshold
     quota: DailyQuota
     faults: FaultInjector
     stats: RequestStats
@@ -210,7 +210,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self, segments: tuple[str, ...], params: dict[str, str], body: bytes, as_json: bool
     ) -> Reply:
         state = self.server.state
-        if not state.limiter.allow():
+        if not state.per_second.allow():
             raise ApiError(
                 429, errors.PER_SECOND_THRESHOLD, "HTTP requests are more than allowed per second"
             )

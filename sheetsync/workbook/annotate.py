@@ -28,7 +28,8 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetsync.planfile import CellEdit, Outcome, Plan, RowProblem, Status
+from sheetsync.errors import WorkbookError
+from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
 
 __all__ = ["FILLS", "annotate_workbook"]
 
@@ -61,7 +62,10 @@ def annotate_workbook(source: Path, output: Path, plan: Plan) -> int:
     was made from, and its hash with it.
     """
     if _same_file(source, output):
-        raise ValueError(f"the annotated workbook must not overwrite its source: {output}")
+        raise WorkbookError(
+            f"--annotated {output} is the workbook being planned; the annotated copy must go "
+            "to another file"
+        )
     book = load_workbook(source)
     marks = _collect_marks(plan, book)
     for (sheet_name, coordinate), mark in marks.items():

@@ -25,6 +25,7 @@ import defusedxml.ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from sheetsync.errors import WorkbookError
 from sheetsync.workbook.writer import (
     BASELINE_HEADER,
     FORMAT_VERSION,
@@ -41,10 +42,6 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DC_NS = "{http://purl.org/dc/elements/1.1/}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-class WorkbookError(Exception):
-    """The workbook as a whole cannot be planned from; nothing is read from it."""
 
 
 @dataclass(frozen=True)

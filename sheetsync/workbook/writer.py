@@ -39,8 +39,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sheetsync.cells import is_oversized, ooxml_escape, oversized_placeholder, text_digest
 from sheetsync.template import Column, Template
+from sheetsync.workbook.cells import is_oversized, ooxml_escape, oversized_placeholder, text_digest
 
 FORMAT_VERSION = 1
 MARKER = "sheetsync"
@@ -185,7 +185,13 @@ class ExportWriter:
     behind at `path` unless the whole workbook was written."""
 
     def __init__(
-        self, path: Path, template: Template, info: ExportInfo, code_lists: Mapping[str, CodeList]
+        self,
+        path: Path,
+        template: Template,
+        info: ExportInfo,
+        code_lists: Mapping[str, CodeList],
+        *,
+        data_sheet: str,
     ) -> None:
         self.path = path
         self.template = template
@@ -197,7 +203,7 @@ class ExportWriter:
         self._book.properties.creator = "sheetsync"
         self._book.properties.identifier = info.export_id
         self._book.properties.title = f"sheetsync export ({template.name})"
-        self._data = self._book.create_sheet(template.entity.capitalize())
+        self._data = self._book.create_sheet(data_sheet)
         self._lists = self._book.create_sheet(LISTS_SHEET)
         self._meta = self._book.create_sheet(META_SHEET)
         self._list_ranges = self._write_lists(code_lists)

@@ -1,17 +1,17 @@
-"""The limiter, the quota and the fault injector on their own."""
+"""The per-second threshold, the quota and the fault injector on their own."""
 
 from __future__ import annotations
 
 import time
 
-from sheetsync.sandbox.faults import DailyQuota, FaultInjector, RateLimiter
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold
 
 
-def test_rate_limiter_allows_one_second_of_burst_then_refills() -> None:
-    limiter = RateLimiter(5.0)
-    assert [limiter.allow() for _ in range(7)] == [True] * 5 + [False] * 2
+def test_per_second_threshold_allows_one_second_of_burst_then_refills() -> None:
+    threshold = PerSecondThreshold(5.0)
+    assert [threshold.allow() for _ in range(7)] == [True] * 5 + [False] * 2
     time.sleep(0.45)
-    assert limiter.allow() and limiter.allow()
+    assert threshold.allow() and threshold.allow()
 
 
 def test_daily_quota_counts_down_to_zero() -> None:

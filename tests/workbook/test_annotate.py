@@ -11,7 +11,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sheetsync.planfile import CellEdit, Outcome, RecordPlan, RowProblem, Status
+from sheetsync.errors import WorkbookError
+from sheetsync.esploro.entities import entity_of
+from sheetsync.planning.model import CellEdit, Outcome, RecordPlan, RowProblem, Status
 from sheetsync.template import load_template
 from sheetsync.workbook import ExportInfo, ExportWriter
 from sheetsync.workbook.annotate import FILLS, annotate_workbook
@@ -254,9 +256,9 @@ def test_the_copy_gets_the_usual_file_mode_not_mkstemps_0600(source: Path, tmp_p
 
 def test_the_output_may_not_be_the_source(source: Path, tmp_path: Path) -> None:
     before = source.read_bytes()
-    with pytest.raises(ValueError, match="must not overwrite its source"):
+    with pytest.raises(WorkbookError, match="annotated copy must go to another file"):
         annotate_workbook(source, source, PLAN)
-    with pytest.raises(ValueError, match="must not overwrite its source"):
+    with pytest.raises(WorkbookError, match="annotated copy must go to another file"):
         annotate_workbook(source, tmp_path / "." / "people.xlsx", PLAN)
     assert source.read_bytes() == before
 
@@ -269,7 +271,9 @@ def test_an_export_written_by_sheetsync_can_be_annotated(tmp_path: Path) -> None
     source = tmp_path / "export.xlsx"
     texts: list[str | None] = [f"v{n}" for n in range(len(template.columns))]
     positions = {"ResearcherPositions": [("LECTURER", "Lecturer"), ("READER", "Reader")]}
-    with ExportWriter(source, template, info, positions) as writer:
+    with ExportWriter(
+        source, template, info, positions, data_sheet=entity_of(template.entity).sheet_title
+    ) as writer:
         for n in range(3):
             writer.add(f"000{n}", "f" * 64, [f"000{n}", *texts[1:]])
     letter = "F"  # "Display title" is the sixth column of the researchers template

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
 
 TEMPLATE = load_template("researchers")
+SHEET_TITLE = entity_of(TEMPLATE.entity).sheet_title
 
 
 def _info() -> ExportInfo:
@@ -27,7 +29,7 @@ def _row(n: int) -> list[str | None]:
 
 def _peak_bytes(rows: int, path: Path) -> int:
     tracemalloc.start()
-    with ExportWriter(path, TEMPLATE, _info(), {}) as writer:
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
         for n in range(rows):
             writer.add(str(10**15 + n), "f" * 64, _row(n))
     peak = tracemalloc.get_traced_memory()[1]
@@ -44,7 +46,10 @@ def test_the_writer_streams_memory_does_not_grow_with_rows(tmp_path: Path) -> No
 def test_a_failed_export_leaves_the_old_file_and_no_temporary_files(tmp_path: Path) -> None:
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"the person's previous export")
-    with pytest.raises(RuntimeError), ExportWriter(target, TEMPLATE, _info(), {}) as writer:
+    with (
+        pytest.raises(RuntimeError),
+        ExportWriter(target, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer,
+    ):
         writer.add("1", "f", _row(1))
         raise RuntimeError("the connection died mid-export")
     assert target.read_bytes() == b"the person's previous export"
@@ -52,14 +57,17 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary_files(tmp_path: Pa
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError), ExportWriter(tmp_path / "x.xlsx", TEMPLATE, _info(), {}) as w:
+    with (
+        pytest.raises(ValueError),
+        ExportWriter(tmp_path / "x.xlsx", TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as w,
+    ):
         w.add("1", "f", ["too few"])
     assert list(tmp_path.iterdir()) == []
 
 
 def test_meta_checksum_covers_every_baseline_row(tmp_path: Path) -> None:
     path = tmp_path / "out.xlsx"
-    with ExportWriter(path, TEMPLATE, _info(), {}) as writer:
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
         for n in range(3):
             writer.add(str(n), f"fp{n}", _row(n))
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(META_SHEET).to_python()

@@ -1,0 +1,1 @@
+"""Applying a plan: journaled, verified writes; rollback; the results workbook."""

@@ -1,0 +1,416 @@
+"""`apply`: execute a reviewed plan, one record at a time, journaled, resumable.
+
+Per record: GET live. If its fingerprint differs from the plan's, the record is stale: not
+written, reported, and the run goes on. Otherwise the plan's patch is applied to that live
+record and the whole entity is PUT (or the `op=patch` body sent), after a `begin` line holding
+the before-image is fsynced to the journal. The answer is compared with what was intended; a
+field the server dropped, defaulted or changed is a verification warning.
+
+When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
+the record is settled by reading it again: equal to what was intended, done; equal to the
+before-image, written again; anything else, stale. Running the same apply again resumes the
+same way from the journal. Each record therefore ends exactly as intended or untouched, and the
+journal says which.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetsync.applying.journal import (
+    BEGIN,
+    DONE,
+    FAILED,
+    NO_OP,
+    ROLLBACK_BEGIN,
+    ROLLBACK_DONE,
+    ROLLBACK_SKIPPED,
+    STALE,
+    Entry,
+    Journal,
+    journal_path,
+)
+from sheetsync.errors import (
+    ApplyError,
+    AuthorizationError,
+    EsploroApiError,
+    EsploroConnectionError,
+    QuotaFloorReached,
+    ServerError,
+)
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import entity_of
+from sheetsync.patching import changed_paths, patched
+from sheetsync.planning.model import Plan, RecordPlan
+from sheetsync.progress import NO_PROGRESS, Progress
+from sheetsync.records import fingerprint
+
+Record = dict[str, Any]
+WRITE_ATTEMPTS = 2  # a write whose answer was lost is tried once more, after settling
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    allow_clears: bool = False
+    limit: int | None = None  # apply at most this many of the records to change
+    only: frozenset[str] | None = None
+    expect: str | None = None  # the checksum the reviewer approved
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    record_id: str
+    status: str  # updated, no-op, stale, conflict, invalid, failed, not attempted
+    fields: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error_code: str = ""
+    error_message: str = ""
+    tracking_id: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    results: tuple[RecordResult, ...]
+    journal: Path
+    interrupted: bool = False
+    stopped: str = ""  # why the run stopped early (a refused write), if it did
+
+    @property
+    def ok(self) -> bool:
+        """Exit 0 only when every planned record was updated or was a no-op."""
+        done = not self.interrupted and not self.stopped
+        return done and all(r.status in ("updated", "no-op") for r in self.results)
+
+
+def _check(client: EsploroClient, plan: Plan, options: ApplyOptions) -> None:
+    if options.expect is not None and options.expect != plan.checksum:
+        raise ApplyError(
+            f"the plan's checksum is {plan.checksum}, not the {options.expect} you reviewed; "
+            "review the plan again"
+        )
+    if client.base_url.rstrip("/") != plan.base_url.rstrip("/"):
+        raise ApplyError(
+            f"the plan is for {plan.base_url}, but this run is connected to {client.base_url}"
+        )
+
+
+class _Run:
+    """One apply run: shared state for the worker threads."""
+
+    def __init__(self, client: EsploroClient, plan: Plan, journal: Journal, options: ApplyOptions):
+        self.client = client
+        self.plan = plan
+        self.journal = journal
+        self.options = options
+        self.stop = threading.Event()
+        self.stopped = ""
+        self.state: Mapping[str, Entry] = journal.last_events()
+        self.entity = entity_of(plan.entity)
+
+    def live(self, record_id: str) -> Record:
+        return self.entity.get(self.client, record_id)
+
+    def write(self, record: RecordPlan, body: Record) -> Record:
+        return self.entity.write(
+            self.client,
+            record.record_id,
+            body,
+            partial=record.partial_body,
+            mode=self.plan.write_mode,
+        )
+
+    def apply_safely(self, record: RecordPlan) -> RecordResult:
+        """`apply`, with every failure of one record kept to that record, except those that
+        must stop the whole run: a refused write (a read-only key) and the quota floor."""
+        try:
+            return self.apply(record)
+        except QuotaFloorReached as exc:
+            self.halt(str(exc))
+            return RecordResult(record.record_id, "not attempted", error_message=str(exc))
+        except EsploroApiError as exc:
+            return self._failed(record, exc)
+        except EsploroConnectionError as exc:
+            self.journal.append(FAILED, record.record_id, error_message=str(exc))
+            return RecordResult(record.record_id, "failed", error_message=str(exc))
+
+    def halt(self, reason: str) -> None:
+        if not self.stop.is_set():
+            self.stopped = reason
+            self.stop.set()
+
+    def apply(self, record: RecordPlan) -> RecordResult:
+        """Bring one record to its planned state, or leave it untouched and say why."""
+        last = self.state.get(record.record_id)
+        if last is not None and last.event in (DONE, NO_OP, STALE):
+            return _from_journal(record, last)
+        if last is not None and last.event.startswith("rollback"):
+            message = "rolled back earlier: plan again to apply this change anew"
+            return RecordResult(record.record_id, "rolled back", error_message=message)
+        live = self.live(record.record_id)
+        if last is not None and last.event == BEGIN:
+            settled = self._settle(record, last.data, live)
+            if settled is not None:
+                return settled
+        elif fingerprint(live) != record.live_fingerprint:
+            return self._stale(record, "changed in Esploro since the plan was made")
+        return self._write(record, live)
+
+    def _settle(
+        self, record: RecordPlan, begun: Mapping[str, Any], live: Record
+    ) -> RecordResult | None:
+        """A write begun in an earlier run, outcome unknown. None: write it again."""
+        now = fingerprint(live)
+        if now == begun.get("intended_fingerprint"):
+            self.journal.append(DONE, record.record_id, after_fingerprint=now, settled=True)
+            return RecordResult(record.record_id, "updated", _fields(record))
+        if now == fingerprint(begun.get("before", {})):
+            return None
+        return self._stale(record, "changed in Esploro after a write whose outcome was unknown")
+
+    def _stale(self, record: RecordPlan, reason: str) -> RecordResult:
+        self.journal.append(STALE, record.record_id, reason=reason)
+        return RecordResult(record.record_id, "stale", error_message=reason)
+
+    def _write(self, record: RecordPlan, live: Record) -> RecordResult:
+        # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
+        clears = self.options.allow_clears and self.plan.write_mode != "patch"
+        body = proposed_record(live, record, allow_clears=clears)
+        skipped = _skipped_clears(record, clears, patch_mode=self.plan.write_mode == "patch")
+        if body == live:
+            self.journal.append(NO_OP, record.record_id)
+            return RecordResult(record.record_id, "no-op", warnings=skipped)
+        if self.stop.is_set():
+            return RecordResult(record.record_id, "not attempted", error_message=self.stopped)
+        intended = fingerprint(body)
+        self.journal.append(BEGIN, record.record_id, before=live, intended_fingerprint=intended)
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                stored = self.write(record, body)
+            except (EsploroConnectionError, ServerError):
+                # No answer, or a 5xx: the write may or may not have happened. Read to find out.
+                try:
+                    now = fingerprint(self.live(record.record_id))
+                except (EsploroConnectionError, EsploroApiError):
+                    return self._unknown(record)
+                if now == intended:
+                    stored = body
+                    break
+                if now != fingerprint(live):
+                    return self._stale(record, "changed in Esploro while the write was unanswered")
+                continue
+            except AuthorizationError as exc:
+                self.halt(f"Esploro refused a write ({exc}); is the API key read-only?")
+                return self._failed(record, exc)
+            except EsploroApiError as exc:
+                return self._failed(record, exc)
+            break
+        else:
+            return self._failed_unanswered(record)
+        warnings = tuple(
+            f"{path}: Esploro stored something other than what was sent"
+            for path in changed_paths(body, stored)
+            if not self.entity.is_derived(path)
+        )
+        self.journal.append(
+            DONE, record.record_id, after_fingerprint=fingerprint(stored), warnings=list(warnings)
+        )
+        return RecordResult(record.record_id, "updated", _fields(record), warnings + skipped)
+
+    def _failed(self, record: RecordPlan, exc: EsploroApiError) -> RecordResult:
+        detail = exc.detail
+        self.journal.append(
+            FAILED,
+            record.record_id,
+            status=detail.status,
+            error_code=detail.error_code,
+            error_message=detail.error_message,
+            tracking_id=detail.tracking_id,
+        )
+        return RecordResult(
+            record.record_id,
+            "failed",
+            (),
+            (),
+            detail.error_code,
+            detail.error_message,
+            detail.tracking_id,
+        )
+
+    def _unknown(self, record: RecordPlan) -> RecordResult:
+        """Neither the write nor the read after it was answered. Nothing is journaled: the
+        `begin` line stays the record's last word, and the next run settles it."""
+        message = "outcome unknown (Esploro did not answer); run apply again to settle it"
+        return RecordResult(record.record_id, "failed", error_message=message)
+
+    def _failed_unanswered(self, record: RecordPlan) -> RecordResult:
+        message = f"no answer to {WRITE_ATTEMPTS} writes, and the record is still as before"
+        self.journal.append(FAILED, record.record_id, error_message=message)
+        return RecordResult(record.record_id, "failed", error_message=message)
+
+
+def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> Record:
+    """What apply sends: the record fetched just before the write, with the plan's patch (and
+    its clears, only when allowed). The live record is never modified."""
+    return patched(live, record.patch, record.clear_patch if allow_clears else ())
+
+
+def _fields(record: RecordPlan) -> tuple[str, ...]:
+    return tuple(e.column for e in record.edits if e.outcome == "write")
+
+
+def _skipped_clears(record: RecordPlan, allowed: bool, *, patch_mode: bool) -> tuple[str, ...]:
+    if allowed or not record.clear_patch:
+        return ()
+    columns = ", ".join(e.column for e in record.edits if e.is_clear)
+    if patch_mode:
+        return (f"clears not applied ({columns}): op=patch cannot clear a field",)
+    return (f"clears not applied ({columns}): run apply with --allow-clears to apply them",)
+
+
+def _from_journal(record: RecordPlan, last: Entry) -> RecordResult:
+    status = {DONE: "updated", NO_OP: "no-op", STALE: "stale"}[last.event]
+    warnings = tuple(str(w) for w in last.data.get("warnings", []))
+    return RecordResult(
+        record.record_id,
+        status,
+        _fields(record) if status == "updated" else (),
+        warnings,
+        error_message=str(last.data.get("reason", "")),
+    )
+
+
+def _selected(plan: Plan, options: ApplyOptions) -> list[RecordPlan]:
+    records = [r for r in plan.records if options.only is None or r.record_id in options.only]
+    if options.only is not None:
+        unknown = set(options.only) - {r.record_id for r in records}
+        if unknown:
+            raise ApplyError(f"not in the plan: {', '.join(sorted(unknown))}")
+    return records
+
+
+def apply_plan(
+    client: EsploroClient,
+    plan: Plan,
+    plan_path: Path,
+    options: ApplyOptions = ApplyOptions(),
+    progress: Progress = NO_PROGRESS,
+) -> ApplyResult:
+    """Apply `plan` (read from `plan_path`, beside which the journal lives)."""
+    _check(client, plan, options)
+    journal = Journal(journal_path(plan_path), plan.checksum)
+    journal.repair()
+    run = _Run(client, plan, journal, options)
+    records = _selected(plan, options)
+    results = [RecordResult(r.record_id, r.status) for r in records if r.status != "change"]
+    to_change = [r for r in records if r.status == "change"][: options.limit]
+    progress.start(len(to_change))
+    # The first record goes alone: if the key cannot write, one refused write is all it costs.
+    first, interrupted = _run_all(run, to_change[:1], 1, progress)
+    rest, stopped_later = _run_all(run, to_change[1:], client.workers, progress)
+    results += first + rest
+    interrupted = interrupted or stopped_later
+    return ApplyResult(tuple(results), journal.path, interrupted, run.stopped)
+
+
+def _run_all(
+    run: _Run, records: list[RecordPlan], workers: int, progress: Progress
+) -> tuple[list[RecordResult], bool]:
+    """Apply records on `workers` threads, no more in flight than that. Ctrl-C, or a reason
+    to stop, lets the records in flight finish and journal; the rest are not attempted."""
+    results: list[RecordResult] = []
+    pending = iter(records)
+    running: dict[Future[RecordResult], RecordPlan] = {}
+    interrupted = False
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            while True:
+                while len(running) < workers and not run.stop.is_set():
+                    record = next(pending, None)
+                    if record is None:
+                        break
+                    running[pool.submit(run.apply_safely, record)] = record
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    running.pop(future)
+                    results.append(future.result())
+                    progress.tally(results[-1].status)
+                    progress.advance(1)
+        except KeyboardInterrupt:
+            interrupted = True
+            run.halt("interrupted")
+            results += [future.result() for future in running]
+    reason = run.stopped or "interrupted"
+    results += [RecordResult(r.record_id, "not attempted", error_message=reason) for r in pending]
+    return results, interrupted
+
+
+# -- rollback --------------------------------------------------------------------------------
+
+
+def rollback_plan(
+    client: EsploroClient, plan: Plan, plan_path: Path, progress: Progress = NO_PROGRESS
+) -> ApplyResult:
+    """Restore the before-image of every record the journal says apply wrote, each only if the
+    record still is what sheetsync wrote; otherwise it is reported, never overwritten."""
+    _check(client, plan, ApplyOptions())
+    journal = Journal(journal_path(plan_path), plan.checksum)
+    journal.repair()
+    run = _Run(client, plan, journal, ApplyOptions())
+    written = _written(journal)
+    progress.start(len(written))
+    results = []
+    for record_id, (before, after_fingerprint) in written.items():
+        results.append(_roll_back(run, record_id, before, after_fingerprint))
+        progress.advance(1)
+    return ApplyResult(tuple(results), journal.path)
+
+
+def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
+    """Per record apply wrote (and did not roll back yet): its before-image, its after-print."""
+    befores: dict[str, Record] = {}
+    written: dict[str, tuple[Record, str]] = {}
+    for entry in journal.entries():
+        if entry.event == BEGIN:
+            befores[entry.record_id] = dict(entry.data["before"])
+        elif entry.event == DONE and entry.record_id in befores:
+            after = str(entry.data["after_fingerprint"])
+            written[entry.record_id] = (befores[entry.record_id], after)
+        elif entry.event in (ROLLBACK_DONE, ROLLBACK_SKIPPED):
+            written.pop(entry.record_id, None)
+    return written
+
+
+def _roll_back(run: _Run, record_id: str, before: Record, after: str) -> RecordResult:
+    try:
+        live = run.live(record_id)
+        now = fingerprint(live)
+        if now == fingerprint(before):  # an earlier rollback's write landed
+            run.journal.append(ROLLBACK_DONE, record_id, settled=True)
+            return RecordResult(record_id, "rolled back")
+        if now != after:
+            reason = "changed since sheetsync wrote it: not overwritten"
+            run.journal.append(ROLLBACK_SKIPPED, record_id, reason=reason)
+            return RecordResult(record_id, "skipped", error_message=reason)
+        run.journal.append(ROLLBACK_BEGIN, record_id)
+        run.entity.restore(run.client, record_id, before)
+    except EsploroApiError as exc:
+        return RecordResult(
+            record_id,
+            "failed",
+            (),
+            (),
+            exc.detail.error_code,
+            exc.detail.error_message,
+            exc.detail.tracking_id,
+        )
+    except EsploroConnectionError as exc:
+        return RecordResult(record_id, "failed", error_message=f"{exc}; run rollback again")
+    run.journal.append(ROLLBACK_DONE, record_id)
+    return RecordResult(record_id, "rolled back")

@@ -1,0 +1,1 @@
+"""Talking to Esploro: the HTTP client, its pacing, settings, error bodies and entities."""

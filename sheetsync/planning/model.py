@@ -1,0 +1,208 @@
+"""The plan: what `apply` would change, as a value and as a versioned JSON file.
+
+A plan is built by `plan.py` and read by reports and by `apply`. It holds, per record, the cell
+edits (baseline, edited, live), the live fingerprint at plan time, the JSON Patch from the live
+record to the proposed one, and a status; over the whole plan, a checksum that `apply --expect`
+compares with the one the reviewer saw. Refusals that concern a row rather than a record (an ID
+not in the baseline, a new row without an ID) are kept beside the records, naming sheet, row and
+column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from sheetsync.errors import PlanFileError
+from sheetsync.files import PRIVATE, write_text_atomically
+from sheetsync.template import EntityName, WriteMode
+
+PLAN_FORMAT_VERSION = 1
+
+Status = Literal["change", "no-op", "conflict", "invalid"]
+Outcome = Literal["write", "same-as-live", "conflict", "invalid"]
+STATUSES: tuple[Status, ...] = ("change", "no-op", "conflict", "invalid")
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """One cell the person changed, and what the plan makes of it."""
+
+    column: str  # the template column's header
+    path: str  # the template path it writes
+    cell: str  # where it is in the person's workbook, e.g. "D17" on `sheet`
+    sheet: str
+    baseline: str | None  # the exported text
+    edited: str | None  # the text now in the workbook (None: blank)
+    live: str | None  # the text the live record gives at plan time
+    outcome: Outcome
+    message: str = ""  # why it is a conflict or invalid
+
+    @property
+    def is_clear(self) -> bool:
+        """A blank cell whose baseline was not blank: applied only with --allow-clears."""
+        return self.edited is None and self.baseline is not None
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    record_id: str
+    status: Status
+    edits: tuple[CellEdit, ...]
+    row: int | None = None  # the record's row in the person's workbook
+    live_fingerprint: str | None = None
+    patch: tuple[dict[str, Any], ...] = ()  # JSON Patch live -> proposed, without clears
+    clear_patch: tuple[dict[str, Any], ...] = ()  # then these, only with --allow-clears
+    partial_body: dict[str, Any] | None = None  # patch write mode: the op=patch record
+    messages: tuple[str, ...] = ()  # record-level problems (a duplicated ID); cells carry theirs
+
+    @property
+    def fetched(self) -> bool:
+        """Whether the live record was read; an invalid record's never is, it costs no call."""
+        return self.live_fingerprint is not None
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every reason this record is not planned as is: its own, then its cells'."""
+        cells = tuple(e.message for e in self.edits if e.outcome in ("conflict", "invalid"))
+        return self.messages + tuple(m for m in cells if m)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that cannot be matched to a record: nothing is planned from it."""
+
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    records: dict[str, int]  # status -> count
+    changed_cells_by_column: dict[str, int]
+    clears: int
+    conflicts: int
+    invalid_cells: int
+    row_problems: int
+    calls_needed: int  # what apply will send: one GET and one write per record to change
+    seconds_at_rate: float
+    rate: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    workbook: str
+    workbook_sha256: str
+    export_id: str
+    data_sheet: str
+    template_name: str
+    template_sha256: str
+    template_source: str
+    entity: EntityName
+    write_mode: WriteMode
+    id_path: str
+    base_url: str
+    created_at: str
+    sheetsync_version: str
+    records: tuple[RecordPlan, ...]
+    row_problems: tuple[RowProblem, ...] = ()
+    notices: tuple[str, ...] = ()  # columns missing from the sheet, columns of the person's own
+    format_version: int = PLAN_FORMAT_VERSION
+    checksum: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def by_status(self, status: Status) -> list[RecordPlan]:
+        return [r for r in self.records if r.status == status]
+
+    def summary(self, rate: float) -> PlanSummary:
+        counts = Counter(r.status for r in self.records)
+        writes = [e for r in self.records if r.status == "change" for e in r.edits]
+        columns = Counter(e.column for e in writes if e.outcome == "write")
+        to_change = counts["change"]
+        return PlanSummary(
+            records={status: counts[status] for status in STATUSES},
+            changed_cells_by_column=dict(sorted(columns.items())),
+            clears=sum(1 for e in writes if e.outcome == "write" and e.is_clear),
+            conflicts=sum(1 for r in self.records for e in r.edits if e.outcome == "conflict"),
+            invalid_cells=sum(1 for r in self.records for e in r.edits if e.outcome == "invalid"),
+            row_problems=len(self.row_problems),
+            calls_needed=2 * to_change,
+            seconds_at_rate=2 * to_change / rate,
+            rate=rate,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_checksum(self) -> Plan:
+        return replace(self, checksum=compute_checksum(self.to_json()))
+
+
+def compute_checksum(document: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything in the plan but the checksum itself."""
+    content = {k: v for k, v in document.items() if k != "checksum"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_plan_path(workbook: Path) -> Path:
+    """`people.xlsx` -> `people.plan.json`, beside the workbook."""
+    return workbook.with_name(workbook.stem + ".plan.json")
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    """Write the plan atomically, readable by its owner only (it holds record data)."""
+    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n"
+    write_text_atomically(path, text, mode=PRIVATE)
+
+
+def read_plan(path: Path) -> Plan:
+    """Read a plan file back, refusing one whose checksum no longer matches its content."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise PlanFileError(f"{path}: not a readable plan file ({exc})") from None
+    if not isinstance(document, dict) or document.get("format_version") != PLAN_FORMAT_VERSION:
+        version = document.get("format_version") if isinstance(document, dict) else None
+        raise PlanFileError(
+            f"{path}: plan format {version!r}, and this sheetsync reads {PLAN_FORMAT_VERSION}; "
+            "plan again"
+        )
+    if compute_checksum(document) != document.get("checksum"):
+        raise PlanFileError(
+            f"{path}: its checksum does not match its content: it was edited after planning; "
+            "plan again rather than edit a plan"
+        )
+    try:
+        return _plan_from_json(document)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileError(f"{path}: not a plan sheetsync can use ({exc!r})") from None
+
+
+def _plan_from_json(document: dict[str, Any]) -> Plan:
+    records = tuple(
+        RecordPlan(
+            **{
+                **record,
+                "edits": tuple(CellEdit(**edit) for edit in record["edits"]),
+                "patch": tuple(record["patch"]),
+                "clear_patch": tuple(record["clear_patch"]),
+                "messages": tuple(record["messages"]),
+            }
+        )
+        for record in document["records"]
+    )
+    return Plan(
+        **{
+            **document,
+            "records": records,
+            "row_problems": tuple(RowProblem(**p) for p in document["row_problems"]),
+            "notices": tuple(document["notices"]),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Reports of a plan and of a run, for the terminal and as HTML."""

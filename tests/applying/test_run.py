@@ -1,0 +1,479 @@
+"""Apply end to end over the sandbox: every record ends exactly as intended or untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from sheetsync.applying.journal import BEGIN, Journal, journal_path
+from sheetsync.applying.run import ApplyOptions, apply_plan, proposed_record
+from sheetsync.errors import ApplyError
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection
+from sheetsync.exporting import export_records
+from sheetsync.planning.build import build_plan
+from sheetsync.planning.model import Plan, read_plan, write_plan
+from sheetsync.records import fingerprint
+from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
+from sheetsync.template import load_template
+from tests.conftest import Api, start_sandbox
+from tests.plans import edit
+
+TITLE = "Display title"
+
+
+def _planned(
+    server: Sandbox,
+    tmp_path: Path,
+    changes: dict[tuple[str, str], Any],
+    colleague: dict[str, Any] | None = None,
+) -> Path:
+    """Export every researcher, make `changes`; a colleague merge-patches records meanwhile;
+    plan and save the plan. Returns the plan path."""
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        workbook = tmp_path / "people.xlsx"
+        export_records(client, load_template("researchers"), workbook, Selection())
+        edit(workbook, changes)
+        for record_id, patch in (colleague or {}).items():
+            url = f"{server.base_url}/_sandbox/researchers/{record_id}"
+            requests.patch(url, json=patch, timeout=5)
+        plan = build_plan(client, workbook)
+    plan_path = tmp_path / "people.plan.json"
+    write_plan(plan, plan_path)
+    return plan_path
+
+
+def _apply(server: Sandbox, plan_path: Path, key: str = READ_WRITE_KEY, **options: Any):
+    with EsploroClient(server.base_url, key, rate=1000.0) as client:
+        return apply_plan(client, read_plan(plan_path), plan_path, ApplyOptions(**options))
+
+
+def _reset_stats(server: Sandbox) -> None:
+    requests.delete(f"{server.base_url}/_sandbox/stats", timeout=5)
+
+
+def _title(api: Api, record_id: str) -> str:
+    return str(
+        api.get(f"/esploro/v1/researchers/{record_id}").json()["researcher"]["display_title"]
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    sandbox = start_sandbox(researchers=40, assets=5)
+    yield sandbox
+    sandbox.stop()
+
+
+def test_every_status_and_the_records_end_as_intended(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    a, b, c, d, e, f = api.researcher_ids(6)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in (a, b, c, d, e, f)}
+    theirs = {"researcher": {"display_title": "Theirs"}}
+    plan_path = _planned(
+        server,
+        tmp_path,
+        {
+            (a, TITLE): "Professor of Things",
+            (b, "Keywords"): "Tides; Estuaries",
+            (c, TITLE): "Theirs",
+            (d, "Position"): "ARCHMAGE",
+            (e, TITLE): "Mine",
+            (f, TITLE): "F",
+        },
+        colleague={c: theirs, e: theirs},  # between export and plan: a no-op and a conflict
+    )
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{f}", json=theirs, timeout=5)
+    plan = read_plan(plan_path)
+    result = _apply(server, plan_path)
+    statuses = {r.record_id: r.status for r in result.results}
+    assert statuses == {
+        a: "updated",
+        b: "updated",
+        c: "no-op",
+        d: "invalid",
+        e: "conflict",
+        f: "stale",
+    }
+    for record_id in (a, b):
+        planned = next(r for r in plan.records if r.record_id == record_id)
+        expected = proposed_record(before[record_id], planned, allow_clears=False)
+        assert api.get(f"/esploro/v1/researchers/{record_id}").json() == expected
+    assert api.get(f"/esploro/v1/researchers/{d}").json() == before[d]
+    assert _title(api, e) == "Theirs" and _title(api, f) == "Theirs"
+    assert not result.ok
+
+
+def test_100_changes_and_20_no_ops_cost_100_gets_and_100_puts(tmp_path: Path) -> None:
+    with start_sandbox(researchers=130, assets=5) as server:
+        api = Api(server.base_url)
+        ids = api.researcher_ids(100) + [
+            u["primary_id"]
+            for u in api.get("/esploro/v1/researchers?limit=20&offset=100").json()["user"]
+        ]
+        changes = {(i, TITLE): f"Title {n}" for n, i in enumerate(ids[:100])}
+        changes |= {(i, TITLE): "Same as theirs" for i in ids[100:]}
+        plan_path = tmp_path / "people.plan.json"
+        with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+            workbook = tmp_path / "people.xlsx"
+            export_records(client, load_template("researchers"), workbook, Selection())
+            edit(workbook, changes)
+            for i in ids[100:]:  # a colleague already made those 20 edits: no-ops
+                requests.patch(
+                    f"{server.base_url}/_sandbox/researchers/{i}",
+                    json={"researcher": {"display_title": "Same as theirs"}},
+                    timeout=5,
+                )
+            write_plan(build_plan(client, workbook), plan_path)
+        _reset_stats(server)
+        result = _apply(server, plan_path)
+        assert result.ok
+        stats = api.stats()
+        assert stats["by_method"] == {"GET": 100, "PUT": 100}
+
+
+def test_a_record_changed_after_planning_is_stale_and_untouched(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Mine", (b, TITLE): "Also mine"})
+    requests.patch(
+        f"{server.base_url}/_sandbox/researchers/{a}", json={"last_name": "Changed"}, timeout=5
+    )
+    result = _apply(server, plan_path)
+    assert {r.record_id: r.status for r in result.results} == {a: "stale", b: "updated"}
+    assert api.get(f"/esploro/v1/researchers/{a}").json()["last_name"] == "Changed"
+    assert _title(api, a) != "Mine" and _title(api, b) == "Also mine"
+
+
+def test_running_again_resumes_and_writes_nothing_twice(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(6)
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    assert _apply(server, plan_path, limit=2).results
+    _reset_stats(server)
+    result = _apply(server, plan_path)
+    assert result.ok and api.stats()["by_method"].get("PUT", 0) == 4
+    _reset_stats(server)
+    assert _apply(server, plan_path).ok and api.stats()["total"] == 0
+
+
+def _begin(plan_path: Path, record_id: str, live: dict[str, Any], plan: Plan) -> None:
+    """What a run killed between its `begin` line and the write's answer leaves behind."""
+    planned = next(r for r in plan.records if r.record_id == record_id)
+    intended = proposed_record(live, planned, allow_clears=False)
+    Journal(journal_path(plan_path), plan.checksum).append(
+        BEGIN, record_id, before=live, intended_fingerprint=fingerprint(intended)
+    )
+
+
+def test_resume_after_a_crash_in_each_phase(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    killed_before_put, killed_after_put, clean = api.researcher_ids(3)
+    plan_path = _planned(
+        server,
+        tmp_path,
+        {(i, TITLE): f"T{i}" for i in (killed_before_put, killed_after_put, clean)},
+    )
+    plan = read_plan(plan_path)
+    for record_id in (killed_before_put, killed_after_put):
+        _begin(plan_path, record_id, api.get(f"/esploro/v1/researchers/{record_id}").json(), plan)
+    # the write for `killed_after_put` reached Esploro; its answer and `done` line never came
+    live = api.get(f"/esploro/v1/researchers/{killed_after_put}").json()
+    planned = next(r for r in plan.records if r.record_id == killed_after_put)
+    api.put(
+        f"/esploro/v1/researchers/{killed_after_put}",
+        proposed_record(live, planned, allow_clears=False),
+    )
+    with open(journal_path(plan_path), "a", encoding="utf-8") as journal:
+        journal.write('{"journal":1,"event":"do')  # killed in the middle of a journal line
+    _reset_stats(server)
+    result = _apply(server, plan_path)
+    assert result.ok
+    assert api.stats()["by_method"].get("PUT", 0) == 2  # not for the one already written
+    for record_id in (killed_before_put, killed_after_put, clean):
+        assert _title(api, record_id) == f"T{record_id}"
+
+
+def test_dropped_answers_are_settled_with_one_write_each(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(5)
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    server.faults.drop_rate = 1.0  # every write is committed, then its answer is lost
+    _reset_stats(server)
+    result = _apply(server, plan_path)
+    assert result.ok and {r.status for r in result.results} == {"updated"}
+    assert api.stats()["by_status"]["dropped"] == 5
+    assert api.stats()["by_method"]["PUT"] == 5  # settled by reading, never written twice
+    server.faults.drop_rate = 0.0
+    assert all(_title(api, i) == f"T{i}" for i in ids)
+
+
+def test_a_read_only_key_stops_at_the_first_refused_write(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(10)
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    _reset_stats(server)
+    result = _apply(server, plan_path, key=READ_ONLY_KEY)
+    assert "read-only" in result.stopped and not result.ok
+    assert api.stats()["by_method"].get("PUT", 0) == 1
+    statuses = [r.status for r in result.results]
+    assert statuses.count("failed") == 1 and statuses.count("not attempted") == 9
+    failed = next(r for r in result.results if r.status == "failed")
+    assert failed.error_code == "UNAUTHORIZED" and failed.tracking_id.startswith("E01-")
+
+
+def test_expect_refuses_another_checksum_before_any_request(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    plan_path = _planned(server, tmp_path, {(api.researcher_ids(1)[0], TITLE): "X"})
+    _reset_stats(server)
+    with pytest.raises(ApplyError, match="review the plan again"):
+        _apply(server, plan_path, expect="0" * 64)
+    assert api.stats()["total"] == 0
+
+
+def test_only_and_limit_choose_records(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    a, b, c = api.researcher_ids(3)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B", (c, TITLE): "C"})
+    result = _apply(server, plan_path, only=frozenset({b}))
+    assert [(r.record_id, r.status) for r in result.results] == [(b, "updated")]
+    assert _title(api, a) != "A" and _title(api, b) == "B"
+    with pytest.raises(ApplyError, match="not in the plan"):
+        _apply(server, plan_path, only=frozenset({"nope"}))
+
+
+def test_clears_wait_for_allow_clears(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    a = api.researcher_ids(1)[0]
+    plan_path = _planned(server, tmp_path, {(a, TITLE): None})
+    held = _apply(server, plan_path)
+    assert held.results[0].status == "no-op" and "--allow-clears" in held.results[0].warnings[0]
+    assert _title(api, a) != ""
+    journal_path(plan_path).unlink()
+    assert _apply(server, plan_path, allow_clears=True).results[0].status == "updated"
+    assert _title(api, a) == ""
+
+
+def test_under_injected_faults_each_record_ends_as_intended_or_untouched(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(20)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in ids}
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    plan = read_plan(plan_path)
+    intended = {
+        r.record_id: proposed_record(before[r.record_id], r, allow_clears=False)
+        for r in plan.records
+    }
+    for attempt in range(8):
+        server.faults.fail_rate, server.faults.drop_rate = 0.25, 0.25
+        result = _apply(server, plan_path)
+        server.faults.fail_rate = server.faults.drop_rate = 0.0
+        for record_id in ids:  # after every run: exactly as intended, or untouched
+            now = api.get(f"/esploro/v1/researchers/{record_id}").json()
+            assert now in (before[record_id], intended[record_id]), (attempt, record_id)
+        if result.ok:
+            break
+    assert result.ok
+    last = Journal(journal_path(plan_path), plan.checksum).last_events()
+    assert {last[i].event for i in ids} == {"done"}
+    assert all(api.get(f"/esploro/v1/researchers/{i}").json() == intended[i] for i in ids)
+
+
+def test_cli_apply_confirms_reports_and_exits_by_outcome(server: Sandbox, tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, "Position"): "ARCHMAGE"})
+    env = {
+        **os.environ,
+        "ESPLORO_API_KEY": READ_WRITE_KEY,
+        "ESPLORO_BASE_URL": server.base_url,
+        "COLUMNS": "160",
+    }
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sheetsync", "apply", str(plan_path), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+
+    refused = run()
+    assert refused.returncode == 1 and "--yes" in refused.stderr and _title(api, a) != "A"
+    wrong = run("--yes", "--expect", "0" * 64)
+    assert wrong.returncode == 1 and "review the plan again" in wrong.stderr
+    checksum = read_plan(plan_path).checksum
+    done = run("--yes", "--expect", checksum, "--json")
+    assert done.returncode == 3, done.stderr  # the invalid record keeps it from a clean 0
+    outcome = json.loads(done.stdout)
+    assert {r["record_id"]: r["status"] for r in outcome["results"]} == {a: "updated", b: "invalid"}
+    assert _title(api, a) == "A"
+
+
+def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from sheetsync.applying.run import rollback_plan
+
+    api = Api(server.base_url)
+    a, b, c = api.researcher_ids(3)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in (a, b, c)}
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B", (c, TITLE): "C"})
+    assert _apply(server, plan_path).ok
+    requests.patch(
+        f"{server.base_url}/_sandbox/researchers/{b}", json={"last_name": "Later"}, timeout=5
+    )
+    plan = read_plan(plan_path)
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        result = rollback_plan(client, plan, plan_path)
+        assert {r.record_id: r.status for r in result.results} == {
+            a: "rolled back",
+            b: "skipped",
+            c: "rolled back",
+        }
+        assert api.get(f"/esploro/v1/researchers/{a}").json() == before[a]
+        assert api.get(f"/esploro/v1/researchers/{b}").json()["last_name"] == "Later"
+        _reset_stats(server)
+        again = rollback_plan(client, plan, plan_path)  # nothing left to roll back
+        assert again.results == () and api.stats()["total"] == 0
+    reapplied = _apply(server, plan_path)
+    assert {r.record_id: r.status for r in reapplied.results}[a] == "rolled back"
+    assert api.get(f"/esploro/v1/researchers/{a}").json() == before[a]
+
+
+def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: Path) -> None:
+    from sheetsync.applying.journal import ROLLBACK_BEGIN
+    from sheetsync.applying.run import rollback_plan
+
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    before = {i: api.get(f"/esploro/v1/researchers/{i}").json() for i in (a, b)}
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B"})
+    assert _apply(server, plan_path).ok
+    plan = read_plan(plan_path)
+    journal = Journal(journal_path(plan_path), plan.checksum)
+    journal.append(ROLLBACK_BEGIN, a)  # killed after the rollback PUT of `a` was sent...
+    api.put(f"/esploro/v1/researchers/{a}", before[a])  # ...which landed
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        _reset_stats(server)
+        result = rollback_plan(client, plan, plan_path)
+    assert {r.status for r in result.results} == {"rolled back"}
+    assert api.stats()["by_method"].get("PUT", 0) == 1  # only `b` needed writing
+    assert all(api.get(f"/esploro/v1/researchers/{i}").json() == before[i] for i in (a, b))
+
+
+def test_the_results_workbook_lists_every_record_and_re_plans_the_rest(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from sheetsync.applying.results import write_results
+
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B"})
+    requests.patch(
+        f"{server.base_url}/_sandbox/researchers/{b}", json={"last_name": "Later"}, timeout=5
+    )
+    out = tmp_path / "results.xlsx"
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        result = apply_plan(client, read_plan(plan_path), plan_path)
+        assert write_results(client, read_plan(plan_path), result, out) == 1
+        rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Results").to_python()
+        assert rows[0][:3] == ["Record ID", "Status", "Fields written"]
+        assert {r[0]: r[1] for r in rows[1:]} == {a: "updated", b: "stale"}
+        edit(out, {(b, TITLE): "B again"})
+        again = build_plan(client, out)
+    assert [(r.record_id, r.status) for r in again.records] == [(b, "change")]
+
+
+def test_ctrl_c_lets_records_in_flight_finish_and_says_how_to_resume(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    api = Api(server.base_url)
+    ids = api.researcher_ids(30)
+    before = {i: _title(api, i) for i in ids}
+    plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
+    server.faults.latency_ms = 150
+    env = {
+        **os.environ,
+        "ESPLORO_API_KEY": READ_WRITE_KEY,
+        "ESPLORO_BASE_URL": server.base_url,
+        "COLUMNS": "200",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sheetsync", "apply", str(plan_path), "--yes", "--workers", "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1, err
+    assert "To resume: sheetsync apply" in out and "Traceback" not in err
+    plan = read_plan(plan_path)
+    events = Journal(journal_path(plan_path), plan.checksum).entries()
+    begun = {e.record_id for e in events if e.event == "begin"}
+    finished = {e.record_id for e in events if e.event in ("done", "failed", "stale")}
+    assert begun and begun <= finished  # nothing left in flight
+    server.faults.latency_ms = 0
+    for record_id in ids:
+        assert _title(api, record_id) in (before[record_id], f"T{record_id}")
+    assert _apply(server, plan_path).ok
+    assert all(_title(api, i) == f"T{i}" for i in ids)
+
+
+def test_patch_mode_sends_only_the_partial_body_and_never_claims_a_clear(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    captured = "991291935000561"
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        workbook = tmp_path / "ids.xlsx"
+        export_records(
+            client, load_template("asset-identifiers"), workbook, Selection(ids=(captured,))
+        )
+        edit(
+            workbook,
+            {
+                (captured, "DOI"): "10.1016/j.hybadv.2024.999999",
+                (captured, "PubMed ID (PMID)"): None,
+            },
+        )
+        plan_path = tmp_path / "ids.plan.json"
+        write_plan(build_plan(client, workbook), plan_path)
+        _reset_stats(server)
+        result = apply_plan(
+            client, read_plan(plan_path), plan_path, ApplyOptions(allow_clears=True)
+        )
+    (only,) = result.results
+    assert only.status == "updated" and "op=patch cannot clear" in only.warnings[-1]
+    assert not [w for w in only.warnings if "stored something other" in w]
+    assert Api(server.base_url).stats()["by_method"] == {"GET": 1, "POST": 1}
+    record = Api(server.base_url).get(f"/esploro/v1/assets/{captured}").json()["records"][0]
+    assert record["identifier.doi"] == "10.1016/j.hybadv.2024.999999"
+    assert record["identifier.pmid"] == "36834803"  # not cleared

@@ -1,0 +1,649 @@
+"""EsploroClient against a real sandbox (and tiny stdlib servers) over loopback HTTP.
+
+Nothing is mocked: every error class comes from a real HTTP answer, and the sandbox's
+`/_sandbox/stats` proves how many requests the client actually sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import islice
+from typing import Any
+
+import pytest
+
+from sheetsync.errors import (
+    AuthorizationError,
+    ConfigError,
+    DailyQuotaError,
+    EsploroApiError,
+    EsploroConnectionError,
+    EsploroError,
+    InvalidResponseError,
+    NotFoundError,
+    QuotaFloorReached,
+    RateLimitError,
+    ServerError,
+)
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import ASSETS, RESEARCHERS
+from sheetsync.esploro.errors import parse_error
+from sheetsync.esploro.settings import region_base_url
+from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
+from tests.conftest import Api, start_sandbox
+
+SECRET = "sk-test-7f3a9c-DO-NOT-LEAK"
+
+
+def make_client(base_url: str, key: str = READ_WRITE_KEY, **options: Any) -> EsploroClient:
+    """A fast client: no pacing to speak of and tiny backoffs, unless a test says otherwise."""
+    settings: dict[str, Any] = {"rate": 1000.0, "backoff_base": 0.01, **options}
+    return EsploroClient(base_url, key, **settings)
+
+
+def count(stats: dict[str, Any], method: str, resource: str, status: str | None = None) -> int:
+    return sum(
+        row["count"]
+        for row in stats["requests"]
+        if row["method"] == method
+        and row["resource"] == resource
+        and (status is None or row["status"] == status)
+    )
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+@dataclass
+class TinyServer:
+    base_url: str
+    arrivals: list[float]  # monotonic arrival time of each request
+
+
+@contextmanager
+def tiny_server(answer: Callable[[int, BaseHTTPRequestHandler], Reply]) -> Iterator[TinyServer]:
+    """A stdlib HTTP server on a free port; `answer(n, handler)` gives the n-th reply."""
+    arrivals: list[float] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _reply(self) -> None:
+            with lock:
+                arrivals.append(time.monotonic())
+                n = len(arrivals)
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            status, headers, body = answer(n, self)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_POST = _reply
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield TinyServer(f"http://127.0.0.1:{server.server_address[1]}", arrivals)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def esploro_error_json(code: str, message: str) -> bytes:
+    error = {"errorCode": code, "errorMessage": message, "trackingId": "E01-TEST"}
+    return json.dumps(
+        {"errorsExist": True, "errorList": {"error": [error]}, "result": None}
+    ).encode()
+
+
+HTML_502 = (
+    b"<html><head><title>502 Bad Gateway</title></head>"
+    b"<body><center><h1>502 Bad Gateway</h1></center><hr>nginx</body></html>"
+)
+
+
+# -- errors, one class each, from real answers -------------------------------------------
+
+
+def test_unknown_key_is_an_authorization_error_naming_the_tracking_id(sandbox: Sandbox) -> None:
+    client = make_client(sandbox.base_url, "no-such-key")
+    with client, pytest.raises(AuthorizationError) as caught:
+        RESEARCHERS.list_page(client, limit=1)
+    error = caught.value
+    assert (error.status, error.error_code) == (401, "UNAUTHORIZED")
+    assert error.tracking_id.startswith("E01-")
+    text = str(error)
+    for part in ("401", "UNAUTHORIZED", error.error_message, error.tracking_id):
+        assert part in text
+    assert "API-key not defined" in error.error_message
+
+
+def test_read_only_key_put_is_an_authorization_error_sent_once(sandbox: Sandbox) -> None:
+    api = Api(sandbox.base_url)
+    primary_id = api.researcher_ids(1)[0]
+    with make_client(sandbox.base_url, READ_ONLY_KEY) as client:
+        record = RESEARCHERS.get(client, primary_id)
+        with pytest.raises(AuthorizationError) as caught:
+            RESEARCHERS.write(client, primary_id, record, partial=None, mode="put")
+    assert (caught.value.status, caught.value.error_code) == (400, "UNAUTHORIZED")
+    assert count(api.stats(), "PUT", "researchers") == 1
+
+
+def test_missing_researcher_is_not_found(sandbox: Sandbox) -> None:
+    with make_client(sandbox.base_url) as client, pytest.raises(NotFoundError) as caught:
+        RESEARCHERS.get(client, "no-such-person")
+    assert caught.value.error_code == "401861"
+    assert "no-such-person" in str(caught.value)
+
+
+def test_missing_assets_are_not_found_and_named(sandbox: Sandbox) -> None:
+    real = Api(sandbox.base_url).asset_ids(2)
+    with make_client(sandbox.base_url) as client:
+        with pytest.raises(NotFoundError) as none_found:
+            ASSETS.get_batch(client, ["1111", "2222"])
+        assert none_found.value.error_code == "ASSET_NOT_FOUND"
+        with pytest.raises(NotFoundError) as some_missing:
+            list(ASSETS.fetch(client, [real[0], "31337", real[1]]))
+    assert "31337" in str(some_missing.value)
+    assert real[0] not in str(some_missing.value).split("not found:")[1]
+
+
+def test_get_5xx_is_retried_then_a_server_error() -> None:
+    with start_sandbox(fail_rate=1.0) as server:
+        with make_client(server.base_url, max_retries=3) as client:
+            with pytest.raises(ServerError) as caught:
+                RESEARCHERS.list_page(client)
+            assert client.calls == 4
+        stats = Api(server.base_url).stats()
+    assert count(stats, "GET", "researchers") == 4
+    assert caught.value.status in (500, 503)
+    assert caught.value.attempts == 4
+    assert "gave up after 4 attempts" in str(caught.value)
+
+
+def test_put_under_5xx_is_sent_exactly_once() -> None:
+    with start_sandbox(fail_rate=1.0) as server:
+        with make_client(server.base_url) as client, pytest.raises(ServerError):
+            RESEARCHERS.write(client, "anyone", {"primary_id": "anyone"}, partial=None, mode="put")
+        stats = Api(server.base_url).stats()
+    assert count(stats, "PUT", "researchers") == 1
+    assert stats["total"] == 1
+
+
+def test_dropped_write_is_a_connection_error_sent_once() -> None:
+    with start_sandbox(drop_rate=1.0) as server:
+        primary_id = Api(server.base_url).researcher_ids(1)[0]
+        asset_id = Api(server.base_url).asset_ids(1)[0]
+        with make_client(server.base_url) as client:
+            record = RESEARCHERS.get(client, primary_id)
+            with pytest.raises(EsploroConnectionError) as caught:
+                RESEARCHERS.write(client, primary_id, record, partial=None, mode="put")
+            with pytest.raises(EsploroConnectionError):
+                ASSETS.patch(client, asset_id, {"identifier.doi": "10.1234/x"})
+        stats = Api(server.base_url).stats()
+    assert count(stats, "PUT", "researchers") == 1
+    assert count(stats, "PUT", "researchers", "dropped") == 1
+    assert count(stats, "POST", "assets") == 1
+    assert "may or may not have happened" in str(caught.value)
+
+
+def test_daily_quota_is_never_retried() -> None:
+    with start_sandbox(daily_limit=3) as server:
+        api = Api(server.base_url)
+        for _ in range(3):  # someone else spends today's quota
+            assert api.get("/esploro/v1/researchers?limit=1").status_code == 200
+        api.session.delete(f"{server.base_url}/_sandbox/stats", timeout=10)
+        with make_client(server.base_url, quota_floor=0) as client:
+            with pytest.raises(DailyQuotaError) as caught:
+                RESEARCHERS.list_page(client)
+            assert client.calls == 1
+        stats = api.stats()
+    assert stats["total"] == 1
+    assert stats["by_status"] == {"429": 1}
+    assert caught.value.error_code == "DAILY_THRESHOLD"
+
+
+def test_quota_floor_stops_before_sending() -> None:
+    with start_sandbox(daily_limit=20) as server:
+        with make_client(server.base_url, quota_floor=15) as client:
+            sent = 0
+            with pytest.raises(QuotaFloorReached) as caught:
+                for _ in range(10):
+                    RESEARCHERS.list_page(client, limit=1)
+                    sent += 1
+            assert (sent, client.calls, client.remaining_quota) == (5, 5, 15)
+        stats = Api(server.base_url).stats()
+    assert stats["total"] == 5
+    message = str(caught.value)
+    assert "15" in message and "--quota-floor" in message
+    assert (caught.value.remaining, caught.value.floor) == (15, 15)
+
+
+def test_quota_floor_holds_under_concurrency() -> None:
+    with start_sandbox(daily_limit=60, latency_ms=5, jitter_ms=20) as server:
+        ids = Api(server.base_url, READ_ONLY_KEY).researcher_ids(40)  # spends 1
+        with make_client(server.base_url, quota_floor=30, workers=8) as client:
+            RESEARCHERS.list_page(client, limit=1)  # learn the remaining quota first
+            with pytest.raises(QuotaFloorReached):
+                list(RESEARCHERS.fetch(client, ids))
+        stats = Api(server.base_url).stats()
+    assert stats["total"] <= 60 - 30  # never a request beyond the floor
+    assert stats["by_status"].keys() == {"200"}
+
+
+def test_connection_refused_is_a_connection_error() -> None:
+    base_url = f"http://127.0.0.1:{closed_port()}"
+    with make_client(base_url, max_retries=1) as client:
+        with pytest.raises(EsploroConnectionError) as caught:
+            RESEARCHERS.list_page(client)
+        assert client.calls == 2
+    assert "refused" in str(caught.value).lower()
+    assert "after 2 attempts" in str(caught.value)
+
+
+def test_timeout_retries_gets_and_never_writes() -> None:
+    with (
+        start_sandbox(latency_ms=400) as server,
+        make_client(server.base_url, timeout=0.1, max_retries=1) as client,
+    ):
+        with pytest.raises(EsploroConnectionError) as get_error:
+            RESEARCHERS.list_page(client)
+        assert client.calls == 2
+        with pytest.raises(EsploroConnectionError) as put_error:
+            RESEARCHERS.write(client, "someone", {}, partial=None, mode="put")
+        assert client.calls == 3
+    assert "no answer within 0.1 s" in str(get_error.value)
+    assert "not retried" in str(put_error.value)
+
+
+def test_gateway_html_gives_a_clear_message() -> None:
+    def answer(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+        return 502, {"Content-Type": "text/html"}, HTML_502
+
+    with (
+        tiny_server(answer) as server,
+        make_client(server.base_url, max_retries=0) as client,
+        pytest.raises(ServerError) as caught,
+    ):
+        RESEARCHERS.list_page(client)
+    text = str(caught.value)
+    assert "HTTP 502" in text
+    assert "502 Bad Gateway" in text
+    assert "not an Esploro error (text/html)" in text
+
+
+def test_empty_error_body_and_non_json_success() -> None:
+    def answer(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+        if handler.command == "PUT":
+            return 500, {}, b""
+        return 200, {"Content-Type": "text/html"}, HTML_502
+
+    with tiny_server(answer) as server, make_client(server.base_url) as client:
+        with pytest.raises(ServerError, match="HTTP 500: the server answered with an empty body"):
+            RESEARCHERS.write(client, "x", {}, partial=None, mode="put")
+        with pytest.raises(InvalidResponseError, match=r"not JSON.*502 Bad Gateway"):
+            RESEARCHERS.list_page(client)
+
+
+def test_xml_error_bodies_parse_and_entities_are_never_expanded(api: Api) -> None:
+    response = api.get("/esploro/v1/researchers", key="nope", accept="application/xml")
+    assert response.headers["Content-Type"].startswith("application/xml")
+    detail = parse_error(response.status_code, response.headers["Content-Type"], response.content)
+    assert (detail.status, detail.error_code) == (401, "UNAUTHORIZED")
+    assert detail.tracking_id.startswith("E01-")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><x>&b;</x>'
+    )
+    detail = parse_error(500, "application/xml", bomb)
+    assert detail.error_code == ""
+    assert "aaaaaaaaaa" not in detail.error_message
+    assert "HTTP" not in detail.error_message  # a clear sentence, the status is beside it
+
+
+def test_redirect_is_not_followed(sandbox: Sandbox) -> None:
+    target = f"{sandbox.base_url}/esploro/v1/researchers"
+
+    def answer(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+        return 301, {"Location": target}, b""
+
+    with (
+        tiny_server(answer) as server,
+        make_client(server.base_url) as client,
+        pytest.raises(EsploroApiError, match=r"redirected to .*base URL"),
+    ):
+        RESEARCHERS.list_page(client)
+    assert Api(sandbox.base_url).stats()["total"] == 0
+
+
+# -- the rate limiter ----------------------------------------------------------------------
+
+
+def test_paced_client_gets_no_429_from_eight_threads() -> None:
+    with start_sandbox(rate_limit=10) as server:
+        with make_client(server.base_url, rate=10.0) as client:
+            started = time.monotonic()
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: RESEARCHERS.list_page(client, limit=1), range(40)))
+            elapsed = time.monotonic() - started
+            assert client.calls == 40
+        stats = Api(server.base_url).stats()
+    assert stats["by_status"] == {"200": 40}
+    assert elapsed >= 3.8  # 40 requests at 10/s, evenly spaced, not a burst
+
+
+def test_too_fast_client_backs_off_and_finishes() -> None:
+    with start_sandbox(rate_limit=10) as server:
+        with make_client(server.base_url, rate=50.0, backoff_base=0.2) as client:
+            with ThreadPoolExecutor(8) as pool:
+                pages = list(pool.map(lambda _: RESEARCHERS.list_page(client, limit=1), range(40)))
+            assert client.limiter.rate < 50.0
+        stats = Api(server.base_url).stats()
+    assert len(pages) == 40 and all(page["user"] for page in pages)
+    assert stats["by_status"]["200"] == 40
+    assert stats["by_status"].get("429", 0) <= 20
+
+
+def test_rate_limit_error_after_throttle_retries() -> None:
+    def answer(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+        body = esploro_error_json("PER_SECOND_THRESHOLD", "HTTP requests are more than allowed")
+        return 429, {"Content-Type": "application/json"}, body
+
+    with tiny_server(answer) as server:
+        client = make_client(server.base_url, max_throttle_retries=2)
+        with client, pytest.raises(RateLimitError) as caught:
+            RESEARCHERS.write(
+                client, "x", {}, partial=None, mode="put"
+            )  # a 429 was not processed: writes retry too
+        assert len(server.arrivals) == 3
+    assert caught.value.error_code == "PER_SECOND_THRESHOLD"
+
+
+def test_retry_after_is_honoured() -> None:
+    def answer(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+        if n == 1:
+            body = esploro_error_json("PER_SECOND_THRESHOLD", "slow down")
+            return 429, {"Content-Type": "application/json", "Retry-After": "1"}, body
+        return 200, {"Content-Type": "application/json"}, b'{"total_record_count": 0}'
+
+    with tiny_server(answer) as server, make_client(server.base_url) as client:
+        assert RESEARCHERS.list_page(client) == {"total_record_count": 0}
+        first, second = server.arrivals
+        assert client.calls == 2
+    assert second - first >= 1.0
+
+
+# -- resources, paging, batching, order ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big() -> Iterator[Sandbox]:
+    """More records than one page: 250 researchers, 260 (+1 captured) assets, some latency."""
+    server = start_sandbox(researchers=250, assets=260, latency_ms=2, jitter_ms=15)
+    yield server
+    server.stop()
+
+
+def raw_pages(api: Api, path: str, list_key: str, **params: str) -> list[dict[str, Any]]:
+    """Every item of a paged list, fetched serially with plain requests: the oracle."""
+    items: list[dict[str, Any]] = []
+    while True:
+        query = {"limit": "100", "offset": str(len(items)), **params}
+        page = api.get(f"/esploro/v1/{path}", params=query).json()
+        batch = page.get(list_key, [])
+        items.extend(batch)
+        if not batch:
+            return items
+
+
+def test_iter_researcher_ids_covers_everyone_in_order(big: Sandbox) -> None:
+    api = Api(big.base_url)
+    expected = [user["primary_id"] for user in raw_pages(api, "researchers", "user")]
+    assert len(expected) == 250
+    with make_client(big.base_url) as client:
+        assert list(RESEARCHERS.list_ids(client)) == expected
+        assert list(RESEARCHERS.list_ids(client, limit=130)) == expected[:130]
+        assert list(RESEARCHERS.list_ids(client, limit=7)) == expected[:7]
+
+
+def test_iter_researcher_ids_with_a_query(big: Sandbox) -> None:
+    api = Api(big.base_url)
+    last_name = api.get("/esploro/v1/researchers?limit=1").json()["user"][0]["last_name"]
+    q = f"last_name~{last_name.split()[0]}"
+    expected = [u["primary_id"] for u in raw_pages(api, "researchers", "user", q=q)]
+    assert expected
+    with make_client(big.base_url) as client:
+        assert list(RESEARCHERS.list_ids(client, q=q)) == expected
+        assert list(RESEARCHERS.list_ids(client, q="last_name~zzqxnobody")) == []
+
+
+def test_fetch_researchers_keeps_input_order_under_jitter(big: Sandbox) -> None:
+    with make_client(big.base_url, workers=8) as client:
+        ids = list(RESEARCHERS.list_ids(client, limit=120))
+        random.Random(3).shuffle(ids)
+        done: list[int] = []
+        records = list(RESEARCHERS.fetch(client, ids, progress=done.append))
+    assert [record["primary_id"] for record in records] == ids
+    assert all("researcher" in record for record in records)  # full view
+    assert done == [1] * len(ids)
+
+
+def test_fetch_researchers_streams_with_a_bounded_window(big: Sandbox) -> None:
+    pulled = 0
+    ids = Api(big.base_url).researcher_ids(100)
+
+    def endless() -> Iterator[str]:
+        nonlocal pulled
+        while True:
+            for primary_id in ids:
+                pulled += 1
+                yield primary_id
+
+    with make_client(big.base_url, workers=4) as client:
+        first = list(islice(RESEARCHERS.fetch(client, endless()), 5))
+    assert [record["primary_id"] for record in first] == ids[:5]
+    assert pulled <= 5 + 4 * 4
+
+
+def test_fetch_assets_batches_by_100_in_input_order(big: Sandbox) -> None:
+    api = Api(big.base_url)
+    all_ids = [r["originalRepository"]["assetId"] for r in raw_pages(api, "assets", "records")]
+    ids = all_ids[:250]
+    random.Random(5).shuffle(ids)
+    api.session.delete(f"{big.base_url}/_sandbox/stats", timeout=10)
+    done: list[int] = []
+    with make_client(big.base_url, workers=8) as client:
+        records = list(ASSETS.fetch(client, ids, progress=done.append))
+    assert [r["originalRepository"]["assetId"] for r in records] == ids
+    assert sorted(done) == [50, 100, 100]
+    assert count(api.stats(), "GET", "assets") == 3
+
+
+def test_iter_assets_pages_match_the_api(big: Sandbox) -> None:
+    api = Api(big.base_url)
+    expected = raw_pages(api, "assets", "records")
+    assert len(expected) == 261
+    with make_client(big.base_url) as client:
+        assert list(ASSETS.list_records(client)) == expected
+        assert len(list(ASSETS.list_records(client, limit=150))) == 150
+        recent = raw_pages(api, "assets", "records", update_date_from="2025-09-21")
+        assert list(ASSETS.list_records(client, update_date_from="2025-09-21")) == recent
+
+
+def test_writes_code_tables_and_organizations(sandbox: Sandbox) -> None:
+    api = Api(sandbox.base_url)
+    asset_id = api.asset_ids(1)[0]
+    primary_id = api.researcher_ids(1)[0]
+    with make_client(sandbox.base_url) as client:
+        researcher = RESEARCHERS.get(client, primary_id)
+        researcher["researcher"]["display_title"] = "Dr. Test"
+        stored = RESEARCHERS.write(client, primary_id, researcher, partial=None, mode="put")
+        assert stored["researcher"]["display_title"] == "Dr. Test"
+        (asset,) = ASSETS.get_batch(client, [asset_id])
+        asset["title"] = "A new title"
+        assert (
+            ASSETS.write(client, asset_id, asset, partial=None, mode="put")["title"]
+            == "A new title"
+        )
+        patched = ASSETS.patch(client, asset_id, {"identifier.doi": "10.9999/abc"})
+        assert patched["identifier.doi"] == "10.9999/abc"
+        assert client.organizations()
+        table = client.code_table("UserGroups")
+        assert table["row"]
+    stats = api.stats()
+    assert (stats["by_method"]["PUT"], stats["by_method"]["POST"]) == (2, 1)
+
+
+def test_counters_and_repr(sandbox: Sandbox) -> None:
+    with make_client(sandbox.base_url, key=READ_WRITE_KEY) as client:
+        assert (client.calls, client.remaining_quota) == (0, None)
+        RESEARCHERS.list_page(client)
+        assert client.calls == 1
+        assert isinstance(client.remaining_quota, int)
+        assert READ_WRITE_KEY not in repr(client)
+    assert region_base_url("eu") == "https://api-eu.hosted.exlibrisgroup.com"
+    with pytest.raises(ConfigError, match="whitespace"):
+        EsploroClient(sandbox.base_url, "two words")
+
+
+# -- the key never leaks -------------------------------------------------------------------
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [current.__cause__, current.__context__]
+
+
+def assert_key_absent(exc: BaseException) -> None:
+    for link in _chain(exc):
+        assert SECRET not in str(link)
+        assert SECRET not in repr(link)
+        for value in vars(link).values():
+            assert SECRET not in repr(value)
+    assert SECRET not in "".join(traceback.format_exception(exc))
+
+
+def _echo_key(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+    """A careless gateway that echoes the request headers in its error page."""
+    echoed = f"<html><title>Oops {handler.headers.get('Authorization')}</title></html>"
+    return 500, {"Content-Type": "text/html"}, echoed.encode()
+
+
+def _not_json(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+    return 200, {"Content-Type": "application/json"}, f"{{broken {SECRET}".encode()
+
+
+def _html_502(n: int, handler: BaseHTTPRequestHandler) -> Reply:
+    return 502, {"Content-Type": "text/html"}, HTML_502
+
+
+def _provoke(case: str) -> BaseException:
+    """Run one failing call for `case`; return what it raised."""
+    rw = {"keys": {SECRET: "rw"}}
+    sandbox_cases: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
+        "401 unknown key": ({"keys": {"other": "rw"}}, {}, "get"),
+        "400 read-only key": ({"keys": {SECRET: "ro"}}, {}, "put"),
+        "400 not found": (rw, {}, "missing"),
+        "429 per second": ({**rw, "rate_limit": 1}, {"max_throttle_retries": 0}, "burst"),
+        "429 daily": ({**rw, "daily_limit": 0}, {"quota_floor": 0}, "get"),
+        "5xx": ({**rw, "fail_rate": 1.0}, {"max_retries": 1}, "get"),
+        "5xx put": ({**rw, "fail_rate": 1.0}, {}, "put"),
+        "timeout": ({**rw, "latency_ms": 300}, {"timeout": 0.05, "max_retries": 1}, "get"),
+        "dropped put": ({**rw, "drop_rate": 1.0}, {}, "put"),
+        "quota floor": ({**rw, "daily_limit": 3}, {"quota_floor": 2}, "burst"),
+    }
+    server_cases = {"echoing gateway": _echo_key, "bad json": _not_json, "html 502": _html_502}
+    if case in sandbox_cases:
+        sandbox_options, client_options, action = sandbox_cases[case]
+        with start_sandbox(**sandbox_options) as server:
+            return _run(server.base_url, client_options, action)
+    if case in server_cases:
+        with tiny_server(server_cases[case]) as server:
+            return _run(server.base_url, {"max_retries": 1}, "get")
+    assert case == "connection refused"
+    return _run(f"http://127.0.0.1:{closed_port()}", {"max_retries": 1}, "get")
+
+
+def _run(base_url: str, options: dict[str, Any], action: str) -> BaseException:
+    with make_client(base_url, SECRET, **options) as client:
+        try:
+            if action == "get":
+                RESEARCHERS.list_page(client)
+            elif action == "put":
+                RESEARCHERS.write(
+                    client, "someone", {"primary_id": "someone"}, partial=None, mode="put"
+                )
+            elif action == "missing":
+                RESEARCHERS.get(client, "nobody")
+            else:
+                for _ in range(6):
+                    RESEARCHERS.list_page(client, limit=1)
+        except EsploroError as exc:
+            return exc
+    raise AssertionError(f"{action} against {base_url} did not fail")
+
+
+LEAK_CASES = [
+    "connection refused",
+    "401 unknown key",
+    "400 read-only key",
+    "400 not found",
+    "429 per second",
+    "429 daily",
+    "5xx",
+    "5xx put",
+    "timeout",
+    "dropped put",
+    "quota floor",
+    "echoing gateway",
+    "bad json",
+    "html 502",
+]
+
+
+@pytest.mark.parametrize("case", LEAK_CASES)
+def test_key_never_appears_in_errors_or_logs(case: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    exc = _provoke(case)
+    assert_key_absent(exc)
+    assert exc.__cause__ is None and exc.__context__ is None
+    assert SECRET not in caplog.text
+    for record in caplog.records:
+        assert SECRET not in record.getMessage()

@@ -1,0 +1,438 @@
+"""Plan end to end: export from a real sandbox, edit with openpyxl as a person would, plan."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from sheetsync.errors import PlanError
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection
+from sheetsync.exporting import export_records
+from sheetsync.planning.build import build_plan
+from sheetsync.planning.model import Plan, RecordPlan
+from sheetsync.records import fingerprint
+from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from sheetsync.template import load_template
+from tests.conftest import Api, start_sandbox
+from tests.plans import edit
+
+CAPTURED_ID = "991291935000561"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    server = start_sandbox(researchers=30, assets=20)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> Iterator[EsploroClient]:
+    with EsploroClient(sandbox.base_url, READ_WRITE_KEY, rate=1000.0) as c:
+        yield c
+
+
+def export(client: EsploroClient, tmp_path: Path, template: str = "researchers", **kw: Any) -> Path:
+    path = tmp_path / f"{template}.xlsx"
+    export_records(client, load_template(template), path, Selection(**kw))
+    return path
+
+
+def ids(api: Api, n: int) -> list[str]:
+    return api.researcher_ids(n)
+
+
+def record(plan: Plan, record_id: str) -> RecordPlan:
+    return next(r for r in plan.records if r.record_id == record_id)
+
+
+def test_edits_become_minimal_patches_on_the_live_record(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    a, b, c = ids(api, 3)
+    path = export(client, tmp_path)
+    edit(
+        path,
+        {
+            (a, "Display title"): "Professor of Coastal Geomorphology",
+            (b, "Keywords"): "Coastal erosion; Sediment transport",
+            (c, "ORCID iD"): "0000-0002-1825-0097",
+        },
+    )
+    requests.delete(f"{sandbox.base_url}/_sandbox/stats", timeout=5)
+    plan = build_plan(client, path)
+    # records without edits cost no call: three records fetched, nothing else but code tables
+    stats = api.stats()
+    assert stats["by_resource"].get("researchers", 0) == 3 and stats["writes"] == 0
+    assert {r.record_id: r.status for r in plan.records} == {a: "change", b: "change", c: "change"}
+    assert [op["path"] for op in record(plan, a).patch] == ["/researcher/display_title"]
+    live = api.get(f"/esploro/v1/researchers/{a}").json()
+    assert record(plan, a).live_fingerprint == fingerprint(live)
+    keywords = [op for op in record(plan, b).patch if "researcher_keyword" in op["path"]]
+    assert keywords and all(
+        op["path"].startswith("/researcher/researcher_keyword") for op in record(plan, b).patch
+    )
+    assert plan.checksum and len(plan.checksum) == 64
+
+
+def test_a_colleagues_edit_is_kept_on_another_field_and_a_conflict_on_the_same(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    a, b, c = ids(api, 3)
+    path = export(client, tmp_path)
+    colleague = f"{sandbox.base_url}/_sandbox/researchers"
+    requests.patch(f"{colleague}/{a}", json={"last_name": "Ó Súilleabháin"}, timeout=5)
+    requests.patch(f"{colleague}/{b}", json={"researcher": {"display_title": "Dean"}}, timeout=5)
+    requests.patch(f"{colleague}/{c}", json={"researcher": {"display_title": "Same"}}, timeout=5)
+    edit(
+        path,
+        {
+            (a, "Display title"): "Reader in History",
+            (b, "Display title"): "Provost",
+            (c, "Display title"): "Same",
+        },
+    )
+    plan = build_plan(client, path)
+    kept = record(plan, a)
+    assert kept.status == "change" and [op["path"] for op in kept.patch] == [
+        "/researcher/display_title"
+    ]
+    conflict = record(plan, b)
+    assert conflict.status == "conflict" and not conflict.patch
+    assert "Dean" in conflict.problems[0] and "Provost" in conflict.problems[0]
+    assert record(plan, c).status == "no-op"
+
+
+def test_captured_asset_title_edit_patches_exactly_the_title(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    path = export(client, tmp_path, "assets", ids=(CAPTURED_ID,))
+    edit(path, {(CAPTURED_ID, "Title"): "AI revolutionising industries worldwide"})
+    plan = build_plan(client, path)
+    (only,) = plan.records
+    assert only.patch == (
+        {"op": "replace", "path": "/title", "value": "AI revolutionising industries worldwide"},
+    )
+
+
+def test_clears_are_planned_apart(sandbox: Sandbox, client: EsploroClient, tmp_path: Path) -> None:
+    api = Api(sandbox.base_url)
+    target = next(
+        i
+        for i in ids(api, 30)
+        if api.get(f"/esploro/v1/researchers/{i}").json()["researcher"]["researcher_keyword"]
+    )
+    path = edit(export(client, tmp_path), {(target, "Keywords"): None})
+    plan = build_plan(client, path)
+    planned = record(plan, target)
+    assert planned.status == "change" and not planned.patch and planned.clear_patch
+    assert plan.summary(10.0).clears == 1
+
+
+def test_invalid_cells_name_sheet_cell_and_column_and_plan_nothing(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    a, b, c, d = ids(api, 4)
+    path = export(client, tmp_path)
+    edit(
+        path,
+        {
+            (a, "Position"): "ARCHMAGE",
+            (b, "Full name"): "Someone Else",
+            (c, "ORCID iD"): "0000-0002-1825-009",
+            (d, "Display title"): "=1+1",
+        },
+    )
+    plan = build_plan(client, path)
+    for record_id in (a, b, c, d):
+        planned = record(plan, record_id)
+        assert planned.status == "invalid" and not planned.patch
+    assert (
+        "Researchers!" in record(plan, a).problems[0] and "ARCHMAGE" in record(plan, a).problems[0]
+    )
+    assert "read-only" in record(plan, b).problems[0]
+    assert "pattern" in record(plan, c).problems[0]
+    assert "formula" in record(plan, d).problems[0]
+
+
+def test_row_problems_unknown_new_duplicate_and_numeric_ids(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    all_ids = ids(Api(sandbox.base_url), 30)
+    long_id = next(i for i in all_ids if len(i) > 15)
+    short_id = next(i for i in all_ids if len(i) <= 15)
+    a = next(i for i in all_ids if i not in (long_id, short_id))
+    path = export(client, tmp_path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    last = sheet.max_row
+    sheet.cell(last + 1, 1, "999999999999999999")  # an ID not in the export
+    sheet.cell(last + 2, 3, "Nobody")  # a new row without an ID
+    sheet.cell(last + 3, 1, a)  # a duplicate of record a
+    by_id = {str(row[0].value): row[0] for row in sheet.iter_rows(min_row=2, max_row=last)}
+    by_id[long_id].value = float(long_id)  # Excel turned a long ID into a number: digits lost
+    by_id[short_id].value = float(short_id)  # a short one survives exactly
+    book.save(path)
+    plan = build_plan(client, path)
+    messages = [p.message for p in plan.row_problems]
+    assert len(messages) == 3
+    assert any("not in this export" in m for m in messages)
+    assert any("new row without an ID" in m for m in messages)
+    assert any("became the number" in m for m in messages)
+    assert record(plan, a).status == "invalid" and "rows" in record(plan, a).problems[0]
+    assert short_id not in {r.record_id for r in plan.records}  # matched, and unchanged
+
+
+def _no_edits(client: EsploroClient, path: Path) -> None:
+    plan = build_plan(client, path)
+    assert plan.records == () and plan.row_problems == ()
+
+
+def test_sorting_hiding_deleting_rows_and_moving_columns_create_no_edits(
+    client: EsploroClient, tmp_path: Path
+) -> None:
+    path = export(client, tmp_path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    rows.sort(key=lambda r: str(r[2]), reverse=True)  # sort by a column
+    del rows[3:6]  # delete rows
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            sheet.cell(r, c).value = value
+    for r in range(len(rows) + 2, sheet.max_row + 1):
+        for c in range(1, sheet.max_column + 1):
+            sheet.cell(r, c).value = None
+    sheet.row_dimensions[4].hidden = True  # hide a row
+    sheet.column_dimensions["C"].hidden = True  # hide a column
+    sheet.move_range("E1:E100", cols=sheet.max_column)  # move a column to the far right
+    sheet.cell(1, sheet.max_column + 1, "My notes")  # a column of the person's own
+    sheet.cell(2, sheet.max_column, "call back Tuesday")
+    sheet.title = "People to fix"  # rename the data sheet
+    book.save(path)
+    plan = build_plan(client, path)
+    assert plan.records == () and plan.row_problems == ()
+    assert any("My notes" in n for n in plan.notices)
+    assert plan.data_sheet == "People to fix"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_resaving_in_libreoffice_creates_no_edits(client: EsploroClient, tmp_path: Path) -> None:
+    path = export(client, tmp_path)
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    _no_edits(client, out / path.name)
+
+
+def test_an_untouched_export_plans_nothing(client: EsploroClient, tmp_path: Path) -> None:
+    _no_edits(client, export(client, tmp_path))
+    _no_edits(client, export(client, tmp_path, "assets"))
+
+
+def test_whole_workbook_refusals(client: EsploroClient, sandbox: Sandbox, tmp_path: Path) -> None:
+    from sheetsync.errors import WorkbookError
+
+    not_zip = tmp_path / "notes.xlsx"
+    not_zip.write_text("id,title\n1,x\n")
+    with pytest.raises(WorkbookError, match="not a zip"):
+        build_plan(client, not_zip)
+    path = export(client, tmp_path)
+    book = load_workbook(path)
+    book["_sheetsync"]["D3"] = "tampered"
+    book.save(tmp_path / "tampered.xlsx")
+    with pytest.raises(WorkbookError, match="checksum"):
+        build_plan(client, tmp_path / "tampered.xlsx")
+    del book["_sheetsync"]
+    book.save(tmp_path / "foreign.xlsx")
+    with pytest.raises(WorkbookError, match="not made by `sheetsync export`"):
+        build_plan(client, tmp_path / "foreign.xlsx")
+    with (
+        start_sandbox(researchers=5, assets=5) as other,
+        EsploroClient(other.base_url, READ_WRITE_KEY) as elsewhere,
+        pytest.raises(PlanError, match="exported from"),
+    ):
+        build_plan(elsewhere, path)
+
+
+def test_only_limits_the_plan_to_some_records(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    a, b = ids(Api(sandbox.base_url), 2)
+    path = edit(export(client, tmp_path), {(a, "Display title"): "X", (b, "Display title"): "Y"})
+    plan = build_plan(client, path, only={b})
+    assert [r.record_id for r in plan.records] == [b]
+
+
+# -- the command line --------------------------------------------------------------------
+
+
+def run_cli(args: list[str], base_url: str) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+
+    env = {
+        **os.environ,
+        "ESPLORO_API_KEY": READ_WRITE_KEY,
+        "ESPLORO_BASE_URL": base_url,
+        "COLUMNS": "160",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "sheetsync", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def test_cli_plan_exit_codes_files_and_json(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    import json
+
+    a, b = ids(Api(sandbox.base_url), 2)
+    path = export(client, tmp_path)
+    untouched = run_cli(["plan", str(path)], sandbox.base_url)
+    assert untouched.returncode == 0, untouched.stderr
+    assert (tmp_path / "researchers.plan.json").exists()
+
+    edit(path, {(a, "Display title"): "Professor of Things"})
+    html, annotated = tmp_path / "report.html", tmp_path / "annotated.xlsx"
+    changed = run_cli(
+        [
+            "plan",
+            str(path),
+            "-o",
+            str(tmp_path / "p.json"),
+            "--html",
+            str(html),
+            "--annotated",
+            str(annotated),
+            "--json",
+        ],
+        sandbox.base_url,
+    )
+    assert changed.returncode == 2, changed.stderr
+    summary = json.loads(changed.stdout)
+    saved = json.loads((tmp_path / "p.json").read_text())
+    assert summary["checksum"] == saved["checksum"] and summary["summary"]["records"]["change"] == 1
+    assert saved["checksum"] in html.read_text()
+    fill = load_workbook(annotated).worksheets[0]
+    assert any(c.fill.fgColor.rgb.endswith("C6EFCE") for row in fill.iter_rows() for c in row)
+
+    edit(path, {(b, "Position"): "ARCHMAGE"})
+    problems = run_cli(["plan", str(path)], sandbox.base_url)
+    assert problems.returncode == 3, problems.stderr
+    assert "ARCHMAGE" in problems.stdout and "Nothing was written to Esploro" in problems.stdout
+
+
+def test_cli_plan_errors_are_one_line_exit_1(sandbox: Sandbox, tmp_path: Path) -> None:
+    not_zip = tmp_path / "notes.xlsx"
+    not_zip.write_text("id,title\n")
+    result = run_cli(["plan", str(not_zip)], sandbox.base_url)
+    assert result.returncode == 1
+    assert "not a zip" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_captured_asset_patch_keeps_every_other_byte(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    import json
+
+    import jsonpatch
+
+    path = export(client, tmp_path, "assets", ids=(CAPTURED_ID,))
+    edit(path, {(CAPTURED_ID, "Title"): "A new title"})
+    (planned,) = build_plan(client, path).records
+    live = Api(sandbox.base_url).get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
+    proposed = jsonpatch.apply_patch(live, list(planned.patch))
+    assert json.dumps({**live, "title": "A new title"}) == json.dumps(proposed)  # order and types
+
+
+def test_asset_colleague_edits_kept_elsewhere_and_conflicting_on_the_same_field(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    first, second = api.asset_ids(2)
+    path = export(client, tmp_path, "assets", ids=(first, second))
+    colleague = f"{sandbox.base_url}/_sandbox/assets"
+    requests.patch(f"{colleague}/{first}", json={"publisher": "Colleague Press"}, timeout=5)
+    requests.patch(f"{colleague}/{second}", json={"title": "Their title"}, timeout=5)
+    edit(path, {(first, "Title"): "My title", (second, "Title"): "My other title"})
+    plan = build_plan(client, path)
+    kept = record(plan, first)
+    assert kept.status == "change" and [op["path"] for op in kept.patch] == ["/title"]
+    assert record(plan, second).status == "conflict"
+
+
+def test_patch_mode_templates_plan_a_partial_body(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    path = export(client, tmp_path, "asset-identifiers", ids=(CAPTURED_ID,))
+    edit(path, {(CAPTURED_ID, "DOI"): "10.1016/j.hybadv.2024.999999"})
+    (planned,) = build_plan(client, path).records
+    assert planned.status == "change"
+    assert planned.partial_body == {"identifier.doi": "10.1016/j.hybadv.2024.999999"}
+
+
+def test_a_workbook_from_another_format_version_is_refused(
+    client: EsploroClient, tmp_path: Path
+) -> None:
+    from sheetsync.errors import WorkbookError
+
+    path = export(client, tmp_path)
+    book = load_workbook(path)
+    book["_sheetsync"]["B1"] = "2"
+    book.save(path)
+    with pytest.raises(WorkbookError, match="format 2"):
+        build_plan(client, path)
+
+
+def test_a_plan_file_reads_back_equal_and_refuses_hand_edits(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    import json
+
+    from sheetsync.errors import PlanFileError
+    from sheetsync.planning.model import read_plan, write_plan
+
+    a, b = ids(Api(sandbox.base_url), 2)
+    path = edit(export(client, tmp_path), {(a, "Display title"): "X", (b, "Keywords"): None})
+    plan = build_plan(client, path)
+    plan_path = tmp_path / "p.json"
+    write_plan(plan, plan_path)
+    assert read_plan(plan_path) == plan
+    document = json.loads(plan_path.read_text())
+    document["records"][0]["patch"][0]["value"] = "Something else"
+    plan_path.write_text(json.dumps(document))
+    with pytest.raises(PlanFileError, match="edited after planning"):
+        read_plan(plan_path)
+    plan_path.write_text("{")
+    with pytest.raises(PlanFileError, match="not a readable plan"):
+        read_plan(plan_path)

@@ -1,0 +1,271 @@
+"""Export end to end: a real sandbox over HTTP, a real workbook on disk, read back independently."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from sheetsync.errors import ExportError, NotFoundError, NothingToExport
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection
+from sheetsync.exporting import export_records, read_id_list
+from sheetsync.fieldpath import read_value
+from sheetsync.records import fingerprint
+from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from sheetsync.template import load_template
+from sheetsync.workbook import LISTS_SHEET, META_ROW_TAG, META_SHEET
+from sheetsync.workbook.cells import EXCEL_CELL_LIMIT, cell_text
+from tests.conftest import Api
+
+CAPTURED_ID = "991291935000561"
+
+
+def _export(sandbox: Sandbox, tmp_path: Path, template: str = "researchers", **selection: Any):
+    output = tmp_path / f"{template}.xlsx"
+    with EsploroClient(sandbox.base_url, READ_WRITE_KEY) as client:
+        summary = export_records(client, load_template(template), output, Selection(**selection))
+    return output, summary
+
+
+def _sheet_rows(path: Path, name: str) -> list[list[Any]]:
+    rows: list[list[Any]] = (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+    )
+    return rows
+
+
+def _meta(path: Path) -> dict[str, Any]:
+    last = _sheet_rows(path, META_SHEET)[-1]
+    assert last[0] == META_ROW_TAG
+    result: dict[str, Any] = json.loads(last[1])
+    return result
+
+
+def test_researcher_export_rows_equal_the_live_records(sandbox: Sandbox, tmp_path: Path) -> None:
+    output, summary = _export(sandbox, tmp_path)
+    template = load_template("researchers")
+    assert summary.records == 40 and summary.columns == len(template.columns)
+    data = _sheet_rows(output, "Researchers")
+    assert data[0] == [c.header for c in template.columns]
+    api = Api(sandbox.base_url)
+    baseline = {row[0]: row for row in _sheet_rows(output, META_SHEET)[2:-1]}
+    for row in data[1:]:
+        record_id = row[0]
+        live = api.get(f"/esploro/v1/researchers/{record_id}").json()
+        expected = [cell_text(read_value(live, c.path), c.join) or "" for c in template.columns]
+        assert [str(v) for v in row] == expected
+        assert baseline[record_id][1] == fingerprint(live)
+        assert [str(v) for v in baseline[record_id][3:]] == expected
+    assert len(baseline) == 40
+
+
+def test_workbook_layout_sheets_notes_locks_and_dropdowns(sandbox: Sandbox, tmp_path: Path) -> None:
+    output, _ = _export(sandbox, tmp_path)
+    template = load_template("researchers")
+    book = load_workbook(output)
+    assert book.sheetnames == ["Researchers", LISTS_SHEET, META_SHEET]
+    assert book[LISTS_SHEET].sheet_state == "hidden" and book[META_SHEET].sheet_state == "hidden"
+    sheet = book["Researchers"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.protection.sheet and not sheet.protection.sort and not sheet.protection.autoFilter
+    for index, column in enumerate(template.columns, start=1):
+        header = sheet.cell(1, index)
+        assert header.comment is not None and f"Path: {column.path}" in header.comment.text
+        body = sheet.cell(2, index)
+        assert body.number_format == "@"
+        assert body.protection.locked == column.readonly
+        if column.readonly:
+            assert body.fill.fgColor.rgb.endswith("E7E6E6")
+    id_cell = sheet.cell(2, 1)
+    assert id_cell.data_type == "s" and id_cell.protection.locked
+    validations = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    code_columns = [c for c in template.columns if c.code_table and not c.readonly and not c.join]
+    assert len(validations) == len(code_columns) > 0
+    assert all(formula.startswith(f"'{LISTS_SHEET}'!$") for formula in validations.values())
+
+
+def test_every_value_is_a_string_cell_never_a_formula(sandbox: Sandbox, tmp_path: Path) -> None:
+    api = Api(sandbox.base_url)
+    primary_id = api.researcher_ids(1)[0]
+    tricky = ["=SUM(A1:A2)", "+1 loop", "-omics", "@risk", "Line_x000D_Feed", "0012"]
+    patch = {
+        "researcher": {
+            "researcher_keyword": [{"value": v} for v in tricky],
+            "display_title": '=HYPERLINK("http://x")',
+        }
+    }
+    requests.patch(f"{sandbox.base_url}/_sandbox/researchers/{primary_id}", json=patch, timeout=5)
+    output, _ = _export(sandbox, tmp_path, ids=(primary_id,))
+    with zipfile.ZipFile(output) as book:
+        for name in book.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in book.read(name), name
+    row = _sheet_rows(output, "Researchers")[1]
+    assert "; ".join(tricky) in row
+    assert '=HYPERLINK("http://x")' in row
+
+
+def test_captured_asset_exports_its_real_values(sandbox: Sandbox, tmp_path: Path) -> None:
+    output, _ = _export(sandbox, tmp_path, template="assets", ids=(CAPTURED_ID,))
+    template = load_template("assets")
+    row = _sheet_rows(output, "Assets")[1]
+    live = Api(sandbox.base_url).get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
+    for column, value in zip(template.columns, row, strict=True):
+        assert str(value) == (cell_text(read_value(live, column.path), column.join) or "")
+    assert "10.1016/j.hybadv.2024.100277" in row
+    assert _sheet_rows(output, META_SHEET)[2][1] == fingerprint(live)
+
+
+def test_assets_export_by_update_date(sandbox: Sandbox, tmp_path: Path) -> None:
+    output, summary = _export(sandbox, tmp_path, template="assets", updated_since="2000-01-01")
+    assert summary.records == 61
+    assert len(_sheet_rows(output, "Assets")) == 62
+    with pytest.raises(NothingToExport):
+        _export(sandbox, tmp_path, template="assets", updated_since="2100-01-01")
+
+
+def test_a_value_over_the_cell_limit_is_marked_never_truncated(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    primary_id = api.researcher_ids(1)[0]
+    huge = "word " * 8000  # 40,000 characters
+    requests.patch(
+        f"{sandbox.base_url}/_sandbox/researchers/{primary_id}",
+        json={"researcher": {"display_title": huge}},
+        timeout=5,
+    )
+    output, summary = _export(sandbox, tmp_path, ids=(primary_id,))
+    assert summary.oversized_cells == 1
+    template = load_template("researchers")
+    index = [c.header for c in template.columns].index(template.column("Display title").header)
+    cell = load_workbook(output)["Researchers"].cell(2, index + 1)
+    assert "40,000 characters" in cell.value and len(cell.value) < EXCEL_CELL_LIMIT
+    assert cell.protection.locked
+    baseline = _sheet_rows(output, META_SHEET)[2]
+    assert baseline[2] == str(index)
+    assert baseline[3 + index].startswith("sha256:")
+
+
+def test_zero_matches_says_so_and_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    with pytest.raises(NothingToExport, match="q syntax"):
+        _export(sandbox, tmp_path, query="last_name~Zzyzxqwv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_id_fails_naming_it_and_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    ids = (Api(sandbox.base_url).researcher_ids(1)[0], "123456789012345678")
+    with pytest.raises(NotFoundError, match="123456789012345678"):
+        _export(sandbox, tmp_path, ids=ids)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_query_and_limit_select_researchers(sandbox: Sandbox, tmp_path: Path) -> None:
+    api = Api(sandbox.base_url)
+    record = api.get(f"/esploro/v1/researchers/{api.researcher_ids(1)[0]}").json()
+    output, _ = _export(sandbox, tmp_path, query=f"last_name~{record['last_name']}")
+    assert record["primary_id"] in [row[0] for row in _sheet_rows(output, "Researchers")[1:]]
+    _, limited = _export(sandbox, tmp_path, limit=7)
+    assert limited.records == 7
+
+
+def test_selection_errors_are_explained() -> None:
+    template = load_template("assets")
+    with pytest.raises(ExportError, match="--updated-since"):
+        export_records(None, template, Path("x.xlsx"), Selection(query="ALL~x"))  # type: ignore[arg-type]
+
+
+def test_meta_row_records_the_export_and_never_the_key(sandbox: Sandbox, tmp_path: Path) -> None:
+    output, _ = _export(sandbox, tmp_path, limit=5)
+    meta = _meta(output)
+    template = load_template("researchers")
+    assert meta["template_name"] == "researchers" and meta["template_sha256"] == template.sha256
+    assert meta["base_url"] == sandbox.base_url and meta["records"] == 5
+    assert meta["format_version"] == 1
+    assert _sheet_rows(output, META_SHEET)[0][2] == meta["export_id"]
+    with zipfile.ZipFile(output) as book:
+        for name in book.namelist():
+            assert READ_WRITE_KEY.encode() not in book.read(name), name
+
+
+def test_read_id_list_accepts_lines_commas_comments_and_drops_duplicates() -> None:
+    text = "\ufeff111\n222, 333\n# a comment\n\n111  # again\n"
+    assert read_id_list(text.lstrip("\ufeff")) == ("111", "222", "333")
+
+
+# -- the command line --------------------------------------------------------------------
+
+SHEETSYNC = [sys.executable, "-m", "sheetsync"]
+
+
+def _run(
+    args: list[str], base_url: str, key: str = READ_WRITE_KEY
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ESPLORO_API_KEY": key, "ESPLORO_BASE_URL": base_url, "COLUMNS": "200"}
+    return subprocess.run([*SHEETSYNC, *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_cli_export_prints_a_summary_and_json(sandbox: Sandbox, tmp_path: Path) -> None:
+    output = tmp_path / "out.xlsx"
+    result = _run(["export", "researchers", "-o", str(output), "--limit", "12"], sandbox.base_url)
+    assert result.returncode == 0, result.stderr
+    assert "Exported 12 records" in result.stdout and str(output) in result.stdout
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("\n".join(Api(sandbox.base_url).researcher_ids(3)))
+    result = _run(
+        ["export", "researchers", "-o", str(output), "--ids-file", str(ids_file), "--json"],
+        sandbox.base_url,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["records"] == 3 and summary["api_calls"] >= 3
+
+
+def test_cli_export_errors_are_one_line_with_exit_1(sandbox: Sandbox, tmp_path: Path) -> None:
+    output = tmp_path / "out.xlsx"
+    cases = [
+        (["export", "researchers", "-o", str(output), "--query", "last_name~Zzyzxqwv"], "q syntax"),
+        (["export", "nonesuch", "-o", str(output)], "researchers"),
+        (["export", "researchers", "-o", str(output), "--ids", "42"], "42"),
+    ]
+    for args, expected in cases:
+        result = _run(args, sandbox.base_url)
+        assert result.returncode == 1, (args, result.stderr)
+        assert expected in result.stderr and "Traceback" not in result.stderr
+    bad_key = _run(["export", "researchers", "-o", str(output)], sandbox.base_url, key="wrong-key")
+    assert bad_key.returncode == 1 and "UNAUTHORIZED" in bad_key.stderr
+    assert "trackingId" in bad_key.stderr and "wrong-key" not in bad_key.stderr + bad_key.stdout
+    assert not output.exists()
+
+
+def test_cli_templates_list_and_show() -> None:
+    listing = subprocess.run([*SHEETSYNC, "templates", "--json"], capture_output=True, text=True)
+    names = {t["name"] for t in json.loads(listing.stdout)}
+    assert {"researchers", "assets"} <= names
+    shown = subprocess.run(
+        [*SHEETSYNC, "templates", "show", "researchers"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert shown.returncode == 0 and "/primary_id" in shown.stdout
+
+
+def test_cli_check_reports_rights_quota_and_latency(sandbox: Sandbox) -> None:
+    ok = _run(["check", "--json"], sandbox.base_url)
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["can_read_researchers"] and report["can_read_assets"]
+    assert report["base_url"] == sandbox.base_url and report["remaining_quota"] > 0
+    bad = _run(["check"], sandbox.base_url, key="wrong-key")
+    assert bad.returncode == 1 and "wrong-key" not in bad.stdout + bad.stderr
