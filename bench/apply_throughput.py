@@ -24,10 +24,11 @@ from pathlib import Path
 import requests
 from soak import prepare  # bench/ is on sys.path when this runs as a script
 
+from sheetsync.applying.journal import journal_path
 from sheetsync.applying.run import ApplyOptions, apply_plan
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import RESEARCHERS
-from sheetsync.planning.model import read_plan
+from sheetsync.planning.file import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY
 
 RATE = 25.0
@@ -92,7 +93,9 @@ def main() -> None:
             )
             plan = read_plan(plan_path)
             started = time.perf_counter()
-            result = apply_plan(client, plan, plan_path, ApplyOptions())
+            result = apply_plan(
+                client, plan, journal=journal_path(plan_path), options=ApplyOptions()
+            )
             seconds = time.perf_counter() - started
             planned = {r.record_id for r in plan.records}
             others = [i for i in RESEARCHERS.list_ids(client) if i not in planned]

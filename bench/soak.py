@@ -49,7 +49,8 @@ from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
-from sheetsync.planning.model import Plan, read_plan, write_plan
+from sheetsync.planning.file import read_plan, write_plan
+from sheetsync.planning.model import Plan
 from sheetsync.sandbox import READ_WRITE_KEY
 from sheetsync.sandbox.schema import merge_patch
 from sheetsync.template import load_template

@@ -65,6 +65,7 @@ def export_records(
     template: Template,
     output: Path,
     selection: Selection,
+    *,
     progress: Progress | None = None,
     tables: Sequence[Table] = (),
 ) -> ExportSummary:

@@ -25,11 +25,13 @@ import requests
 from openpyxl import load_workbook
 
 from sheetsync.applying.journal import Journal, journal_path
+from sheetsync.errors import EXIT_USAGE
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
-from sheetsync.planning.model import compute_checksum, write_plan
+from sheetsync.planning.file import write_plan
+from sheetsync.planning.model import compute_checksum
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from sheetsync.workbook.reader import _sheet_part
@@ -635,7 +637,7 @@ def test_export_ids_and_ids_file_together(env: Env, tmp_path: Path) -> None:
         str(ids_file),
     )  # fmt: skip
     assert "Traceback" not in run.stdout + run.stderr
-    assert run.code == 2 and "--ids" in run.stderr and run.writes == 0
+    assert run.code == EXIT_USAGE and "--ids" in run.stderr and run.writes == 0
     assert not out.exists()
 
 

@@ -1,4 +1,5 @@
-"""The wheel ships what the package needs at run time: templates and the captured asset."""
+"""The wheel ships what the package needs at run time: templates, the captured asset, and the
+HTML report's style and script (package data that `sheetsync.report.html` inlines)."""
 
 from __future__ import annotations
 
@@ -22,5 +23,7 @@ def test_wheel_ships_templates_and_sandbox_data(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "sheetsync/templates/README.md" in names
     assert "sheetsync/sandbox/data/captured_asset.json" in names
+    assert "sheetsync/report/static/report.css" in names
+    assert "sheetsync/report/static/report.js" in names
     assert "sheetsync/cli/app.py" in names
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]

@@ -29,11 +29,11 @@ from sheetsync.applying.run import ApplyOptions, apply_plan
 from sheetsync.errors import EsploroApiError
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import RESEARCHERS, Selection
-from sheetsync.esploro.settings import resolve_settings, write_profile
+from sheetsync.esploro.settings import resolve_settings
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
-from sheetsync.planning.model import read_plan, write_plan
-from sheetsync.report.terminal import write_html_report
+from sheetsync.planning.file import read_plan, write_plan
+from sheetsync.report.html import write_html_report
 from sheetsync.sandbox import READ_WRITE_KEY
 from sheetsync.template import load_template
 from sheetsync.workbook.annotate import annotate_workbook
@@ -304,7 +304,12 @@ def test_exported_annotated_and_results_workbooks_hold_no_formulas(tmp_path: Pat
             stale = {"researcher": {"display_title": "=cmd|' /C calc'!A0 (stale)"}}
             url = f"{server.base_url}/_sandbox/researchers/{ids[1]}"
             assert requests.patch(url, json=stale, timeout=5).ok
-            result = apply_plan(client, read_plan(plan_path), plan_path, ApplyOptions())
+            result = apply_plan(
+                client,
+                read_plan(plan_path),
+                journal=journal_path(plan_path),
+                options=ApplyOptions(),
+            )
             results = tmp_path / "results.xlsx"
             again = write_results(client, read_plan(plan_path), result, results)
         assert again >= 1
@@ -388,19 +393,11 @@ def test_a_config_file_with_a_key_is_owner_only_and_a_readable_one_is_warned_abo
 ) -> None:
     config = tmp_path / "xdg-config" / "sheetsync" / "config.toml"
     with start_sandbox(keys=KEYS, researchers=5, assets=2) as server:
-        old = os.umask(0)
-        try:
-            write_profile(config, "prod", base_url=server.base_url, api_key=KEY)
-        finally:
-            os.umask(old)
-        assert stat.S_IMODE(config.stat().st_mode) == 0o600
+        config.parent.mkdir(parents=True)
+        config.write_text(f'[profiles.prod]\nbase_url = "{server.base_url}"\napi_key = "{KEY}"\n')
+        config.chmod(0o600)
         settings = resolve_settings(config_path=config, profile="prod", env={})
         assert settings.api_key == KEY and settings.warnings == ()
-
-        config.chmod(0o644)
-        write_profile(config, "prod", region="eu")  # rewriting makes it private again
-        assert stat.S_IMODE(config.stat().st_mode) == 0o600
-        write_profile(config, "prod", base_url=server.base_url)
 
         for mode in (0o640, 0o604, 0o660):
             config.chmod(mode)
@@ -461,7 +458,12 @@ def test_plan_journal_and_results_are_owner_only_and_reports_follow_the_umask(
                 write_html_report(plan, html, rate=10.0)
                 annotated = tmp_path / "annotated.xlsx"
                 annotate_workbook(book, annotated, plan)
-                result = apply_plan(client, read_plan(plan_path), plan_path, ApplyOptions())
+                result = apply_plan(
+                    client,
+                    read_plan(plan_path),
+                    journal=journal_path(plan_path),
+                    options=ApplyOptions(),
+                )
                 results = tmp_path / "results.xlsx"
                 write_results(client, read_plan(plan_path), result, results)
         finally:

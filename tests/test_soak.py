@@ -15,7 +15,7 @@ import pytest
 
 from sheetsync.applying.journal import journal_path
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.planning.model import read_plan
+from sheetsync.planning.file import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from tests.conftest import start_sandbox
 

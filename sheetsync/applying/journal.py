@@ -16,7 +16,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from sheetsync.errors import JournalError
 
@@ -36,6 +36,25 @@ ROLLBACK_SKIPPED = "rollback-skipped"  # changed since sheetsync wrote it: not o
 def journal_path(plan_path: Path) -> Path:
     """`people.plan.json` -> `people.plan.journal.jsonl`, beside the plan."""
     return plan_path.with_name(plan_path.stem + ".journal.jsonl")
+
+
+JournalLocation = Union["Journal", str, os.PathLike[str]]
+
+
+def open_journal(location: JournalLocation, plan_checksum: str) -> Journal:
+    """The journal of the plan with `plan_checksum` at `location` (a path or a `Journal`),
+    with a last line cut by a crash repaired, ready to read and append."""
+    if isinstance(location, Journal):
+        if location.plan_checksum != plan_checksum:
+            raise JournalError(
+                f"{location.path} is the journal of another plan (checksum "
+                f"{location.plan_checksum[:12]}...), not of this one ({plan_checksum[:12]}...)"
+            )
+        journal = location
+    else:
+        journal = Journal(Path(location), plan_checksum)
+    journal.repair()
+    return journal
 
 
 @dataclass(frozen=True)
@@ -116,8 +135,3 @@ class Journal:
         for entry in self.entries():
             latest[entry.record_id] = entry
         return latest
-
-    def first(self, record_id: str, event: str) -> Entry | None:
-        return next(
-            (e for e in self.entries() if e.record_id == record_id and e.event == event), None
-        )

@@ -27,13 +27,11 @@ from sheetsync.applying.journal import (
     DONE,
     FAILED,
     NO_OP,
-    ROLLBACK_BEGIN,
-    ROLLBACK_DONE,
-    ROLLBACK_SKIPPED,
     STALE,
     Entry,
     Journal,
-    journal_path,
+    JournalLocation,
+    open_journal,
 )
 from sheetsync.errors import (
     ApplyError,
@@ -87,10 +85,11 @@ class ApplyResult:
         return done and all(r.status in ("updated", "no-op") for r in self.results)
 
 
-def _check(client: EsploroClient, plan: Plan, options: ApplyOptions) -> None:
-    if options.expect is not None and options.expect != plan.checksum:
+def check_target(client: EsploroClient, plan: Plan, expect: str | None = None) -> None:
+    """Refuse a plan other than the one reviewed, or one made against another Esploro."""
+    if expect is not None and expect != plan.checksum:
         raise ApplyError(
-            f"the plan's checksum is {plan.checksum}, not the {options.expect} you reviewed; "
+            f"the plan's checksum is {plan.checksum}, not the {expect} you reviewed; "
             "review the plan again"
         )
     if client.base_url.rstrip("/") != plan.base_url.rstrip("/"):
@@ -296,14 +295,15 @@ def _selected(plan: Plan, options: ApplyOptions) -> list[RecordPlan]:
 def apply_plan(
     client: EsploroClient,
     plan: Plan,
-    plan_path: Path,
+    *,
+    journal: JournalLocation,
     options: ApplyOptions = ApplyOptions(),
     progress: Progress = NO_PROGRESS,
 ) -> ApplyResult:
-    """Apply `plan` (read from `plan_path`, beside which the journal lives)."""
-    _check(client, plan, options)
-    journal = Journal(journal_path(plan_path), plan.checksum)
-    journal.repair()
+    """Apply `plan`, journaling to `journal` (a path, or a `Journal` for this plan): the same
+    journal resumes an interrupted run and is what rollback reads."""
+    check_target(client, plan, options.expect)
+    journal = open_journal(journal, plan.checksum)
     run = _Run(client, plan, journal, options)
     records = _selected(plan, options)
     results = [RecordResult(r.record_id, r.status) for r in records if r.status != "change"]
@@ -349,68 +349,3 @@ def _run_all(
     reason = run.stopped or "interrupted"
     results += [RecordResult(r.record_id, "not attempted", error_message=reason) for r in pending]
     return results, interrupted
-
-
-# -- rollback --------------------------------------------------------------------------------
-
-
-def rollback_plan(
-    client: EsploroClient, plan: Plan, plan_path: Path, progress: Progress = NO_PROGRESS
-) -> ApplyResult:
-    """Restore the before-image of every record the journal says apply wrote, each only if the
-    record still is what sheetsync wrote; otherwise it is reported, never overwritten."""
-    _check(client, plan, ApplyOptions())
-    journal = Journal(journal_path(plan_path), plan.checksum)
-    journal.repair()
-    run = _Run(client, plan, journal, ApplyOptions())
-    written = _written(journal)
-    progress.start(len(written))
-    results = []
-    for record_id, (before, after_fingerprint) in written.items():
-        results.append(_roll_back(run, record_id, before, after_fingerprint))
-        progress.advance(1)
-    return ApplyResult(tuple(results), journal.path)
-
-
-def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
-    """Per record apply wrote (and did not roll back yet): its before-image, its after-print."""
-    befores: dict[str, Record] = {}
-    written: dict[str, tuple[Record, str]] = {}
-    for entry in journal.entries():
-        if entry.event == BEGIN:
-            befores[entry.record_id] = dict(entry.data["before"])
-        elif entry.event == DONE and entry.record_id in befores:
-            after = str(entry.data["after_fingerprint"])
-            written[entry.record_id] = (befores[entry.record_id], after)
-        elif entry.event in (ROLLBACK_DONE, ROLLBACK_SKIPPED):
-            written.pop(entry.record_id, None)
-    return written
-
-
-def _roll_back(run: _Run, record_id: str, before: Record, after: str) -> RecordResult:
-    try:
-        live = run.live(record_id)
-        now = fingerprint(live)
-        if now == fingerprint(before):  # an earlier rollback's write landed
-            run.journal.append(ROLLBACK_DONE, record_id, settled=True)
-            return RecordResult(record_id, "rolled back")
-        if now != after:
-            reason = "changed since sheetsync wrote it: not overwritten"
-            run.journal.append(ROLLBACK_SKIPPED, record_id, reason=reason)
-            return RecordResult(record_id, "skipped", error_message=reason)
-        run.journal.append(ROLLBACK_BEGIN, record_id)
-        run.entity.restore(run.client, record_id, before)
-    except EsploroApiError as exc:
-        return RecordResult(
-            record_id,
-            "failed",
-            (),
-            (),
-            exc.detail.error_code,
-            exc.detail.error_message,
-            exc.detail.tracking_id,
-        )
-    except EsploroConnectionError as exc:
-        return RecordResult(record_id, "failed", error_message=f"{exc}; run rollback again")
-    run.journal.append(ROLLBACK_DONE, record_id)
-    return RecordResult(record_id, "rolled back")

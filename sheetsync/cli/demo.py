@@ -13,17 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
-from sheetsync.applying.results import write_results
-from sheetsync.applying.run import ApplyOptions, apply_plan
+import sheetsync
+from sheetsync.applying.journal import journal_path
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import RESEARCHERS, Selection
-from sheetsync.exporting import export_records
-from sheetsync.planning.build import build_plan
-from sheetsync.planning.model import default_plan_path, write_plan
-from sheetsync.report.terminal import render_plan, write_html_report
-from sheetsync.sandbox import READ_WRITE_KEY, Sandbox, SandboxConfig
-from sheetsync.template import load_template
+from sheetsync.esploro.entities import RESEARCHERS
+from sheetsync.planning.file import default_plan_path
+from sheetsync.report.html import write_html_report
+from sheetsync.report.terminal import render_plan
+from sheetsync.sandbox import Sandbox, SandboxConfig
 from sheetsync.workbook.edit import set_cells
 from sheetsync.workbook.reader import read_export
 
@@ -58,6 +57,7 @@ def _edits(client: EsploroClient, ids: list[str]) -> dict[tuple[str, str], Any]:
 
 
 def run_demo(console: Console, directory: Path) -> DemoOutcome:
+    """Run the loop in `directory` and tell `console` what each step did."""
     directory.mkdir(parents=True, exist_ok=True)
     workbook = directory / "researchers.xlsx"
     plan_path, report, results = (
@@ -65,41 +65,43 @@ def run_demo(console: Console, directory: Path) -> DemoOutcome:
         directory / "plan.html",
         directory / "results.xlsx",
     )
-    journal = plan_path.with_name(plan_path.stem + ".journal.jsonl")
+    journal = journal_path(plan_path)
     journal.unlink(missing_ok=True)  # a demo run is a fresh run
     config = SandboxConfig(port=0, researchers=40, assets=10, rate_limit=1000.0)
     with (
         Sandbox(config).start() as server,
-        EsploroClient(server.base_url, READ_WRITE_KEY, rate=200.0) as client,
+        sheetsync.connect(base_url=server.base_url, api_key=server.api_key, rate=200.0) as client,
     ):
-        console.print(f"[bold]1. Export.[/] A sandbox runs at {server.base_url} (in memory).")
-        export_records(client, load_template("researchers"), workbook, Selection(limit=25))
-        console.print(f"   {workbook}: 25 researchers, one row each.")
+        _step(console, "1. Export.", f"A sandbox runs at {server.base_url} (in memory).")
+        sheetsync.export(client, "researchers", workbook, limit=25)
+        console.print(Text(f"   {workbook}: 25 researchers, one row each."))
         ids = list(read_export(workbook).baseline)  # the exported IDs, in the sheet's order
-        changes = _edits(client, ids)
-        set_cells(workbook, changes)
-        console.print(
-            "[bold]2. Edit.[/] As a person in Excel: a title, a keyword list, an ORCID iD, "
-            "and a cleared field."
+        set_cells(workbook, _edits(client, ids))
+        _step(
+            console,
+            "2. Edit.",
+            "As a person in Excel: a title, a keyword list, an ORCID iD, and a cleared field.",
         )
-        console.print("[bold]3. Plan.[/] Diff against the export and the live records:")
-        plan = build_plan(client, workbook)
-        write_plan(plan, plan_path)
+        _step(console, "3. Plan.", "Diff against the export and the live records:")
+        plan = sheetsync.plan(client, workbook)
+        sheetsync.write_plan(plan, plan_path)
         write_html_report(plan, report, rate=client.limiter.max_rate)
         render_plan(console, plan, rate=client.limiter.max_rate)
-        console.print(
-            "[bold]4. Apply[/] (with --allow-clears): re-fetch, stale check, write, verify, "
-            "journal."
-        )
-        result = apply_plan(client, plan, plan_path, ApplyOptions(allow_clears=True))
-        write_results(client, plan, result, results)
+        _step(console, "4. Apply", "(with --allow-clears): re-fetch, stale check, write, verify.")
+        result = sheetsync.apply(client, plan, journal=journal, allow_clears=True)
+        sheetsync.results(client, plan, result, results)
         requests = int(server.stats()["total"])
     statuses = {r.record_id: r.status for r in result.results}
-    console.print(f"   {', '.join(f'{i}: {s}' for i, s in statuses.items())}")
-    console.print(
-        f"[bold]5. Look.[/] Open {workbook}, {report} and {results} "
-        f"({requests} API requests in all)."
+    console.print(Text(f"   {', '.join(f'{i}: {s}' for i, s in statuses.items())}"))
+    _step(
+        console,
+        "5. Look.",
+        f"Open {workbook}, {report} and {results} ({requests} API requests in all).",
     )
     return DemoOutcome(
         str(directory), str(workbook), str(plan_path), str(report), str(results), statuses, requests
     )
+
+
+def _step(console: Console, heading: str, text: str) -> None:
+    console.print(Text.assemble((heading, "bold"), " ", text))

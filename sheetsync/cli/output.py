@@ -1,13 +1,22 @@
-"""Terminal rendering for the commands: progress bars and summaries (rich).
+"""What the commands print, and how: the two consoles, errors, JSON, progress bars.
 
-Kept apart from `cli.py` so commands stay a few lines each, and apart from the library so that
-library functions only report progress through a small protocol and never draw anything.
+Every value printed comes from Esploro or from a spreadsheet a person typed into, so nothing
+is ever read as rich markup: both consoles have markup (and highlighting) off, and styled
+lines are built from (text, style) parts, never from a markup string with data in it.
+Errors and warnings go to stderr on one line each; JSON for scripts goes to stdout alone.
+
+Library functions report progress through `start(total)` / `advance(n)` and never draw
+anything; `RecordProgress` is the one place that turns those calls into a bar. Plans,
+summaries and tables are rendered by `sheetsync.report.terminal`.
 """
 
 from __future__ import annotations
 
-import math
+import json
+import sys
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -22,13 +31,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
-
-from sheetsync.applying.run import ApplyResult
-from sheetsync.esploro.check import CheckReport
-from sheetsync.exporting import ExportSummary
-from sheetsync.template import Template
 
 
 class RateColumn(ProgressColumn):
@@ -88,99 +91,55 @@ class RecordProgress:
         self._progress.stop()
 
 
-def export_summary(console: Console, summary: ExportSummary) -> None:
-    quota = "unknown" if summary.remaining_quota is None else f"{summary.remaining_quota:,}"
-    console.print(
-        f"[bold green]Exported[/] {summary.records:,} records x {summary.columns} columns "
-        f"to [bold]{summary.path}[/] in {summary.seconds:.1f} s "
-        f"({summary.api_calls:,} API calls; daily quota left: {quota})."
-    )
-    if summary.oversized_cells:
-        console.print(
-            f"[yellow]{summary.oversized_cells} cells exceed Excel's 32,767-character limit:[/] "
-            "they are marked orange and read-only, and can never be written back from this sheet."
-        )
-    console.print(
-        "Edit the cells in Excel or LibreOffice. (The plan and apply steps that write edits back "
-        "are being built: for now nothing in the workbook goes back to Esploro.)"
-    )
+stdout = Console(markup=False, highlight=False)
+# An error stays on one line, whatever the terminal's width.
+stderr = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+_REDACTORS: list[Callable[[str], str]] = []
 
 
-def templates_table(templates: list[Template]) -> Table:
-    table = Table(title="Built-in templates", title_justify="left")
-    for heading in ("name", "entity", "write", "columns", "description"):
-        table.add_column(heading)
-    for template in templates:
-        table.add_row(
-            template.name,
-            template.entity,
-            template.write_mode,
-            str(len(template.columns)),
-            template.description,
-        )
-    return table
+def say(*parts: tuple[str, str]) -> None:
+    """Print one line to stdout from (text, style) parts; the text is never markup."""
+    stdout.print(Text.assemble(*parts))
 
 
-def template_table(template: Template) -> Table:
-    table = Table(title=f"{template.name} ({template.source})", title_justify="left")
-    for heading in ("header", "path", "type", "rules"):
-        table.add_column(heading, overflow="fold")  # a path is useless cut short
-    for column in template.columns:
-        rules = [
-            name
-            for name, on in (
-                ("id", column is template.id_column),
-                ("read-only", column.readonly),
-                ("required", column.required),
-            )
-            if on
-        ]
-        if column.code_table:
-            rules.append(f"code table {column.code_table}")
-        if column.join:
-            rules.append(f'joined by "{column.join}"')
-        if column.pattern is not None:
-            rules.append(f"pattern {column.pattern.pattern}")
-        if column.max_length:
-            rules.append(f"max {column.max_length}")
-        table.add_row(column.header, str(column.path), column.type, ", ".join(rules))
-    return table
+def error(message: str) -> None:
+    """`error: <message>` on stderr."""
+    stderr.print(Text.assemble(("error:", "red"), " ", message))
 
 
-def check_report(console: Console, report: CheckReport) -> None:
-    def verdict(ok: bool, error: str | None) -> str:
-        return "[green]yes[/]" if ok else f"[red]no[/] ({error})"
-
-    quota = "unknown" if report.remaining_quota is None else f"{report.remaining_quota:,}"
-    console.print(f"base URL         {report.base_url}")
-    console.print(f"API key from     {report.key_source}")
-    console.print(
-        f"read researchers {verdict(report.can_read_researchers, report.researchers_error)}"
-    )
-    console.print(f"read assets      {verdict(report.can_read_assets, report.assets_error)}")
-    console.print(f"daily quota left {quota}")
-    latency = "no answer" if math.isnan(report.latency_ms) else f"{report.latency_ms:.0f} ms"
-    console.print(f"round trip       {latency}")
+def warning(message: str) -> None:
+    """`warning: <message>` on stderr."""
+    stderr.print(Text.assemble(("warning:", "yellow"), " ", message))
 
 
-def apply_summary(console: Console, result: ApplyResult) -> None:
-    """Counts by status, then every record that did not end as planned, with its errorCode and
-    trackingId (what Ex Libris support asks for)."""
-    counts: dict[str, int] = {}
-    for record in result.results:
-        counts[record.status] = counts.get(record.status, 0) + 1
-    console.print("Applied: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
-    table = Table(title="Records not updated as planned", title_justify="left")
-    for heading in ("record", "status", "errorCode", "trackingId", "why"):
-        table.add_column(heading, overflow="fold")
-    for record in result.results:
-        if record.status not in ("updated", "no-op", "rolled back") or record.warnings:
-            why = record.error_message or "; ".join(record.warnings)
-            table.add_row(
-                record.record_id, record.status, record.error_code, record.tracking_id, Text(why)
-            )
-    if table.row_count:
-        console.print(table)
-    if result.stopped:
-        console.print(f"[red]Stopped:[/] {result.stopped}", highlight=False)
-    console.print(f"Journal: {result.journal}")
+def emit_json(value: Any, *, indent: int | None = 2, flush: bool = False) -> None:
+    """`value` as JSON on stdout, alone, for scripts."""
+    sys.stdout.write(json.dumps(value, indent=indent) + "\n")
+    if flush:
+        sys.stdout.flush()
+
+
+def remember_redactor(redact: Callable[[str], str]) -> None:
+    """Keep a client's key-blanking function for anything written outside the client."""
+    _REDACTORS.append(redact)
+
+
+def redacted(text: str) -> str:
+    """`text` with every key this run used blanked out."""
+    for redact in _REDACTORS:
+        text = redact(text)
+    return text
+
+
+__all__ = [
+    "RateColumn",
+    "RecordProgress",
+    "emit_json",
+    "error",
+    "redacted",
+    "remember_redactor",
+    "say",
+    "stderr",
+    "stdout",
+    "warning",
+]

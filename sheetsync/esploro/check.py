@@ -18,7 +18,7 @@ from sheetsync.esploro.entities import ASSETS, RESEARCHERS, Entity
 PROBES = (RESEARCHERS, ASSETS, RESEARCHERS)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckReport:
     base_url: str
     key_source: str

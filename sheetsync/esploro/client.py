@@ -248,11 +248,14 @@ class EsploroClient:
         self._remaining: int | None = None
         self._random = random.Random()
         self._local = threading.local()
+        self.key_source = "given to the client"  # where the key came from, never the key
+        self.warnings: tuple[str, ...] = ()  # what looked wrong in the settings
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> EsploroClient:
-        """A client for resolved settings (see `sheetsync.esploro.settings.resolve_settings`)."""
-        return cls(
+        """A client for resolved settings (see `sheetsync.esploro.settings.resolve_settings`);
+        `key_source` and `warnings` say where the key came from and what looked wrong."""
+        client = cls(
             settings.base_url,
             settings.api_key,
             rate=settings.rate,
@@ -260,6 +263,9 @@ class EsploroClient:
             quota_floor=settings.quota_floor,
             **options,
         )
+        client.key_source = settings.key_source
+        client.warnings = settings.warnings
+        return client
 
     @staticmethod
     def _make_session(api_key: str, workers: int) -> requests.Session:
@@ -277,6 +283,10 @@ class EsploroClient:
 
     def __repr__(self) -> str:
         return f"EsploroClient({self.base_url!r}, rate={self.rate:g}, workers={self.workers})"
+
+    def redact(self, text: str) -> str:
+        """`text` with this client's API key blanked out (for logs written outside the client)."""
+        return self._redact(text)
 
     def close(self) -> None:
         self._session.close()

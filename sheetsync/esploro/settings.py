@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from sheetsync.errors import ConfigError
-from sheetsync.files import PRIVATE, write_text_atomically
 
 DEFAULT_REGION = "na"
 DEFAULT_RATE = 10.0
@@ -296,10 +295,9 @@ def _resolve_key(
     """(key, where it came from), or a ConfigError listing every place looked, in order."""
     where = display_path(config.path)
     looked: list[str] = []
-    key = _checked_key(api_key, "--api-key")
+    key = _checked_key(api_key, "the api_key argument")
     if key:
-        return key, "--api-key"
-    looked.append("the --api-key option: not given")
+        return key, "the api_key argument"
     source = f"environment variable {ENV_API_KEY}"
     key = _checked_key(env.get(ENV_API_KEY), source)
     if key:
@@ -421,138 +419,15 @@ def _sandbox_settings(
 ) -> Settings:
     """The local sandbox, with its read/write key, unless an option says otherwise."""
     url = _checked_base_url(base_url, "--base-url option") if base_url else SANDBOX_BASE_URL
-    key = _checked_key(api_key, "--api-key")
+    key = _checked_key(api_key, "the api_key argument")
     return Settings(
         base_url=url,
         api_key=key or SANDBOX_API_KEY,
-        key_source="--api-key" if key else "sandbox",
+        key_source="the api_key argument" if key else "sandbox",
         rate=_tuning("rate", rate, {}, None),
         workers=int(_tuning("workers", workers, {}, None)),
         quota_floor=int(_tuning("quota_floor", quota_floor, {}, None)),
     )
-
-
-# -- writing a profile ---------------------------------------------------------------------
-
-
-def write_profile(
-    path: Path,
-    name: str,
-    *,
-    region: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-) -> Path:
-    """Create or update `[profiles.NAME]` in the config file, which is left at mode 0600.
-
-    Only the given settings change; the rest of the file is kept (comments are not: the file
-    is rewritten). The new text goes to a fresh file created 0600 and is then renamed over the
-    old one, so the key is never, even briefly, in a file others can read.
-    """
-    if not name:
-        raise ConfigError("a profile needs a name")
-    updates: dict[str, str] = {}
-    if region is not None:
-        _url_from("region", region, "region")
-        updates["region"] = region.strip().lower()
-    if base_url is not None:
-        updates["base_url"] = _checked_base_url(base_url, "base_url")
-    if api_key is not None:
-        key = _checked_key(api_key, "api_key")
-        if key is None:
-            raise ConfigError("api_key must not be empty")
-        updates["api_key"] = key
-    data = _plain(_load(path).data)
-    profiles = data.setdefault("profiles", {})
-    profiles.setdefault(name, {}).update(updates)
-    _write_private(path, dump_toml(data))
-    return path
-
-
-def _plain(value: Any) -> Any:
-    """A deep copy of parsed TOML as plain dicts and lists we may change."""
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _write_private(path: Path, text: str) -> None:
-    """A config file may hold a key: its folder is the owner's, the file too (0600)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_text_atomically(path, text, mode=PRIVATE)
-
-
-# -- a TOML writer for this flat structure (tomllib only reads) ----------------------------
-
-
-def dump_toml(data: Mapping[str, Any]) -> str:
-    """TOML text for nested tables of strings, numbers, booleans and lists of those."""
-    lines: list[str] = []
-    _emit_table(lines, (), data)
-    return "\n".join(lines).strip() + "\n"
-
-
-def _emit_table(lines: list[str], prefix: tuple[str, ...], table: Mapping[str, Any]) -> None:
-    scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping)]
-    tables = [(k, v) for k, v in table.items() if isinstance(v, Mapping)]
-    if prefix and (scalars or not tables):
-        lines.append(f"[{'.'.join(_toml_key(part) for part in prefix)}]")
-    for key, value in scalars:
-        lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-    if scalars or (prefix and not tables):
-        lines.append("")
-    for key, value in tables:
-        _emit_table(lines, (*prefix, key), value)
-
-
-def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if hasattr(value, "isoformat"):  # dates and times tomllib parsed
-        return str(value.isoformat())
-    raise ConfigError(f"cannot write a {type(value).__name__} to the config file")
-
-
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_string(text: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 __all__ = [
@@ -570,8 +445,6 @@ __all__ = [
     "Settings",
     "default_config_path",
     "display_path",
-    "dump_toml",
     "profile_names",
     "resolve_settings",
-    "write_profile",
 ]

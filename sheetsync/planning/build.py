@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync._version import __version__
-from sheetsync.errors import PlanError, TemplateError
+from sheetsync.errors import PathError, PlanError, TemplateError
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
 from sheetsync.fieldpath import read_value, write_value
@@ -27,6 +27,7 @@ from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, RowPro
 from sheetsync.planning.validate import check_cell, split_values
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint, record_id
+from sheetsync.report.words import conflict_message
 from sheetsync.template import Column, Template, load_template
 from sheetsync.workbook.cells import cell_text, is_oversized, text_digest
 from sheetsync.workbook.reader import EditedWorkbook, read_export
@@ -172,9 +173,8 @@ def _merge(edits: RecordEdits, template: Template, live: Record, sheet: str) -> 
             outcome, message = "same-as-live", "already so in Esploro"
         else:
             outcome = "conflict"
-            message = (
-                f"{sheet}!{change.cell} ({change.header}): changed in Esploro since the export "
-                f"(exported {change.baseline!r}, now {live_text!r}, yours {change.edited!r})"
+            message = conflict_message(
+                sheet, change.cell, change.header, change.baseline, live_text, change.edited
             )
             conflicts.append(message)
         result.append(
@@ -229,11 +229,12 @@ def _proposal(base: RecordPlan, template: Template, live: Record) -> RecordPlan:
     for edit in (e for e in writes if not e.is_clear):
         column = template.column(edit.column)
         value = json_value(column, edit.edited, read_value(live, column.path))
-        without_clears = write_value(without_clears, column.path, value)
+        without_clears = _set(without_clears, column, value, base.record_id, edit)
     with_clears = without_clears
     for edit in (e for e in writes if e.is_clear):
         column = template.column(edit.column)
-        with_clears = write_value(with_clears, column.path, [] if column.path.is_multi else None)
+        cleared: list[Any] | None = [] if column.path.is_multi else None
+        with_clears = _set(with_clears, column, cleared, base.record_id, edit)
     patch = make_patch(live, without_clears)
     clear_patch = make_patch(without_clears, with_clears)
     partial = None
@@ -251,6 +252,18 @@ def _proposal(base: RecordPlan, template: Template, live: Record) -> RecordPlan:
         clear_patch,
         partial,
     )
+
+
+def _set(record: Record, column: Column, value: Any, record_id: str, edit: CellEdit) -> Record:
+    """`record` with `value` written at the column's path; a write the record's shape does not
+    allow (a `[5]` on a shorter list) is refused naming the cell and the record."""
+    try:
+        return write_value(record, column.path, value)
+    except PathError as exc:
+        raise PlanError(
+            f"{edit.sheet}!{edit.cell} ({edit.column}), record {record_id}: {exc}; "
+            "undo that edit (or edit the record in Esploro) and plan again"
+        ) from None
 
 
 def json_value(column: Column, text: str | None, live_value: Any) -> Any:

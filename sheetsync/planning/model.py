@@ -13,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
-from sheetsync.errors import PlanFileError
-from sheetsync.files import PRIVATE, write_text_atomically
 from sheetsync.template import EntityName, WriteMode
 
 PLAN_FORMAT_VERSION = 1
@@ -115,7 +112,6 @@ class Plan:
     notices: tuple[str, ...] = ()  # columns missing from the sheet, columns of the person's own
     format_version: int = PLAN_FORMAT_VERSION
     checksum: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def by_status(self, status: Status) -> list[RecordPlan]:
         return [r for r in self.records if r.status == status]
@@ -149,60 +145,3 @@ def compute_checksum(document: dict[str, Any]) -> str:
     content = {k: v for k, v in document.items() if k != "checksum"}
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def default_plan_path(workbook: Path) -> Path:
-    """`people.xlsx` -> `people.plan.json`, beside the workbook."""
-    return workbook.with_name(workbook.stem + ".plan.json")
-
-
-def write_plan(plan: Plan, path: Path) -> None:
-    """Write the plan atomically, readable by its owner only (it holds record data)."""
-    text = json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n"
-    write_text_atomically(path, text, mode=PRIVATE)
-
-
-def read_plan(path: Path) -> Plan:
-    """Read a plan file back, refusing one whose checksum no longer matches its content."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise PlanFileError(f"{path}: not a readable plan file ({exc})") from None
-    if not isinstance(document, dict) or document.get("format_version") != PLAN_FORMAT_VERSION:
-        version = document.get("format_version") if isinstance(document, dict) else None
-        raise PlanFileError(
-            f"{path}: plan format {version!r}, and this sheetsync reads {PLAN_FORMAT_VERSION}; "
-            "plan again"
-        )
-    if compute_checksum(document) != document.get("checksum"):
-        raise PlanFileError(
-            f"{path}: its checksum does not match its content: it was edited after planning; "
-            "plan again rather than edit a plan"
-        )
-    try:
-        return _plan_from_json(document)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PlanFileError(f"{path}: not a plan sheetsync can use ({exc!r})") from None
-
-
-def _plan_from_json(document: dict[str, Any]) -> Plan:
-    records = tuple(
-        RecordPlan(
-            **{
-                **record,
-                "edits": tuple(CellEdit(**edit) for edit in record["edits"]),
-                "patch": tuple(record["patch"]),
-                "clear_patch": tuple(record["clear_patch"]),
-                "messages": tuple(record["messages"]),
-            }
-        )
-        for record in document["records"]
-    )
-    return Plan(
-        **{
-            **document,
-            "records": records,
-            "row_problems": tuple(RowProblem(**p) for p in document["row_problems"]),
-            "notices": tuple(document["notices"]),
-        }
-    )

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sheetsync.errors import ConfigError
 from sheetsync.sandbox import errors, seed
 from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold
 from sheetsync.sandbox.server import SandboxHTTPServer, ServerState
@@ -52,15 +53,15 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         for name in ("fail_rate", "drop_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be between 0 and 1")
+                raise ConfigError(f"{name} must be between 0 and 1")
         for name in ("researchers", "assets", "daily_limit", "latency_ms", "jitter_ms"):
             if getattr(self, name) < 0:
-                raise ValueError(f"{name} must not be negative")
+                raise ConfigError(f"{name} must not be negative")
         if self.rate_limit <= 0:
-            raise ValueError("rate_limit must be positive")
+            raise ConfigError("rate_limit must be positive")
         for key, access in self.keys.items():
             if access not in ("rw", "ro") or not key:
-                raise ValueError("each key needs a non-empty value and the access rw or ro")
+                raise ConfigError("each key needs a non-empty value and the access rw or ro")
 
 
 def captured_asset() -> dict[str, Any]:
@@ -94,8 +95,11 @@ def seed_store(store: Store, config: SandboxConfig) -> bool:
 class Sandbox:
     """A running (or ready to run) Esploro-compatible server. Use as a context manager."""
 
-    def __init__(self, config: SandboxConfig | None = None) -> None:
-        self.config = config or SandboxConfig()
+    def __init__(self, config: SandboxConfig | None = None, **options: Any) -> None:
+        """`Sandbox(port=0, researchers=40)` is `Sandbox(SandboxConfig(port=0, researchers=40))`."""
+        if config is not None and options:
+            raise ConfigError("give a SandboxConfig or options, not both")
+        self.config = config or SandboxConfig(**options)
         self.store = Store(self.config.db if self.config.db is not None else ":memory:")
         self.seeded_now = seed_store(self.store, self.config)
         state = ServerState(
@@ -139,6 +143,11 @@ class Sandbox:
         """What a client configures as its base URL; API paths start with /esploro/v1/."""
         host = self.config.host if ":" not in self.config.host else f"[{self.config.host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def api_key(self) -> str:
+        """A read/write key of this sandbox, for `sheetsync.connect(api_key=...)`."""
+        return next((key for key, access in self.config.keys.items() if access == "rw"), "")
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until `stop()` (or KeyboardInterrupt)."""

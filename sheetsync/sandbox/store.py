@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sheetsync.errors import SheetsyncError
 from sheetsync.sandbox.query import Condition, researcher_terms
 
 Record = dict[str, Any]
@@ -45,7 +46,7 @@ CREATE INDEX IF NOT EXISTS assets_updated ON assets(updated, seq);
 """
 
 
-class StoreError(Exception):
+class StoreError(SheetsyncError):
     """The database file cannot be used (wrong format, newer schema, not SQLite)."""
 
 

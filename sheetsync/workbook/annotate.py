@@ -3,7 +3,8 @@
 People review a plan best where they made the edits, so this copies their workbook and marks
 each edited cell with a fill and a comment: green for a write, grey for a value that is
 already live, red for a conflict, orange for an invalid cell or a row that matches no record.
-The comment says why, with the baseline and live values beside it.
+The comment says why, with the baseline and live values beside it; where it says what the
+reports say (a write, a clear, a blank) it takes their words, from `sheetsync.report.words`.
 
 The person's file is never touched: it is read, and the copy goes to another path, written to
 a temporary file beside it and renamed into place, so an interrupted run leaves no half file.
@@ -30,11 +31,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync.errors import WorkbookError
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
+from sheetsync.report.words import BLANK, is_held, write_words
 
 __all__ = ["FILLS", "annotate_workbook"]
 
 AUTHOR = "sheetsync"
-CLEARS_NOTE = "applied only with `apply --allow-clears`"
 
 # Excel's own "good / bad" fills, so the colours read as they do in any spreadsheet.
 FILLS: dict[str, str] = {
@@ -61,7 +62,7 @@ def annotate_workbook(source: Path, output: Path, plan: Plan) -> int:
     `output` must be another file: annotating in place would change the workbook the plan
     was made from, and its hash with it.
     """
-    if _same_file(source, output):
+    if same_file(source, output):
         raise WorkbookError(
             f"--annotated {output} is the workbook being planned; the annotated copy must go "
             "to another file"
@@ -74,7 +75,8 @@ def annotate_workbook(source: Path, output: Path, plan: Plan) -> int:
     return len(marks)
 
 
-def _same_file(source: Path, output: Path) -> bool:
+def same_file(source: Path, output: Path) -> bool:
+    """Whether `output` is `source` itself (or a link to it)."""
     if output.resolve() == source.resolve():
         return True
     with contextlib.suppress(OSError):
@@ -132,7 +134,7 @@ def _add(marks: dict[tuple[str, str], _Mark], key: tuple[str, str], kind: str, t
 def _edit_comment(edit: CellEdit, status: Status) -> str:
     """What the plan does with this cell, and the values it decided from."""
     lines = [_headline(edit.outcome, edit)]
-    if edit.outcome == "write" and status != "change":
+    if is_held(edit, status):
         lines.append(f"Held back: the record is {status}, and apply writes nothing of it.")
     if edit.message and edit.outcome in ("conflict", "invalid"):
         lines.append(edit.message)
@@ -146,7 +148,7 @@ def _edit_comment(edit: CellEdit, status: Status) -> str:
 
 def _headline(outcome: Outcome, edit: CellEdit) -> str:
     if outcome == "write":
-        return f"sheetsync: clear, {CLEARS_NOTE}" if edit.is_clear else "sheetsync: write"
+        return f"sheetsync: {write_words(is_clear=edit.is_clear)}"
     if outcome == "same-as-live":
         return "sheetsync: nothing to do, the live record already has this value"
     return f"sheetsync: {outcome}, not written"
@@ -154,7 +156,7 @@ def _headline(outcome: Outcome, edit: CellEdit) -> str:
 
 def _shown(value: str | None) -> str:
     if value is None:
-        return "(blank)"
+        return BLANK
     return value if len(value) <= 500 else value[:499] + "…"
 
 

@@ -16,7 +16,8 @@ from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
-from sheetsync.planning.model import Plan, read_plan, write_plan
+from sheetsync.planning.file import read_plan, write_plan
+from sheetsync.planning.model import Plan
 from sheetsync.records import fingerprint
 from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
@@ -49,7 +50,12 @@ def _planned(
 
 def _apply(server: Sandbox, plan_path: Path, key: str = READ_WRITE_KEY, **options: Any):
     with EsploroClient(server.base_url, key, rate=1000.0) as client:
-        return apply_plan(client, read_plan(plan_path), plan_path, ApplyOptions(**options))
+        return apply_plan(
+            client,
+            read_plan(plan_path),
+            journal=journal_path(plan_path),
+            options=ApplyOptions(**options),
+        )
 
 
 def _reset_stats(server: Sandbox) -> None:
@@ -330,7 +336,7 @@ def test_cli_apply_confirms_reports_and_exits_by_outcome(server: Sandbox, tmp_pa
 def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
     server: Sandbox, tmp_path: Path
 ) -> None:
-    from sheetsync.applying.run import rollback_plan
+    from sheetsync.applying.rollback import rollback_plan
 
     api = Api(server.base_url)
     a, b, c = api.researcher_ids(3)
@@ -342,7 +348,7 @@ def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
     )
     plan = read_plan(plan_path)
     with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
-        result = rollback_plan(client, plan, plan_path)
+        result = rollback_plan(client, plan, journal=journal_path(plan_path))
         assert {r.record_id: r.status for r in result.results} == {
             a: "rolled back",
             b: "skipped",
@@ -351,7 +357,9 @@ def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
         assert api.get(f"/esploro/v1/researchers/{a}").json() == before[a]
         assert api.get(f"/esploro/v1/researchers/{b}").json()["last_name"] == "Later"
         _reset_stats(server)
-        again = rollback_plan(client, plan, plan_path)  # nothing left to roll back
+        again = rollback_plan(
+            client, plan, journal=journal_path(plan_path)
+        )  # nothing left to roll back
         assert again.results == () and api.stats()["total"] == 0
     reapplied = _apply(server, plan_path)
     assert {r.record_id: r.status for r in reapplied.results}[a] == "rolled back"
@@ -360,7 +368,7 @@ def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
 
 def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: Path) -> None:
     from sheetsync.applying.journal import ROLLBACK_BEGIN
-    from sheetsync.applying.run import rollback_plan
+    from sheetsync.applying.rollback import rollback_plan
 
     api = Api(server.base_url)
     a, b = api.researcher_ids(2)
@@ -373,7 +381,7 @@ def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: 
     api.put(f"/esploro/v1/researchers/{a}", before[a])  # ...which landed
     with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
         _reset_stats(server)
-        result = rollback_plan(client, plan, plan_path)
+        result = rollback_plan(client, plan, journal=journal_path(plan_path))
     assert {r.status for r in result.results} == {"rolled back"}
     assert api.stats()["by_method"].get("PUT", 0) == 1  # only `b` needed writing
     assert all(api.get(f"/esploro/v1/researchers/{i}").json() == before[i] for i in (a, b))
@@ -394,7 +402,7 @@ def test_the_results_workbook_lists_every_record_and_re_plans_the_rest(
     )
     out = tmp_path / "results.xlsx"
     with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
-        result = apply_plan(client, read_plan(plan_path), plan_path)
+        result = apply_plan(client, read_plan(plan_path), journal=journal_path(plan_path))
         assert write_results(client, read_plan(plan_path), result, out) == 1
         rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Results").to_python()
         assert rows[0][:3] == ["Record ID", "Status", "Fields written"]
@@ -468,7 +476,10 @@ def test_patch_mode_sends_only_the_partial_body_and_never_claims_a_clear(
         write_plan(build_plan(client, workbook), plan_path)
         _reset_stats(server)
         result = apply_plan(
-            client, read_plan(plan_path), plan_path, ApplyOptions(allow_clears=True)
+            client,
+            read_plan(plan_path),
+            journal=journal_path(plan_path),
+            options=ApplyOptions(allow_clears=True),
         )
     (only,) = result.results
     assert only.status == "updated" and "op=patch cannot clear" in only.warnings[-1]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from sheetsync.errors import EXIT_USAGE
 from tests.conftest import Api
 
 SHEETSYNC = [sys.executable, "-m", "sheetsync"]
@@ -122,7 +123,7 @@ def test_bad_options_are_usage_errors(options: list[str], message: str) -> None:
     result = subprocess.run(
         [*SHEETSYNC, "sandbox", "--memory", *options], capture_output=True, text=True, timeout=30
     )
-    assert result.returncode == 2
+    assert result.returncode == EXIT_USAGE  # 64: never 2, which plan uses for "changes planned"
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sheetsync.cli.demo import DEMO_ORCID, run_demo
-from sheetsync.planning.model import read_plan
+from sheetsync.planning.file import read_plan
 from sheetsync.workbook.reader import read_export
 
 

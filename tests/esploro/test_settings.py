@@ -7,8 +7,6 @@ test reads (or depends on) the keyring of the machine it runs on.
 from __future__ import annotations
 
 import os
-import stat
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,17 +15,13 @@ import keyring
 import keyring.backend
 import keyring.backends.fail
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetsync.errors import ConfigError
 from sheetsync.esploro.settings import (
     Settings,
     display_path,
-    dump_toml,
-    profile_names,
     resolve_settings,
-    write_profile,
 )
 from sheetsync.sandbox import DEFAULT_PORT, READ_WRITE_KEY
 
@@ -107,7 +101,7 @@ GW, TEST = "https://gw.example", "https://test.example.org"
 PRECEDENCE = [
     ({}, {}, EU, "file-prod-key", "profile 'prod' in", "prod"),
     ({}, {KEY: "env-key"}, EU, "env-key", f"environment variable {KEY}", "prod"),
-    ({"api_key": "arg-key"}, {KEY: "env-key"}, EU, "arg-key", "--api-key", "prod"),
+    ({"api_key": "arg-key"}, {KEY: "env-key"}, EU, "arg-key", "the api_key argument", "prod"),
     ({}, {PROFILE: "test"}, TEST, "file-test-key", "profile 'test'", "test"),
     ({"profile": "prod"}, {PROFILE: "test"}, EU, "file-prod-key", "profile 'prod'", "prod"),
     ({}, {REGION: "ap"}, AP, "file-prod-key", "profile 'prod'", "prod"),
@@ -155,7 +149,11 @@ def test_sandbox_ignores_environment_and_profiles(config_file: Path) -> None:
     assert settings.base_url == f"http://127.0.0.1:{DEFAULT_PORT}"
     assert (settings.api_key, settings.key_source) == (READ_WRITE_KEY, "sandbox")
     own = resolve(config_file, env, sandbox=True, api_key="ro", base_url="http://127.0.0.1:9")
-    assert (own.base_url, own.api_key, own.key_source) == ("http://127.0.0.1:9", "ro", "--api-key")
+    assert (own.base_url, own.api_key, own.key_source) == (
+        "http://127.0.0.1:9",
+        "ro",
+        "the api_key argument",
+    )
 
 
 def test_keyring_is_the_last_resort(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
@@ -181,13 +179,15 @@ def test_no_key_anywhere_lists_every_place_in_order(config_file: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         resolve(config_file, {"SHEETSYNC_PROFILE": "nokey"})
     message = str(caught.value)
-    places = ["--api-key", "ESPLORO_API_KEY", "config file", "keyring"]
+    places = ["ESPLORO_API_KEY", "config file", "keyring"]
     positions = [message.index(place) for place in places]
     assert positions == sorted(positions)
     assert "profile 'nokey' has no api_key" in message
     assert "no usable keyring" in message
     assert "export ESPLORO_API_KEY" in message and "chmod 600" in message
     assert "file-prod-key" not in message and "file-test-key" not in message
+    assert "--api-key" not in message  # no such option, on purpose (shell history)
+    assert "[profiles.NAME]" in message
 
 
 def test_no_key_without_a_file(tmp_path: Path) -> None:
@@ -274,43 +274,6 @@ def test_settings_repr_hides_the_key(config_file: Path) -> None:
     assert "file-prod-key" not in str(settings)
 
 
-@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
-def test_write_profile_creates_a_private_file(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "sheetsync" / "config.toml"
-    old_umask = os.umask(0)  # even with a permissive umask
-    try:
-        write_profile(path, "prod", region="eu", api_key='k"e\\y')
-    finally:
-        os.umask(old_umask)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert resolve(path, profile="prod").api_key == 'k"e\\y'
-    assert [p.name for p in path.parent.iterdir()] == ["config.toml"]  # no temp file left
-
-
-def test_write_profile_updates_and_keeps_the_rest(config_file: Path) -> None:
-    config_file.chmod(0o644)
-    write_profile(config_file, "test", api_key="new-test-key")
-    write_profile(config_file, "staging tier", base_url="https://staging.example/esploro/v1")
-    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
-    data = tomllib.loads(config_file.read_text(encoding="utf-8"))
-    assert data["default_profile"] == "prod"
-    assert data["profiles"]["prod"] == {"region": "eu", "api_key": "file-prod-key", "rate": 5}
-    assert data["profiles"]["test"]["api_key"] == "new-test-key"
-    assert data["profiles"]["test"]["workers"] == 2
-    assert data["profiles"]["staging tier"] == {"base_url": "https://staging.example"}
-    assert profile_names(config_file) == ["prod", "test", "nokey", "staging tier"]
-    with pytest.raises(ConfigError):
-        write_profile(config_file, "x", region="mars")
-
-
-def test_write_profile_refuses_to_clobber_a_broken_file(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text("this is = = not toml\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not valid TOML"):
-        write_profile(path, "prod", api_key="k")
-    assert path.read_text(encoding="utf-8") == "this is = = not toml\n"
-
-
 text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
 scalars = st.one_of(
     text, st.integers(-(2**63), 2**63 - 1), st.booleans(), st.floats(allow_nan=False)
@@ -324,7 +287,9 @@ tables = st.recursive(
 )
 
 
-@given(st.dictionaries(text, tables, max_size=4))
-def test_dump_toml_round_trips(profiles: dict[str, Any]) -> None:
-    data = {"default_profile": "x", "profiles": profiles}
-    assert tomllib.loads(dump_toml(data)) == data
+def test_the_sandbox_defaults_agree_with_the_sandbox() -> None:
+    """settings names the sandbox's address and key without importing the sandbox."""
+    from sheetsync.esploro.settings import SANDBOX_API_KEY, SANDBOX_BASE_URL
+
+    assert f"http://127.0.0.1:{DEFAULT_PORT}" == SANDBOX_BASE_URL
+    assert SANDBOX_API_KEY == READ_WRITE_KEY

@@ -420,7 +420,7 @@ def test_a_plan_file_reads_back_equal_and_refuses_hand_edits(
     import json
 
     from sheetsync.errors import PlanFileError
-    from sheetsync.planning.model import read_plan, write_plan
+    from sheetsync.planning.file import read_plan, write_plan
 
     a, b = ids(Api(sandbox.base_url), 2)
     path = edit(export(client, tmp_path), {(a, "Display title"): "X", (b, "Keywords"): None})

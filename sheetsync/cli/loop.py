@@ -1,0 +1,335 @@
+"""The loop's commands: `export`, `plan`, `apply`, `rollback`.
+
+Each is a thin client of the Python API (`sheetsync.api`): options in, one API call, the
+outcome rendered (or printed as JSON with `--json`), an exit code that means one thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sheetsync import api
+from sheetsync.applying.journal import journal_path
+from sheetsync.applying.run import ApplyResult
+from sheetsync.cli import output
+from sheetsync.cli.app import app
+from sheetsync.cli.options import (
+    AsJson,
+    BaseUrl,
+    Connection,
+    Profile,
+    QuotaFloor,
+    Rate,
+    Region,
+    UseSandbox,
+    Workers,
+    Yes,
+)
+from sheetsync.errors import (
+    EXIT_CHANGES,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    ApplyError,
+    ExportError,
+    WorkbookError,
+)
+from sheetsync.exporting import read_id_list
+from sheetsync.planning.file import default_plan_path, read_plan, write_plan
+from sheetsync.planning.model import Plan
+from sheetsync.report.html import write_html_report
+from sheetsync.report.terminal import apply_summary, export_summary, render_plan
+from sheetsync.workbook.annotate import annotate_workbook, same_file
+
+
+@app.command()
+def export(
+    template: Annotated[
+        str, typer.Argument(help="Built-in template name or path to a .toml file.")
+    ],
+    output_path: Annotated[
+        Path, typer.Option("--output", "-o", help="The workbook to write (.xlsx).")
+    ],
+    query: Annotated[
+        str,
+        typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND ALL~chemistry'."),
+    ] = "",
+    updated_since: Annotated[
+        str | None, typer.Option(help="Assets: only those updated on or after YYYY-MM-DD.")
+    ] = None,
+    ids: Annotated[str | None, typer.Option(help="Comma-separated record IDs.")] = None,
+    ids_file: Annotated[
+        Path | None,
+        typer.Option(help="A file of record IDs, one per line.", exists=True, dir_okay=False),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Export at most this many records.", min=1)
+    ] = None,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Export records into a workbook to edit: one row per record, one column per template field."""
+    if ids is not None and ids_file is not None:
+        raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
+    chosen = read_id_list(ids) if ids is not None else _ids_from(ids_file)
+    loaded = api.load_template(template)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    with (
+        connection.open() as client,
+        output.RecordProgress(output.stderr, f"Fetching {loaded.entity}") as progress,
+    ):
+        summary = api.export(
+            client,
+            loaded,
+            output_path,
+            query=query,
+            updated_since=updated_since,
+            ids=chosen,
+            limit=limit,
+            progress=progress,
+        )
+    if as_json:
+        output.emit_json({**dataclasses.asdict(summary), "path": str(summary.path)})
+    else:
+        export_summary(output.stdout, summary)
+
+
+def _ids_from(ids_file: Path | None) -> tuple[str, ...] | None:
+    if ids_file is None:
+        return None
+    try:
+        return read_id_list(ids_file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ExportError(
+            f"{ids_file}: not a text file of IDs (UTF-8): {exc.reason} at byte {exc.start}"
+        ) from None
+
+
+@app.command()
+def plan(
+    workbook: Annotated[
+        Path, typer.Argument(help="The edited export workbook.", exists=True, dir_okay=False)
+    ],
+    plan_path: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The plan file. \\[default: WORKBOOK.plan.json]"),
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write a self-contained HTML report.")
+    ] = None,
+    annotated: Annotated[
+        Path | None, typer.Option(help="Also write a copy of the workbook with the edits coloured.")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option(help="Plan only these record IDs (comma-separated).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every record.")] = False,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Work out what apply would change, against live data. Nothing is written to Esploro.
+
+    Exit codes: 0 nothing to change, 2 changes planned, 3 conflicts or invalid cells present
+    (valid records are still planned), 1 error.
+    """
+    plan_path = plan_path or default_plan_path(workbook)
+    if annotated is not None and same_file(workbook, annotated):
+        raise WorkbookError(
+            f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
+            "to another file"
+        )
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    with connection.open() as client:
+        with output.RecordProgress(output.stderr, "Fetching live records") as progress:
+            chosen = read_id_list(only) if only else None
+            result = api.plan(client, workbook, only=chosen, progress=progress)
+        pace = client.limiter.max_rate
+    write_plan(result, plan_path)
+    if html is not None:
+        write_html_report(result, html, rate=pace)
+    if annotated is not None:
+        annotate_workbook(workbook, annotated, result)
+    _show_plan(result, plan_path, pace, verbose, as_json)
+    raise typer.Exit(plan_exit_code(result))
+
+
+def plan_exit_code(result: Plan) -> int:
+    """0 nothing to change, 2 changes planned, 3 conflicts, invalid cells or unmatched rows."""
+    if result.row_problems or any(r.status in ("conflict", "invalid") for r in result.records):
+        return EXIT_PROBLEMS
+    return EXIT_CHANGES if any(r.status == "change" for r in result.records) else EXIT_OK
+
+
+def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(
+            {
+                "plan": str(plan_path),
+                "checksum": result.checksum,
+                "summary": dataclasses.asdict(result.summary(pace)),
+                "row_problems": [dataclasses.asdict(p) for p in result.row_problems],
+            }
+        )
+        return
+    render_plan(output.stdout, result, rate=pace, verbose=verbose)
+    output.say(
+        ("Plan written to ", ""),
+        (str(plan_path), "bold"),
+        (". Nothing was written to Esploro. After review: ", ""),
+        (f"sheetsync apply {plan_path} --expect {result.checksum}", "bold"),
+    )
+
+
+@app.command()
+def apply(
+    plan_file: Annotated[
+        Path,
+        typer.Argument(help="The plan file `sheetsync plan` wrote.", exists=True, dir_okay=False),
+    ],
+    yes: Yes = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(help="Refuse unless the plan's checksum is this (the one reviewed)."),
+    ] = None,
+    allow_clears: Annotated[
+        bool, typer.Option("--allow-clears", help="Also apply the planned clears (blanked cells).")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(help="Apply at most this many changes.", min=1)
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="Apply only these record IDs.")] = None,
+    results: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a results workbook; records not updated can be re-planned from it."
+        ),
+    ] = None,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Execute a reviewed plan: re-fetch, stale check, full-record write, verify, journal.
+
+    Running it again resumes where it stopped. Exit codes: 0 every record updated or a no-op,
+    3 some were stale, in conflict, invalid or failed, 1 an error or a stopped run.
+    """
+    loaded = read_plan(plan_file)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    with connection.open() as client:
+        if not as_json:
+            render_plan(output.stdout, loaded, rate=client.limiter.max_rate)
+        changes = sum(1 for r in loaded.records if r.status == "change")
+        question = f"Apply {changes} changes to {loaded.base_url}?" if changes else None
+        _confirm(question, "apply", yes)
+        with output.RecordProgress(output.stderr, "Applying") as progress:
+            result = api.apply(
+                client,
+                loaded,
+                journal=journal_path(plan_file),
+                allow_clears=allow_clears,
+                limit=limit,
+                only=read_id_list(only) if only else None,
+                expect=expect,
+                progress=progress,
+            )
+        if results is not None:
+            again = api.results(client, loaded, result, results)
+            if not as_json:
+                output.say(
+                    ("Results: ", ""),
+                    (str(results), "bold"),
+                    (f" ({again} records to edit again)", ""),
+                )
+    _show_apply(result, loaded, plan_file, as_json)
+    if result.stopped or result.interrupted:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
+
+
+@app.command()
+def rollback(
+    plan_file: Annotated[
+        Path, typer.Argument(help="The plan that was applied.", exists=True, dir_okay=False)
+    ],
+    yes: Yes = False,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    rate: Rate = None,
+    workers: Workers = None,
+    quota_floor: QuotaFloor = None,
+    as_json: AsJson = False,
+) -> None:
+    """Undo an apply: restore what it wrote, from the journal.
+
+    Each record gets its before-image back only if it is still what sheetsync wrote; a record
+    changed since is reported, never overwritten.
+    """
+    loaded = read_plan(plan_file)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    with connection.open() as client:
+        _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
+        with output.RecordProgress(output.stderr, "Rolling back") as progress:
+            result = api.rollback(
+                client, loaded, journal=journal_path(plan_file), progress=progress
+            )
+    _show_apply(result, loaded, plan_file, as_json)
+    ok = all(r.status == "rolled back" for r in result.results)
+    raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+def _confirm(question: str | None, command: str, yes: bool) -> None:
+    """Ask before writing to Esploro (None: nothing to ask about). With no terminal to ask on,
+    refuse unless --yes was given."""
+    if yes or question is None:
+        return
+    if not sys.stdin.isatty():
+        raise ApplyError(
+            f"no terminal to confirm on: review the plan, then run {command} with --yes"
+        )
+    if not typer.confirm(question):
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(
+            {
+                "ok": result.ok,
+                "interrupted": result.interrupted,
+                "stopped": result.stopped,
+                "journal": str(result.journal),
+                "results": [dataclasses.asdict(r) for r in result.results],
+            }
+        )
+        return
+    apply_summary(output.stdout, result)
+    if result.interrupted or result.stopped:
+        output.say(
+            ("To resume: ", ""),
+            (f"sheetsync apply {plan_file} --expect {loaded.checksum}", "bold"),
+            (" (records already done are skipped)", ""),
+        )

@@ -1,0 +1,261 @@
+"""The commands around the loop: `templates`, `check`, `sandbox`, `demo`, `version`."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import signal
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import platformdirs
+import typer
+from rich.console import Console
+
+from sheetsync import api
+from sheetsync._version import __version__
+from sheetsync.cli import output
+from sheetsync.cli.app import app
+from sheetsync.cli.demo import run_demo
+from sheetsync.cli.options import AsJson, BaseUrl, Connection, Profile, Region, UseSandbox
+from sheetsync.errors import EXIT_ERROR, SheetsyncError
+from sheetsync.report.terminal import check_report, template_table, templates_table
+from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
+from sheetsync.template import builtin_templates
+
+
+class SandboxStartError(SheetsyncError):
+    """The sandbox cannot start: its port is taken, or its database cannot be opened."""
+
+
+templates_app = typer.Typer(help="List the built-in templates, or show one.", no_args_is_help=False)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.callback(invoke_without_command=True)
+def templates_list(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """List the built-in templates, one line each."""
+    if ctx.invoked_subcommand is not None:
+        return
+    found = builtin_templates()
+    if as_json:
+        output.emit_json(
+            [
+                {
+                    "name": t.name,
+                    "entity": t.entity,
+                    "write_mode": t.write_mode,
+                    "columns": len(t.columns),
+                    "description": t.description,
+                }
+                for t in found
+            ]
+        )
+    else:
+        output.stdout.print(templates_table(found))
+
+
+@templates_app.command("show")
+def templates_show(
+    name: Annotated[str, typer.Argument(help="Built-in template name or path to a .toml file.")],
+) -> None:
+    """Show one template's columns: header, path, type and rules."""
+    output.stdout.print(template_table(api.load_template(name)))
+
+
+@app.command()
+def check(
+    region: Region = None,
+    base_url: BaseUrl = None,
+    profile: Profile = None,
+    sandbox: UseSandbox = False,
+    as_json: AsJson = False,
+) -> None:
+    """Check the connection: base URL, key rights, remaining daily quota, round-trip time."""
+    connection = Connection(region, base_url, profile, sandbox, quota_floor=0)
+    with connection.open() as client:
+        report = api.check(client)
+    if as_json:
+        output.emit_json(dataclasses.asdict(report))
+    else:
+        check_report(output.stdout, report)
+    if not (report.can_read_researchers and report.can_read_assets):
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to leave the workbook, plan, report and results.")
+    ] = Path("sheetsync-demo"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print what the demo did as JSON, not the tour.")
+    ] = False,
+) -> None:
+    """Run the whole loop on an in-process sandbox: export, edit, plan, apply, results."""
+    if as_json:
+        outcome = run_demo(Console(file=io.StringIO()), directory)
+        output.emit_json(dataclasses.asdict(outcome))
+    else:
+        run_demo(output.stdout, directory)
+
+
+@app.command()
+def version() -> None:
+    """Print the sheetsync version."""
+    output.say((__version__, ""))
+
+
+def default_sandbox_db() -> Path:
+    """Where `sheetsync sandbox` keeps its records unless told otherwise."""
+    return platformdirs.user_data_path("sheetsync") / "sandbox.sqlite3"
+
+
+def _parse_keys(specs: list[str]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for spec in specs:
+        value, sep, access = spec.rpartition("=")
+        if not sep or not value or access not in ("rw", "ro"):
+            raise typer.BadParameter(f"'{spec}' is not VALUE=rw or VALUE=ro", param_hint="--key")
+        keys[value] = access
+    return keys
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command()
+def sandbox(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.", min=0, max=65535)] = (
+        DEFAULT_PORT
+    ),
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite file; records persist across restarts. \\[default: user data dir]"
+        ),
+    ] = None,
+    memory: Annotated[
+        bool, typer.Option("--memory", help="Keep records in memory only (gone on stop).")
+    ] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete the database first and seed it anew.")
+    ] = False,
+    researchers: Annotated[
+        int, typer.Option(help="Researchers to seed a new db with.", min=0)
+    ] = 500,
+    assets: Annotated[int, typer.Option(help="Assets to seed a new db with.", min=0)] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed for data and fault injection.")] = 1,
+    rate_limit: Annotated[
+        float,
+        typer.Option(help="Requests per second before HTTP 429 PER_SECOND_THRESHOLD.", min=0.1),
+    ] = 25.0,
+    daily_limit: Annotated[
+        int, typer.Option(help="API calls allowed before 429 DAILY_THRESHOLD.", min=0)
+    ] = 100_000,
+    latency_ms: Annotated[float, typer.Option(help="Added to every response.", min=0)] = 0.0,
+    jitter_ms: Annotated[
+        float, typer.Option(help="Random extra latency, up to this.", min=0)
+    ] = 0.0,
+    fail_rate: Annotated[
+        float, typer.Option(help="Share of API requests answered 500/503.", min=0, max=1)
+    ] = 0.0,
+    drop_rate: Annotated[
+        float,
+        typer.Option(
+            help="Share of writes committed, then answered by closing the connection.", min=0, max=1
+        ),
+    ] = 0.0,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(help="API key VALUE=rw|ro (repeatable). Default: sandbox-rw, sandbox-ro."),
+    ] = None,
+    log: Annotated[bool, typer.Option(help="Print one line per request (keys redacted).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the start-up facts as one JSON line.")
+    ] = False,
+) -> None:
+    """Run an Esploro-compatible server on loopback, to rehearse against. Ctrl-C stops it."""
+    db_path = None if memory else (db or default_sandbox_db())
+    if db_path is not None:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        if reset:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    try:
+        config = SandboxConfig(
+            host=host,
+            port=port,
+            db=db_path,
+            researchers=researchers,
+            assets=assets,
+            seed=seed,
+            rate_limit=rate_limit,
+            daily_limit=daily_limit,
+            latency_ms=latency_ms,
+            jitter_ms=jitter_ms,
+            fail_rate=fail_rate,
+            drop_rate=drop_rate,
+            keys=_parse_keys(key) if key else SandboxConfig().keys,
+            log_requests=log,
+        )
+        server = Sandbox(config)
+    except OSError as exc:
+        raise SandboxStartError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); "
+            "choose another --port (0 picks a free one)"
+        ) from None
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        _announce(server, db_path, as_json)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    if not as_json:
+        output.say(("Sandbox stopped.", ""))
+
+
+def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
+    counts = server.store.counts()
+    config = server.config
+    if as_json:
+        facts = {
+            "base_url": server.base_url,
+            "api": f"{server.base_url}/esploro/v1/",
+            "keys": dict(config.keys),
+            "db": str(db_path) if db_path else None,
+            "seeded_now": server.seeded_now,
+            **counts,
+        }
+        output.emit_json(facts, indent=None, flush=True)
+        return
+    keys = ", ".join(
+        f"{k} ({'read/write' if a == 'rw' else 'read-only'})" for k, a in config.keys.items()
+    )
+    where = str(db_path) if db_path else "in memory"
+    origin = f"seeded now with --seed {config.seed}" if server.seeded_now else "existing database"
+    output.say(("Esploro sandbox", "bold green"), (" ready at ", ""), (server.base_url, "bold"))
+    output.say((f"  API       {server.base_url}/esploro/v1/", ""))
+    output.say((f"  keys      {keys}", ""))
+    output.say(
+        (
+            f"  database  {where} ({counts['researchers']} researchers, "
+            f"{counts['assets']} assets; {origin})",
+            "",
+        )
+    )
+    output.say(
+        (
+            f"  limits    {config.rate_limit:g} req/s, {config.daily_limit} calls/day; latency "
+            f"{config.latency_ms:g}+{config.jitter_ms:g} ms; fail {config.fail_rate:.0%}, "
+            f"drop {config.drop_rate:.0%}",
+            "",
+        )
+    )
+    output.say((f"  stats     {server.base_url}/_sandbox/stats", ""))
+    output.say(("Press Ctrl-C to stop.", "dim"))

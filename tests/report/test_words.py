@@ -1,0 +1,83 @@
+"""The shared words: durations, the conflict message the planner writes, outcomes, URLs."""
+
+from __future__ import annotations
+
+import pytest
+
+from sheetsync.report.words import (
+    check_rate,
+    conflict_message,
+    human_duration,
+    is_held,
+    outcome_words,
+    safe_url,
+)
+from tests.report.sample import edit
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (0, "no time"),
+        (0.4, "under a second"),
+        (42, "about 42 s"),
+        (180, "about 3 min"),
+        (3000, "about 50 min"),
+        (3 * 3600 + 20 * 60, "about 3 h 20 min"),
+        (7200, "about 2 h"),
+    ],
+)
+def test_human_duration(seconds: float, words: str) -> None:
+    assert human_duration(seconds) == words
+
+
+def test_a_conflict_names_the_cell_and_quotes_its_three_values() -> None:
+    message = conflict_message("Researchers", "F4", "Display title", "Lecturer", None, "Reader ")
+    assert message == (
+        "Researchers!F4 (Display title): changed in Esploro since the export "
+        "(exported 'Lecturer', now None, yours 'Reader ')"
+    )
+
+
+def test_outcome_words() -> None:
+    write = edit("Display title", "F2", "a", "b", "a", "write")
+    clear = edit("ORCID", "L3", "0000", None, "0000", "write")
+    same = edit("Display title", "F2", "a", "b", "b", "same-as-live")
+    bad = edit("Position", "H5", "A", "B", "A", "invalid", "'B' is not a code")
+    assert outcome_words(write, held=False) == "write"
+    assert outcome_words(write, held=True) == (
+        "write (held back: apply writes nothing of this record)"
+    )
+    assert outcome_words(clear, held=False) == "clear, applied only with apply --allow-clears"
+    assert outcome_words(same, held=False) == "nothing to do: already live"
+    assert outcome_words(bad, held=False) == "invalid: 'B' is not a code"
+    assert outcome_words(edit("Position", "H5", "A", "B", "A", "invalid"), held=False) == "invalid"
+
+
+def test_only_a_write_in_a_record_not_to_change_is_held() -> None:
+    write = edit("Display title", "F2", "a", "b", "a", "write")
+    same = edit("Display title", "F2", "a", "b", "b", "same-as-live")
+    assert not is_held(write, "change")
+    assert is_held(write, "conflict") and is_held(write, "invalid") and is_held(write, "no-op")
+    assert not is_held(same, "conflict")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://api-eu.hosted.exlibrisgroup.com", "https://api-eu.hosted.exlibrisgroup.com"),
+        (
+            "https://me:s3cr3t@api.example.org:8443/esploro?apikey=x#y",
+            "https://api.example.org:8443/esploro",
+        ),
+        ("http://[::1", "(unreadable URL)"),
+    ],
+)
+def test_safe_url_drops_everything_that_could_carry_a_key(url: str, shown: str) -> None:
+    assert safe_url(url) == shown
+
+
+@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan")])
+def test_a_rate_that_is_not_positive_is_refused(rate: float) -> None:
+    with pytest.raises(ValueError, match="rate"):
+        check_rate(rate)
