@@ -46,7 +46,7 @@ import requests
 from sheetsync.applying.journal import Journal, journal_path
 from sheetsync.applying.run import proposed_record
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import Selection
+from sheetsync.esploro.entities import RESEARCHERS, Selection
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan, write_plan
@@ -91,7 +91,7 @@ def planned_ids(plan: Plan) -> list[str]:
 def read_befores(client: EsploroClient, ids: Sequence[str], workers: int = 8) -> dict[str, Record]:
     """Every planned record as it is now (after planning, before any apply)."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(ids, pool.map(client.get_researcher, ids), strict=True))
+        return dict(zip(ids, pool.map(lambda i: RESEARCHERS.get(client, i), ids), strict=True))
 
 
 def intended_records(plan: Plan, befores: Mapping[str, Record]) -> dict[str, Record]:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sheetsync._version import __version__
 from sheetsync.api import apply, check, connect, export, plan, results, rollback
 from sheetsync.applying.journal import Journal
-from sheetsync.applying.run import ApplyResult, RecordResult
+from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
 from sheetsync.errors import (
     ApplyError,
     AuthorizationError,
@@ -53,7 +53,7 @@ from sheetsync.esploro.check import CheckReport
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.exporting import ExportSummary
 from sheetsync.planning.file import read_plan, write_plan
-from sheetsync.planning.model import CellEdit, Plan, RecordPlan, RowProblem
+from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
 from sheetsync.template import Column, Template, load_template
 
 if TYPE_CHECKING:
@@ -73,6 +73,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "ApplyError",
     "ApplyResult",
+    "ApplyStatus",
     "AuthorizationError",
     "CellEdit",
     "CheckReport",
@@ -90,6 +91,7 @@ __all__ = [
     "JournalError",
     "NotFoundError",
     "NothingToExport",
+    "Outcome",
     "PathError",
     "Plan",
     "PlanError",
@@ -104,6 +106,7 @@ __all__ = [
     "SandboxConfig",
     "ServerError",
     "SheetsyncError",
+    "Status",
     "Template",
     "TemplateError",
     "WorkbookError",

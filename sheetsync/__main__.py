@@ -1,5 +1,5 @@
 """`python -m sheetsync` runs the command line."""
 
-from sheetsync.cli.app import main
+from sheetsync.cli import main
 
 main()

@@ -7,7 +7,6 @@ the whole workbook was.
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import time
 import uuid
@@ -15,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sheetsync._version import __version__
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection, entity_of
 from sheetsync.fieldpath import read_value
 from sheetsync.progress import NO_PROGRESS, Progress
+from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
 from sheetsync.template import Template
 from sheetsync.workbook import CodeList, ExportInfo, ExportWriter
@@ -77,16 +76,17 @@ def export_records(
     code_lists = _code_lists(client, template)
     records = entity.select(client, selection, progress or NO_PROGRESS)
     first = next(records, None)  # raises NothingToExport before any file is created
+    made = provenance(template, client.base_url)
     info = ExportInfo(
         export_id=str(uuid.uuid4()),
-        template_name=template.name,
-        template_sha256=template.sha256,
-        template_source=template.source,
-        entity=template.entity,
-        base_url=client.base_url,
+        template_name=made.template_name,
+        template_sha256=made.template_sha256,
+        template_source=made.template_source,
+        entity=made.entity,
+        base_url=made.base_url,
         selection=selection.describe(),
-        exported_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        sheetsync_version=__version__,
+        exported_at=made.at,
+        sheetsync_version=made.sheetsync_version,
         id_header=template.id_column.header,
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
     )

@@ -54,7 +54,7 @@ COLUMN_KEYS = (
     "max_length", "code_table", "join", "width", "note",
 )  # fmt: skip
 WIDTH_RANGE = (4, 120)
-# What Esploro's asset `op=patch` may change (esploro-api.md section 2); anything else needs PUT.
+# What Esploro's asset `op=patch` may change (docs/sandbox.md); anything else needs PUT.
 PATCHABLE_PREFIXES = ("date.", "identifier.")
 PATCHABLE_KEYS = frozenset({"grants.note", "fundingreferenceList", "links"})
 BUILTIN_PREFIX = "builtin:"

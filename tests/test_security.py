@@ -127,7 +127,7 @@ class Cli:
 
 DEBUG_LOGGING = (
     "import logging, sys; logging.basicConfig(level=logging.DEBUG); "
-    "sys.argv = ['sheetsync', *sys.argv[1:]]; from sheetsync.cli.app import main; main()"
+    "sys.argv = ['sheetsync', *sys.argv[1:]]; from sheetsync.cli import main; main()"
 )
 
 

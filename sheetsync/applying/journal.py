@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Union
 
@@ -22,15 +23,21 @@ from sheetsync.errors import JournalError
 
 JOURNAL_FORMAT = 1
 
-# Events, in the order they can follow each other for one record.
-BEGIN = "begin"  # the write is about to be sent; holds the before-image
-DONE = "done"  # the write happened (or was found to have happened) and was verified
-FAILED = "failed"  # Esploro refused the write; nothing changed
-STALE = "stale"  # the record changed since planning; not written
-NO_OP = "no-op"  # nothing to write after all
-ROLLBACK_BEGIN = "rollback-begin"
-ROLLBACK_DONE = "rollback-done"
-ROLLBACK_SKIPPED = "rollback-skipped"  # changed since sheetsync wrote it: not overwritten
+
+class JournalEvent(StrEnum):
+    """A journal line's `event`, in the order they can follow each other for one record."""
+
+    BEGIN = "begin"  # the write is about to be sent; holds the before-image
+    DONE = "done"  # the write happened (or was found to have happened) and was verified
+    FAILED = "failed"  # Esploro refused the write; nothing changed
+    STALE = "stale"  # the record changed since planning; not written
+    NO_OP = "no-op"  # nothing to write after all
+    ROLLBACK_BEGIN = "rollback-begin"  # the before-image is about to be written back
+    ROLLBACK_DONE = "rollback-done"
+    ROLLBACK_SKIPPED = "rollback-skipped"  # changed since sheetsync wrote it: not overwritten
+
+    def __repr__(self) -> str:
+        return repr(self.value)  # 'begin', like the other enums of texts
 
 
 def journal_path(plan_path: Path) -> Path:
@@ -59,7 +66,7 @@ def open_journal(location: JournalLocation, plan_checksum: str) -> Journal:
 
 @dataclass(frozen=True)
 class Entry:
-    event: str
+    event: str  # a `JournalEvent`'s text, as read: compare it with `JournalEvent` members
     record_id: str
     data: Mapping[str, Any]
 
@@ -72,7 +79,7 @@ class Journal:
         self.plan_checksum = plan_checksum
         self._lock = threading.Lock()
 
-    def append(self, event: str, record_id: str, **data: Any) -> None:
+    def append(self, event: JournalEvent, record_id: str, **data: Any) -> None:
         line = {
             "journal": JOURNAL_FORMAT,
             "plan": self.plan_checksum,

@@ -29,7 +29,6 @@ RESULTS_HEADER = (
     "errorMessage",
     "trackingId",
 )
-SETTLED = frozenset({"updated", "no-op", "rolled back"})
 
 
 def results_table(result: ApplyResult) -> Table:
@@ -51,7 +50,7 @@ def results_table(result: ApplyResult) -> Table:
 def write_results(client: EsploroClient, plan: Plan, result: ApplyResult, path: Path) -> int:
     """Write the results workbook; returns how many records it holds to edit again."""
     table = results_table(result)
-    again = tuple(dict.fromkeys(r.record_id for r in result.results if r.status not in SETTLED))
+    again = tuple(dict.fromkeys(r.record_id for r in result.results if not r.settled))
     if not again:
         write_tables(path, [table])
         return 0

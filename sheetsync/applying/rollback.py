@@ -10,17 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheetsync.applying.journal import (
-    BEGIN,
-    DONE,
-    ROLLBACK_BEGIN,
-    ROLLBACK_DONE,
-    ROLLBACK_SKIPPED,
-    Journal,
-    JournalLocation,
-    open_journal,
-)
-from sheetsync.applying.run import ApplyResult, RecordResult, check_target
+from sheetsync.applying.journal import Journal, JournalEvent, JournalLocation, open_journal
+from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult, check_target
 from sheetsync.errors import EsploroApiError, EsploroConnectionError
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Entity, entity_of
@@ -57,12 +48,12 @@ def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
     befores: dict[str, Record] = {}
     written: dict[str, tuple[Record, str]] = {}
     for entry in journal.entries():
-        if entry.event == BEGIN:
+        if entry.event == JournalEvent.BEGIN:
             befores[entry.record_id] = dict(entry.data["before"])
-        elif entry.event == DONE and entry.record_id in befores:
+        elif entry.event == JournalEvent.DONE and entry.record_id in befores:
             after = str(entry.data["after_fingerprint"])
             written[entry.record_id] = (befores[entry.record_id], after)
-        elif entry.event in (ROLLBACK_DONE, ROLLBACK_SKIPPED):
+        elif entry.event in (JournalEvent.ROLLBACK_DONE, JournalEvent.ROLLBACK_SKIPPED):
             written.pop(entry.record_id, None)
     return written
 
@@ -80,18 +71,18 @@ class _Undo:
             live = self.entity.get(self.client, record_id)
             now = fingerprint(live)
             if now == fingerprint(before):  # an earlier rollback's write landed
-                self.journal.append(ROLLBACK_DONE, record_id, settled=True)
-                return RecordResult(record_id, "rolled back")
+                self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True)
+                return RecordResult(record_id, ApplyStatus.ROLLED_BACK)
             if now != after:
                 reason = "changed since sheetsync wrote it: not overwritten"
-                self.journal.append(ROLLBACK_SKIPPED, record_id, reason=reason)
-                return RecordResult(record_id, "skipped", error_message=reason)
-            self.journal.append(ROLLBACK_BEGIN, record_id)
+                self.journal.append(JournalEvent.ROLLBACK_SKIPPED, record_id, reason=reason)
+                return RecordResult(record_id, ApplyStatus.SKIPPED, error_message=reason)
+            self.journal.append(JournalEvent.ROLLBACK_BEGIN, record_id)
             self.entity.restore(self.client, record_id, before)
         except EsploroApiError as exc:
             return RecordResult(
                 record_id,
-                "failed",
+                ApplyStatus.FAILED,
                 (),
                 (),
                 exc.detail.error_code,
@@ -99,6 +90,7 @@ class _Undo:
                 exc.detail.tracking_id,
             )
         except EsploroConnectionError as exc:
-            return RecordResult(record_id, "failed", error_message=f"{exc}; run rollback again")
-        self.journal.append(ROLLBACK_DONE, record_id)
-        return RecordResult(record_id, "rolled back")
+            message = f"{exc}; run rollback again"
+            return RecordResult(record_id, ApplyStatus.FAILED, error_message=message)
+        self.journal.append(JournalEvent.ROLLBACK_DONE, record_id)
+        return RecordResult(record_id, ApplyStatus.ROLLED_BACK)

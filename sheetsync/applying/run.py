@@ -19,20 +19,11 @@ import threading
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sheetsync.applying.journal import (
-    BEGIN,
-    DONE,
-    FAILED,
-    NO_OP,
-    STALE,
-    Entry,
-    Journal,
-    JournalLocation,
-    open_journal,
-)
+from sheetsync.applying.journal import Entry, Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.errors import (
     ApplyError,
     AuthorizationError,
@@ -44,7 +35,7 @@ from sheetsync.errors import (
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
 from sheetsync.patching import changed_paths, patched
-from sheetsync.planning.model import Plan, RecordPlan
+from sheetsync.planning.model import Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint
 
@@ -60,15 +51,37 @@ class ApplyOptions:
     expect: str | None = None  # the checksum the reviewer approved
 
 
+class ApplyStatus(StrEnum):
+    """How a record ended in an apply or a rollback (the results workbook's `Status`)."""
+
+    UPDATED = "updated"  # written and verified
+    NO_OP = "no-op"  # nothing to write (planned so, or found so at apply time)
+    STALE = "stale"  # changed in Esploro since the plan: not written
+    CONFLICT = "conflict"  # planned in conflict: not written
+    INVALID = "invalid"  # planned invalid: not written
+    FAILED = "failed"  # Esploro refused the write, or did not answer
+    NOT_ATTEMPTED = "not attempted"  # the run stopped first
+    ROLLED_BACK = "rolled back"  # rollback restored it (or apply found it rolled back)
+    SKIPPED = "skipped"  # rollback left it alone: changed since sheetsync wrote it
+
+    def __repr__(self) -> str:
+        return repr(self.value)  # as before it was an enum: 'updated' in a result's repr
+
+
 @dataclass(frozen=True)
 class RecordResult:
     record_id: str
-    status: str  # updated, no-op, stale, conflict, invalid, failed, not attempted
+    status: ApplyStatus
     fields: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     error_code: str = ""
     error_message: str = ""
     tracking_id: str = ""
+
+    @property
+    def settled(self) -> bool:
+        """Whether the record is as the run meant it to be: nothing to edit again."""
+        return self.status in (ApplyStatus.UPDATED, ApplyStatus.NO_OP, ApplyStatus.ROLLED_BACK)
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,9 @@ class ApplyResult:
     def ok(self) -> bool:
         """Exit 0 only when every planned record was updated or was a no-op."""
         done = not self.interrupted and not self.stopped
-        return done and all(r.status in ("updated", "no-op") for r in self.results)
+        return done and all(
+            r.status in (ApplyStatus.UPDATED, ApplyStatus.NO_OP) for r in self.results
+        )
 
 
 def check_target(client: EsploroClient, plan: Plan, expect: str | None = None) -> None:
@@ -130,12 +145,12 @@ class _Run:
             return self.apply(record)
         except QuotaFloorReached as exc:
             self.halt(str(exc))
-            return RecordResult(record.record_id, "not attempted", error_message=str(exc))
+            return RecordResult(record.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=str(exc))
         except EsploroApiError as exc:
             return self._failed(record, exc)
         except EsploroConnectionError as exc:
-            self.journal.append(FAILED, record.record_id, error_message=str(exc))
-            return RecordResult(record.record_id, "failed", error_message=str(exc))
+            self.journal.append(JournalEvent.FAILED, record.record_id, error_message=str(exc))
+            return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=str(exc))
 
     def halt(self, reason: str) -> None:
         if not self.stop.is_set():
@@ -145,13 +160,13 @@ class _Run:
     def apply(self, record: RecordPlan) -> RecordResult:
         """Bring one record to its planned state, or leave it untouched and say why."""
         last = self.state.get(record.record_id)
-        if last is not None and last.event in (DONE, NO_OP, STALE):
+        if last is not None and last.event in _FINISHED:
             return _from_journal(record, last)
         if last is not None and last.event.startswith("rollback"):
             message = "rolled back earlier: plan again to apply this change anew"
-            return RecordResult(record.record_id, "rolled back", error_message=message)
+            return RecordResult(record.record_id, ApplyStatus.ROLLED_BACK, error_message=message)
         live = self.live(record.record_id)
-        if last is not None and last.event == BEGIN:
+        if last is not None and last.event == JournalEvent.BEGIN:
             settled = self._settle(record, last.data, live)
             if settled is not None:
                 return settled
@@ -165,15 +180,17 @@ class _Run:
         """A write begun in an earlier run, outcome unknown. None: write it again."""
         now = fingerprint(live)
         if now == begun.get("intended_fingerprint"):
-            self.journal.append(DONE, record.record_id, after_fingerprint=now, settled=True)
-            return RecordResult(record.record_id, "updated", _fields(record))
+            self.journal.append(
+                JournalEvent.DONE, record.record_id, after_fingerprint=now, settled=True
+            )
+            return RecordResult(record.record_id, ApplyStatus.UPDATED, _fields(record))
         if now == fingerprint(begun.get("before", {})):
             return None
         return self._stale(record, "changed in Esploro after a write whose outcome was unknown")
 
     def _stale(self, record: RecordPlan, reason: str) -> RecordResult:
-        self.journal.append(STALE, record.record_id, reason=reason)
-        return RecordResult(record.record_id, "stale", error_message=reason)
+        self.journal.append(JournalEvent.STALE, record.record_id, reason=reason)
+        return RecordResult(record.record_id, ApplyStatus.STALE, error_message=reason)
 
     def _write(self, record: RecordPlan, live: Record) -> RecordResult:
         # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
@@ -181,12 +198,16 @@ class _Run:
         body = proposed_record(live, record, allow_clears=clears)
         skipped = _skipped_clears(record, clears, patch_mode=self.plan.write_mode == "patch")
         if body == live:
-            self.journal.append(NO_OP, record.record_id)
-            return RecordResult(record.record_id, "no-op", warnings=skipped)
+            self.journal.append(JournalEvent.NO_OP, record.record_id)
+            return RecordResult(record.record_id, ApplyStatus.NO_OP, warnings=skipped)
         if self.stop.is_set():
-            return RecordResult(record.record_id, "not attempted", error_message=self.stopped)
+            return RecordResult(
+                record.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=self.stopped
+            )
         intended = fingerprint(body)
-        self.journal.append(BEGIN, record.record_id, before=live, intended_fingerprint=intended)
+        self.journal.append(
+            JournalEvent.BEGIN, record.record_id, before=live, intended_fingerprint=intended
+        )
         for _ in range(WRITE_ATTEMPTS):
             try:
                 stored = self.write(record, body)
@@ -216,14 +237,19 @@ class _Run:
             if not self.entity.is_derived(path)
         )
         self.journal.append(
-            DONE, record.record_id, after_fingerprint=fingerprint(stored), warnings=list(warnings)
+            JournalEvent.DONE,
+            record.record_id,
+            after_fingerprint=fingerprint(stored),
+            warnings=list(warnings),
         )
-        return RecordResult(record.record_id, "updated", _fields(record), warnings + skipped)
+        return RecordResult(
+            record.record_id, ApplyStatus.UPDATED, _fields(record), warnings + skipped
+        )
 
     def _failed(self, record: RecordPlan, exc: EsploroApiError) -> RecordResult:
         detail = exc.detail
         self.journal.append(
-            FAILED,
+            JournalEvent.FAILED,
             record.record_id,
             status=detail.status,
             error_code=detail.error_code,
@@ -232,7 +258,7 @@ class _Run:
         )
         return RecordResult(
             record.record_id,
-            "failed",
+            ApplyStatus.FAILED,
             (),
             (),
             detail.error_code,
@@ -244,12 +270,12 @@ class _Run:
         """Neither the write nor the read after it was answered. Nothing is journaled: the
         `begin` line stays the record's last word, and the next run settles it."""
         message = "outcome unknown (Esploro did not answer); run apply again to settle it"
-        return RecordResult(record.record_id, "failed", error_message=message)
+        return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=message)
 
     def _failed_unanswered(self, record: RecordPlan) -> RecordResult:
         message = f"no answer to {WRITE_ATTEMPTS} writes, and the record is still as before"
-        self.journal.append(FAILED, record.record_id, error_message=message)
-        return RecordResult(record.record_id, "failed", error_message=message)
+        self.journal.append(JournalEvent.FAILED, record.record_id, error_message=message)
+        return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=message)
 
 
 def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> Record:
@@ -259,7 +285,7 @@ def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> 
 
 
 def _fields(record: RecordPlan) -> tuple[str, ...]:
-    return tuple(e.column for e in record.edits if e.outcome == "write")
+    return tuple(e.column for e in record.edits if e.outcome == Outcome.WRITE)
 
 
 def _skipped_clears(record: RecordPlan, allowed: bool, *, patch_mode: bool) -> tuple[str, ...]:
@@ -271,13 +297,21 @@ def _skipped_clears(record: RecordPlan, allowed: bool, *, patch_mode: bool) -> t
     return (f"clears not applied ({columns}): run apply with --allow-clears to apply them",)
 
 
+# A record's last journal event that says apply is finished with it, and how it ended.
+_FINISHED: dict[str, ApplyStatus] = {
+    JournalEvent.DONE: ApplyStatus.UPDATED,
+    JournalEvent.NO_OP: ApplyStatus.NO_OP,
+    JournalEvent.STALE: ApplyStatus.STALE,
+}
+
+
 def _from_journal(record: RecordPlan, last: Entry) -> RecordResult:
-    status = {DONE: "updated", NO_OP: "no-op", STALE: "stale"}[last.event]
+    status = _FINISHED[last.event]
     warnings = tuple(str(w) for w in last.data.get("warnings", []))
     return RecordResult(
         record.record_id,
         status,
-        _fields(record) if status == "updated" else (),
+        _fields(record) if status == ApplyStatus.UPDATED else (),
         warnings,
         error_message=str(last.data.get("reason", "")),
     )
@@ -290,6 +324,14 @@ def _selected(plan: Plan, options: ApplyOptions) -> list[RecordPlan]:
         if unknown:
             raise ApplyError(f"not in the plan: {', '.join(sorted(unknown))}")
     return records
+
+
+# How a record that the plan does not change ends: as planned, with nothing sent.
+_AS_PLANNED = {
+    Status.NO_OP: ApplyStatus.NO_OP,
+    Status.CONFLICT: ApplyStatus.CONFLICT,
+    Status.INVALID: ApplyStatus.INVALID,
+}
 
 
 def apply_plan(
@@ -306,8 +348,12 @@ def apply_plan(
     journal = open_journal(journal, plan.checksum)
     run = _Run(client, plan, journal, options)
     records = _selected(plan, options)
-    results = [RecordResult(r.record_id, r.status) for r in records if r.status != "change"]
-    to_change = [r for r in records if r.status == "change"][: options.limit]
+    results = [
+        RecordResult(r.record_id, _AS_PLANNED[r.status])
+        for r in records
+        if r.status != Status.CHANGE
+    ]
+    to_change = [r for r in records if r.status == Status.CHANGE][: options.limit]
     progress.start(len(to_change))
     # The first record goes alone: if the key cannot write, one refused write is all it costs.
     first, interrupted = _run_all(run, to_change[:1], 1, progress)
@@ -347,5 +393,7 @@ def _run_all(
             run.halt("interrupted")
             results += [future.result() for future in running]
     reason = run.stopped or "interrupted"
-    results += [RecordResult(r.record_id, "not attempted", error_message=reason) for r in pending]
+    results += [
+        RecordResult(r.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=reason) for r in pending
+    ]
     return results, interrupted

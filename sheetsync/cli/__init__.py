@@ -1,5 +1,14 @@
-"""The `sheetsync` command line: a client of the public Python API."""
+"""The `sheetsync` command line: a client of the public Python API (`sheetsync.api`).
 
-from sheetsync.cli.app import app, main
+Importing this package registers every command on `app`; `main` is the console script.
+"""
 
-__all__ = ["app", "main"]
+from sheetsync.cli import loop, tools
+from sheetsync.cli.app import app
+
+__all__ = ["app", "loop", "main", "tools"]
+
+
+def main() -> None:
+    """The `sheetsync` console script."""
+    app()

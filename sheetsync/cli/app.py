@@ -1,7 +1,8 @@
 """The `sheetsync` command line: the Typer app, its one error boundary, and its exit codes.
 
 Commands live in `loop.py` (export, plan, apply, rollback) and `tools.py` (templates, check,
-sandbox, demo, version); each parses its options, calls the Python API (`sheetsync.api`) and
+sandbox, demo, version) and register themselves on `app`; `sheetsync.cli` imports them all and
+holds `main`. Each command parses its options, calls the Python API (`sheetsync.api`) and
 renders the outcome. Errors are handled here, once, for every command:
 
 * a `SheetsyncError` (anything sheetsync raises on purpose) prints `error: <its message>` and
@@ -101,12 +102,4 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# The commands register themselves on `app` when their modules are imported.
-from sheetsync.cli import loop, tools  # noqa: E402
-
-__all__ = ["app", "loop", "main", "tools"]
-
-
-def main() -> None:
-    """The `sheetsync` console script."""
-    app()
+__all__ = ["app"]

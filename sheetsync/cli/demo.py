@@ -91,7 +91,7 @@ def run_demo(console: Console, directory: Path) -> DemoOutcome:
         result = sheetsync.apply(client, plan, journal=journal, allow_clears=True)
         sheetsync.results(client, plan, result, results)
         requests = int(server.stats()["total"])
-    statuses = {r.record_id: r.status for r in result.results}
+    statuses = {r.record_id: str(r.status) for r in result.results}
     console.print(Text(f"   {', '.join(f'{i}: {s}' for i, s in statuses.items())}"))
     _step(
         console,

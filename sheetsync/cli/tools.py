@@ -244,8 +244,8 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
     output.say((f"  keys      {keys}", ""))
     output.say(
         (
-            f"  database  {where} ({counts['researchers']} researchers, "
-            f"{counts['assets']} assets; {origin})",
+            f"  database  {where} ({', '.join(f'{n} {kind}' for kind, n in counts.items())}; "
+            f"{origin})",
             "",
         )
     )

@@ -1,7 +1,7 @@
 """The client's pacing: one schedule of evenly spaced requests shared by every thread.
 
 Esploro's per-second threshold is shared by the whole institution, and blind immediate retries
-make it worse (esploro-api.md section 6), so a client slows down on a 429 and recovers gently.
+make it worse (docs/sandbox.md), so a client slows down on a 429 and recovers gently.
 """
 
 from __future__ import annotations

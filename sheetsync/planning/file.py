@@ -13,9 +13,11 @@ from sheetsync.files import PRIVATE, write_text_atomically
 from sheetsync.planning.model import (
     PLAN_FORMAT_VERSION,
     CellEdit,
+    Outcome,
     Plan,
     RecordPlan,
     RowProblem,
+    Status,
     compute_checksum,
 )
 
@@ -55,11 +57,17 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
 
 
 def _plan_from_json(document: dict[str, Any]) -> Plan:
+    """The plan a document holds; its texts become `Status` and `Outcome` again (an unknown one
+    is a ValueError), so that `read_plan(path) == plan` for the plan written there."""
     records = tuple(
         RecordPlan(
             **{
                 **record,
-                "edits": tuple(CellEdit(**edit) for edit in record["edits"]),
+                "status": Status(record["status"]),
+                "edits": tuple(
+                    CellEdit(**{**edit, "outcome": Outcome(edit["outcome"])})
+                    for edit in record["edits"]
+                ),
                 "patch": tuple(record["patch"]),
                 "clear_patch": tuple(record["clear_patch"]),
                 "messages": tuple(record["messages"]),

@@ -1,11 +1,11 @@
 """The plan: what `apply` would change, as a value and as a versioned JSON file.
 
-A plan is built by `plan.py` and read by reports and by `apply`. It holds, per record, the cell
-edits (baseline, edited, live), the live fingerprint at plan time, the JSON Patch from the live
-record to the proposed one, and a status; over the whole plan, a checksum that `apply --expect`
-compares with the one the reviewer saw. Refusals that concern a row rather than a record (an ID
-not in the baseline, a new row without an ID) are kept beside the records, naming sheet, row and
-column.
+A plan is built by `build.py` (each cell merged three ways by `merge.py`) and read by reports
+and by `apply`. It holds, per record, the cell edits (baseline, edited, live), the live
+fingerprint at plan time, the JSON Patch from the live record to the proposed one, and a
+status; over the whole plan, a checksum that `apply --expect` compares with the one the
+reviewer saw. Refusals that concern a row rather than a record (an ID not in the baseline, a
+new row without an ID) are kept beside the records, naming sheet, row and column.
 """
 
 from __future__ import annotations
@@ -14,15 +14,40 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from sheetsync.template import EntityName, WriteMode
 
 PLAN_FORMAT_VERSION = 1
 
-Status = Literal["change", "no-op", "conflict", "invalid"]
-Outcome = Literal["write", "same-as-live", "conflict", "invalid"]
-STATUSES: tuple[Status, ...] = ("change", "no-op", "conflict", "invalid")
+
+class Status(StrEnum):
+    """What apply will do with a record. The values are what the plan file holds; being
+    strings, they compare equal to that text and serialise as it."""
+
+    CHANGE = "change"  # apply writes it
+    NO_OP = "no-op"  # every edit is already live: nothing to write
+    CONFLICT = "conflict"  # a cell changed in Esploro too, differently: nothing is written
+    INVALID = "invalid"  # a cell or the row is refused; the record was not fetched
+
+    def __repr__(self) -> str:
+        return repr(self.value)  # as before it was an enum: 'change' in a plan's repr
+
+
+class Outcome(StrEnum):
+    """What the plan makes of one edited cell (the three-way rule, `sheetsync.planning.merge`)."""
+
+    WRITE = "write"  # only the workbook changed it: write the edited value
+    SAME_AS_LIVE = "same-as-live"  # Esploro already has the edited value
+    CONFLICT = "conflict"  # both changed it, to different values
+    INVALID = "invalid"  # the edited text is refused (code table, pattern, read-only, ...)
+
+    def __repr__(self) -> str:
+        return repr(self.value)  # as before it was an enum: 'write' in a plan's repr
+
+
+STATUSES: tuple[Status, ...] = tuple(Status)  # the plan summary's order
 
 
 @dataclass(frozen=True)
@@ -65,7 +90,8 @@ class RecordPlan:
     @property
     def problems(self) -> tuple[str, ...]:
         """Every reason this record is not planned as is: its own, then its cells'."""
-        cells = tuple(e.message for e in self.edits if e.outcome in ("conflict", "invalid"))
+        refused = (Outcome.CONFLICT, Outcome.INVALID)
+        cells = tuple(e.message for e in self.edits if e.outcome in refused)
         return self.messages + tuple(m for m in cells if m)
 
 
@@ -81,7 +107,7 @@ class RowProblem:
 
 @dataclass(frozen=True)
 class PlanSummary:
-    records: dict[str, int]  # status -> count
+    records: dict[Status, int]  # status -> count
     changed_cells_by_column: dict[str, int]
     clears: int
     conflicts: int
@@ -113,27 +139,33 @@ class Plan:
     format_version: int = PLAN_FORMAT_VERSION
     checksum: str = ""
 
-    def by_status(self, status: Status) -> list[RecordPlan]:
+    def by_status(self, status: Status | str) -> list[RecordPlan]:
+        """The records of `status` (a `Status`, or its text: `plan.by_status("change")`)."""
         return [r for r in self.records if r.status == status]
 
     def summary(self, rate: float) -> PlanSummary:
         counts = Counter(r.status for r in self.records)
-        writes = [e for r in self.records if r.status == "change" for e in r.edits]
-        columns = Counter(e.column for e in writes if e.outcome == "write")
-        to_change = counts["change"]
+        writes = [e for r in self.records if r.status == Status.CHANGE for e in r.edits]
+        columns = Counter(e.column for e in writes if e.outcome == Outcome.WRITE)
+        to_change = counts[Status.CHANGE]
         return PlanSummary(
             records={status: counts[status] for status in STATUSES},
             changed_cells_by_column=dict(sorted(columns.items())),
-            clears=sum(1 for e in writes if e.outcome == "write" and e.is_clear),
-            conflicts=sum(1 for r in self.records for e in r.edits if e.outcome == "conflict"),
-            invalid_cells=sum(1 for r in self.records for e in r.edits if e.outcome == "invalid"),
+            clears=sum(1 for e in writes if e.outcome == Outcome.WRITE and e.is_clear),
+            conflicts=self._cells(Outcome.CONFLICT),
+            invalid_cells=self._cells(Outcome.INVALID),
             row_problems=len(self.row_problems),
             calls_needed=2 * to_change,
             seconds_at_rate=2 * to_change / rate,
             rate=rate,
         )
 
+    def _cells(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.records for e in r.edits if e.outcome == outcome)
+
     def to_json(self) -> dict[str, Any]:
+        """The plan as JSON values; `Status` and `Outcome` stay enums, which `json` writes as
+        their text."""
         return asdict(self)
 
     def with_checksum(self) -> Plan:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sheetsync.planning.model import CellEdit, Plan, PlanSummary, RecordPlan, Status
+from sheetsync.planning.model import CellEdit, Outcome, Plan, PlanSummary, RecordPlan, Status
 from sheetsync.report.words import (
     ALREADY_LIVE,
     BLANK,
@@ -36,7 +36,7 @@ from sheetsync.report.words import (
 )
 
 if TYPE_CHECKING:  # types only: rendering needs none of their modules
-    from sheetsync.applying.run import ApplyResult
+    from sheetsync.applying.run import ApplyResult, ApplyStatus
     from sheetsync.esploro.check import CheckReport
     from sheetsync.exporting import ExportSummary
     from sheetsync.template import Column, Template
@@ -53,10 +53,15 @@ __all__ = [
 COMPACT_WIDTH = 60  # characters of a value shown in the compact terminal view
 
 _STATUS_STYLES: dict[Status, str] = {
-    "change": "green",
-    "no-op": "dim",
-    "conflict": "bold red",
-    "invalid": "dark_orange",
+    Status.CHANGE: "green",
+    Status.NO_OP: "dim",
+    Status.CONFLICT: "bold red",
+    Status.INVALID: "dark_orange",
+}
+# A refused cell is styled as a record of the same name would be.
+_REFUSED_STYLES: dict[Outcome, str] = {
+    Outcome.CONFLICT: _STATUS_STYLES[Status.CONFLICT],
+    Outcome.INVALID: _STATUS_STYLES[Status.INVALID],
 }
 
 
@@ -168,7 +173,7 @@ def _edit_text(edit: CellEdit, width: int | None, *, held: bool, fetched: bool) 
     """`column: live -> new`, or why not. An unfetched record has no live values to show."""
     live = _shorten(edit.live, width) if fetched else NOT_FETCHED
     text = Text(f"{edit.column}: ", "bold")
-    if edit.outcome == "write":
+    if edit.outcome == Outcome.WRITE:
         text.append(live)
         text.append(" -> ")
         if edit.is_clear:
@@ -178,11 +183,11 @@ def _edit_text(edit: CellEdit, width: int | None, *, held: bool, fetched: bool) 
             text.append(_shorten(edit.edited, width), "green")
         if held:
             text.append(f" ({HELD_NOTE})", "dim")
-    elif edit.outcome == "same-as-live":
+    elif edit.outcome == Outcome.SAME_AS_LIVE:
         text.append(_shorten(edit.edited, width), "dim")
         text.append(f" ({ALREADY_LIVE})", "dim")
     else:
-        style = _STATUS_STYLES[edit.outcome]
+        style = _REFUSED_STYLES[edit.outcome]
         text.append(f"{edit.outcome}: ", style)
         text.append(f"baseline {_shorten(edit.baseline, width)}, ")
         text.append(f"edited {_shorten(edit.edited, width)}, ")
@@ -249,8 +254,10 @@ def export_summary(console: Console, summary: ExportSummary) -> None:
             )
         )
     console.print(
-        "Edit the cells in Excel or LibreOffice. (The plan and apply steps that write edits back "
-        "are being built: for now nothing in the workbook goes back to Esploro.)"
+        Text.assemble(
+            "Edit the cells in Excel or LibreOffice, then see what would change: ",
+            (f"sheetsync plan {summary.path}", "bold"),
+        )
     )
 
 
@@ -327,7 +334,7 @@ def _verdict(ok: bool, error: str | None) -> Text:
 def apply_summary(console: Console, result: ApplyResult) -> None:
     """Counts by status, then every record that did not end as planned, with its errorCode and
     trackingId (what Ex Libris support asks for)."""
-    counts: dict[str, int] = {}
+    counts: dict[ApplyStatus, int] = {}
     for record in result.results:
         counts[record.status] = counts.get(record.status, 0) + 1
     tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
@@ -336,7 +343,7 @@ def apply_summary(console: Console, result: ApplyResult) -> None:
     for heading in ("record", "status", "errorCode", "trackingId", "why"):
         table.add_column(heading, overflow="fold")
     for record in result.results:
-        if record.status not in ("updated", "no-op", "rolled back") or record.warnings:
+        if not record.settled or record.warnings:
             why = record.error_message or "; ".join(record.warnings)
             values = (record.record_id, record.status, record.error_code, record.tracking_id, why)
             table.add_row(*(Text(value) for value in values))

@@ -4,7 +4,8 @@ A reviewer meets a plan's outcomes in four places: the terminal report, the HTML
 comments of the annotated workbook and the conflict messages the planner writes into the plan.
 They must read the same words in each ("in conflict", "held back", what a clear needs), so the
 words live here, once, and a rewording is one edit. Plain text only (no rich, no HTML, no
-openpyxl) so that every layer may import it; each report puts its own styling around these.
+openpyxl; of sheetsync, only the plan model's `Status` and `Outcome`) so that the planner and
+every report may import it; each report puts its own styling around these.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from sheetsync.planning.model import Outcome, Status
+
 if TYPE_CHECKING:
-    from sheetsync.planning.model import CellEdit, PlanSummary, Status
+    from sheetsync.planning.model import CellEdit, PlanSummary
 
 __all__ = [
     "ALREADY_LIVE",
@@ -48,18 +51,18 @@ HELD_NOTE = "held back: apply writes nothing of this record"
 ALREADY_LIVE = "already live"
 
 # Records are listed by what happens to them: written, refused, then left alone.
-STATUS_ORDER: tuple[Status, ...] = ("change", "conflict", "invalid", "no-op")
+STATUS_ORDER: tuple[Status, ...] = (Status.CHANGE, Status.CONFLICT, Status.INVALID, Status.NO_OP)
 STATUS_LABELS: dict[Status, str] = {
-    "change": "to change",
-    "no-op": "no-op",
-    "conflict": "in conflict",
-    "invalid": "invalid",
+    Status.CHANGE: "to change",
+    Status.NO_OP: "no-op",
+    Status.CONFLICT: "in conflict",
+    Status.INVALID: "invalid",
 }
 
 
 def is_held(edit: CellEdit, status: Status) -> bool:
     """A write in a record that is not to change: apply writes nothing of such a record."""
-    return edit.outcome == "write" and status != "change"
+    return edit.outcome == Outcome.WRITE and status != Status.CHANGE
 
 
 def write_words(*, is_clear: bool, note: str = CLEARS_NOTE) -> str:
@@ -69,12 +72,12 @@ def write_words(*, is_clear: bool, note: str = CLEARS_NOTE) -> str:
 
 def outcome_words(edit: CellEdit, *, held: bool) -> str:
     """What happens to this cell, on one line, with the reason when it is refused."""
-    if edit.outcome == "write":
+    if edit.outcome == Outcome.WRITE:
         words = write_words(is_clear=edit.is_clear, note=PLAIN_CLEARS_NOTE)
         return f"{words} ({HELD_NOTE})" if held else words
-    if edit.outcome == "same-as-live":
+    if edit.outcome == Outcome.SAME_AS_LIVE:
         return f"nothing to do: {ALREADY_LIVE}"
-    return f"{edit.outcome}: {edit.message}" if edit.message else edit.outcome
+    return f"{edit.outcome}: {edit.message}" if edit.message else str(edit.outcome)
 
 
 def conflict_message(

@@ -142,7 +142,7 @@ RESEARCHER_CODE_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 # Plain code fields of an asset and the derived `*WithDesc` object the server computes
-# from each (esploro-api.md: "`*WithDesc` objects beside a plain code field are derived").
+# from each (docs/sandbox.md: "`*WithDesc` objects beside a plain code field are derived").
 ASSET_CODE_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("license", "licenseWithDesc", "AssetLicenses"),
     ("resourcetype.esploro", "resourceTypeEsploroWithDesc", "AssetResourceTypes"),

@@ -1,6 +1,6 @@
 """Ex Libris error bodies, as the real gateway sends them.
 
-The client under test must cope with exactly these shapes (esploro-api.md section 6), so the
+The client under test must cope with exactly these shapes (docs/sandbox.md), so the
 sandbox builds every error through this one module: a JSON body for JSON callers, the
 `web_service_result` XML document for everyone else, and always a trackingId, because that is
 what Ex Libris support asks for.

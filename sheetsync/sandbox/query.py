@@ -1,6 +1,6 @@
 """The researcher search language: `q=field~words`, conditions joined by ` AND `.
 
-"Contains these words" (esploro-api.md section 5): every word must occur in the field. Words
+"Contains these words" (docs/sandbox.md): every word must occur in the field. Words
 are compared case- and accent-insensitively, so `last_name~nunez` finds "Nuñez". `ALL` searches
 every indexed field. The store keeps one row per (record, field, word) so a query is an index
 lookup, not a scan.

@@ -1,7 +1,7 @@
 """What the server does to a record on write: swap-all, read-only keys, code tables.
 
 This is the behaviour that destroys data in careless scripts, so the sandbox reproduces it
-faithfully (esploro-api.md section 4):
+faithfully (docs/sandbox.md):
 
 * Researchers are serialised in a fixed schema order, as Alma's JAXB binding does. A field the
   PUT body leaves out is reset to its default (empty string, empty list or null); a field the
@@ -120,7 +120,7 @@ _CONTACT_INFO: tuple[tuple[str, Default], ...] = (
     ("phone", _empty_list),
 )
 
-# Asset fields that `POST ?op=patch` may write (esploro-api.md section 2).
+# Asset fields that `POST ?op=patch` may write (docs/sandbox.md).
 _PATCHABLE_PREFIXES = ("date.", "identifier.")
 _PATCHABLE_FIELDS = frozenset({"grants.note", "fundingreferenceList", "links"})
 

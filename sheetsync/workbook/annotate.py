@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync.errors import WorkbookError
+from sheetsync.files import SHARED, replace_atomically
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
 from sheetsync.report.words import BLANK, is_held, write_words
 
@@ -136,7 +136,7 @@ def _edit_comment(edit: CellEdit, status: Status) -> str:
     lines = [_headline(edit.outcome, edit)]
     if is_held(edit, status):
         lines.append(f"Held back: the record is {status}, and apply writes nothing of it.")
-    if edit.message and edit.outcome in ("conflict", "invalid"):
+    if edit.message and edit.outcome in (Outcome.CONFLICT, Outcome.INVALID):
         lines.append(edit.message)
     lines += [
         f"baseline (export): {_shown(edit.baseline)}",
@@ -147,9 +147,9 @@ def _edit_comment(edit: CellEdit, status: Status) -> str:
 
 
 def _headline(outcome: Outcome, edit: CellEdit) -> str:
-    if outcome == "write":
+    if outcome == Outcome.WRITE:
         return f"sheetsync: {write_words(is_clear=edit.is_clear)}"
-    if outcome == "same-as-live":
+    if outcome == Outcome.SAME_AS_LIVE:
         return "sheetsync: nothing to do, the live record already has this value"
     return f"sheetsync: {outcome}, not written"
 
@@ -186,15 +186,6 @@ def _apply_mark(cell: Cell, mark: _Mark) -> None:
 
 
 def _save_atomically(book: Workbook, output: Path) -> None:
-    """Save to a temporary file beside `output`, then rename it into place."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = output.with_name(f".{output.name}.{secrets.token_hex(8)}.part")
-    # Not mkstemp: its files are 0600; this one gets the umask's usual mode, like any copy.
-    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
-        book.save(temporary)
-        os.replace(temporary, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Save beside `output`, then rename into place; the copy is for sharing, so the umask
+    decides its mode, as for any file the person makes."""
+    replace_atomically(output, book.save, mode=SHARED)

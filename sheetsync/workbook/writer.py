@@ -23,8 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +37,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sheetsync.files import PRIVATE, replace_atomically
 from sheetsync.template import Column, Template
 from sheetsync.workbook.cells import is_oversized, ooxml_escape, oversized_placeholder, text_digest
 
@@ -167,17 +166,9 @@ def append_table(
 
 
 def save_atomically(book: Workbook, path: Path) -> None:
-    """Save to a temporary file beside `path`, then rename it into place: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(handle)
-    try:
-        book.save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Save to a temporary file beside `path`, then rename it into place: never half a file.
+    Owner-only: an export holds record data."""
+    replace_atomically(path, book.save, mode=PRIVATE)
 
 
 class ExportWriter:
@@ -257,11 +248,7 @@ class ExportWriter:
     ) -> None:
         """A plain sheet of text cells beside the data (an apply's results): plan ignores it,
         since its first row does not hold the ID column's header."""
-        sheet = self._book.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        sheet.append([_text_cell(sheet, text, "sheetsync header") for text in header])
-        for row in rows:
-            sheet.append([_text_cell(sheet, text) for text in row])
+        append_table(self._book, title, header, rows)
 
     def add(self, record_id: str, fingerprint: str, texts: Sequence[str | None]) -> None:
         """Write one record's row and its baseline row."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from sheetsync.applying.journal import BEGIN, Journal, journal_path
+from sheetsync.applying.journal import Journal, JournalEvent, journal_path
 from sheetsync.applying.run import ApplyOptions, apply_plan, proposed_record
 from sheetsync.errors import ApplyError
 from sheetsync.esploro.client import EsploroClient
@@ -174,7 +174,7 @@ def _begin(plan_path: Path, record_id: str, live: dict[str, Any], plan: Plan) ->
     planned = next(r for r in plan.records if r.record_id == record_id)
     intended = proposed_record(live, planned, allow_clears=False)
     Journal(journal_path(plan_path), plan.checksum).append(
-        BEGIN, record_id, before=live, intended_fingerprint=fingerprint(intended)
+        JournalEvent.BEGIN, record_id, before=live, intended_fingerprint=fingerprint(intended)
     )
 
 
@@ -367,7 +367,6 @@ def test_rollback_restores_what_it_wrote_and_skips_what_others_changed(
 
 
 def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: Path) -> None:
-    from sheetsync.applying.journal import ROLLBACK_BEGIN
     from sheetsync.applying.rollback import rollback_plan
 
     api = Api(server.base_url)
@@ -377,7 +376,9 @@ def test_rollback_resumes_after_a_crash_mid_rollback(server: Sandbox, tmp_path: 
     assert _apply(server, plan_path).ok
     plan = read_plan(plan_path)
     journal = Journal(journal_path(plan_path), plan.checksum)
-    journal.append(ROLLBACK_BEGIN, a)  # killed after the rollback PUT of `a` was sent...
+    journal.append(
+        JournalEvent.ROLLBACK_BEGIN, a
+    )  # killed after the rollback PUT of `a` was sent...
     api.put(f"/esploro/v1/researchers/{a}", before[a])  # ...which landed
     with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
         _reset_stats(server)

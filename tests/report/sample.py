@@ -48,27 +48,27 @@ def sample_plan() -> Plan:
     records = [
         record(
             "0001234",
-            "change",
+            Status.CHANGE,
             2,
-            edit("Display title", "F2", "Lecturer", LONG_TITLE, "Lecturer", "write"),
+            edit("Display title", "F2", "Lecturer", LONG_TITLE, "Lecturer", Outcome.WRITE),
             edit(
                 "Keywords",
                 "J2",
                 "coral reefs; ocean acidification",
                 "coral reefs; ocean acidification; seagrass",
                 "coral reefs; ocean acidification",
-                "write",
+                Outcome.WRITE,
             ),
         ),
         record(
             "0001235",
-            "change",
+            Status.CHANGE,
             3,
-            edit("ORCID", "L3", "0000-0002-1825-0097", None, "0000-0002-1825-0097", "write"),
+            edit("ORCID", "L3", "0000-0002-1825-0097", None, "0000-0002-1825-0097", Outcome.WRITE),
         ),
         record(
             "0001236",
-            "conflict",
+            Status.CONFLICT,
             4,
             edit(
                 "Display title",
@@ -76,15 +76,15 @@ def sample_plan() -> Plan:
                 "Lecturer",
                 "Senior Lecturer",
                 "Associate Professor",
-                "conflict",
+                Outcome.CONFLICT,
                 "changed in Esploro since the export, to a different value",
             ),
-            edit("Keywords", "J4", "tides", "tides; estuaries", "tides", "write"),
+            edit("Keywords", "J4", "tides", "tides; estuaries", "tides", Outcome.WRITE),
             messages=("1 cell in conflict",),
         ),
         record(
             "0001237",
-            "invalid",
+            Status.INVALID,
             5,
             edit(
                 "Position",
@@ -92,13 +92,13 @@ def sample_plan() -> Plan:
                 "LECTURER",
                 "PROFF",
                 "LECTURER",
-                "invalid",
+                Outcome.INVALID,
                 "'PROFF' is not a code in ResearcherPositions",
             ),
         ),
         record(
             "0001238",
-            "no-op",
+            Status.NO_OP,
             6,
             edit(
                 "Display title",
@@ -106,7 +106,7 @@ def sample_plan() -> Plan:
                 "Reader",
                 XSS + "\nsecond line",
                 XSS + "\nsecond line",
-                "same-as-live",
+                Outcome.SAME_AS_LIVE,
             ),
         ),
     ]
@@ -120,10 +120,15 @@ def many_changes(count: int) -> Plan:
         [
             record(
                 f"R{n:05d}",
-                "change",
+                Status.CHANGE,
                 n + 2,
                 edit(
-                    "Display title", f"F{n + 2}", "Lecturer", f"Professor {n}", "Lecturer", "write"
+                    "Display title",
+                    f"F{n + 2}",
+                    "Lecturer",
+                    f"Professor {n}",
+                    "Lecturer",
+                    Outcome.WRITE,
                 ),
             )
             for n in range(count)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from sheetsync.planning.model import Status
 from sheetsync.report.html import html_report, write_html_report
 from tests.report.sample import XSS, many_changes, plan, record, sample_plan
 
@@ -123,7 +124,7 @@ def test_html_report_words_each_outcome() -> None:
 
 def test_html_report_escapes_workbook_names_and_ids_too() -> None:
     plan_ = plan(
-        [record('7"><img src=x onerror=alert(1)>', "change", 2)],
+        [record('7"><img src=x onerror=alert(1)>', Status.CHANGE, 2)],
         workbook="<b>people</b>.xlsx",
         template_name="<i>t</i>",
     )

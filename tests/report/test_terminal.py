@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from sheetsync.applying.run import ApplyResult, RecordResult
+from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
 from sheetsync.esploro.check import CheckReport
 from sheetsync.exporting import ExportSummary
 from sheetsync.fieldpath import parse_path
-from sheetsync.planning.model import CellEdit, Plan, RowProblem
+from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
 from sheetsync.report.terminal import (
     apply_summary,
     check_report,
@@ -109,9 +109,9 @@ def test_values_are_never_read_as_rich_markup() -> None:
         [
             record(
                 "[bold]7[/bold]",
-                "change",
+                Status.CHANGE,
                 2,
-                edit("Display title", "F2", "a", "[red]Professor[/red]", "a", "write"),
+                edit("Display title", "F2", "a", "[red]Professor[/red]", "a", Outcome.WRITE),
             )
         ]
     )
@@ -123,15 +123,23 @@ def test_every_part_of_a_plan_reaches_the_terminal_as_typed() -> None:
     """Headers, values, messages, IDs, names and notices: none is read as markup."""
     header = "[bold]Title[/]"
     write = CellEdit(
-        header, "/researcher/display_title", "F2", SHEET, "[b]", "[red]x[/]", "[b]", "write"
+        header, "/researcher/display_title", "F2", SHEET, "[b]", "[red]x[/]", "[b]", Outcome.WRITE
     )
     conflict = CellEdit(
-        "[i]Name[/i]", "/researcher/name", "G3", SHEET, "[/]", "[x]", "[y]", "conflict", "[/] why"
+        "[i]Name[/i]",
+        "/researcher/name",
+        "G3",
+        SHEET,
+        "[/]",
+        "[x]",
+        "[y]",
+        Outcome.CONFLICT,
+        "[/] why",
     )
     plan_ = plan(
         [
-            record("[bold]7[/]", "change", 2, write),
-            record("[8]", "conflict", 3, conflict, messages=("[red]record[/red] [/]",)),
+            record("[bold]7[/]", Status.CHANGE, 2, write),
+            record("[8]", Status.CONFLICT, 3, conflict, messages=("[red]record[/red] [/]",)),
         ],
         (RowProblem("[sheet]", 9, "[/]", "ID [bold]9[/] is not in the baseline"),),
         (f"Column '{MARKUP}' is not in the template",),
@@ -290,15 +298,15 @@ def test_an_export_summary_reaches_the_terminal_as_typed() -> None:
 
 def test_an_apply_result_reaches_the_terminal_as_typed() -> None:
     results = (
-        RecordResult("[bold]1[/]", "updated"),
+        RecordResult("[bold]1[/]", ApplyStatus.UPDATED),
         RecordResult(
             "[2]",
-            "failed",
+            ApplyStatus.FAILED,
             error_code="[401]",
             error_message="[red]denied[/red] [/]",
             tracking_id="[E01-1]",
         ),
-        RecordResult("[/]", "updated", warnings=("[bold]w1[/]", "w2 [x]")),
+        RecordResult("[/]", ApplyStatus.UPDATED, warnings=("[bold]w1[/]", "w2 [x]")),
     )
     journal = Path("/tmp/[j]/[bold]journal[/].jsonl")
     console, stream = _console()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sheetsync.planning.model import Outcome, Status
 from sheetsync.report.words import (
     check_rate,
     conflict_message,
@@ -40,10 +41,10 @@ def test_a_conflict_names_the_cell_and_quotes_its_three_values() -> None:
 
 
 def test_outcome_words() -> None:
-    write = edit("Display title", "F2", "a", "b", "a", "write")
-    clear = edit("ORCID", "L3", "0000", None, "0000", "write")
-    same = edit("Display title", "F2", "a", "b", "b", "same-as-live")
-    bad = edit("Position", "H5", "A", "B", "A", "invalid", "'B' is not a code")
+    write = edit("Display title", "F2", "a", "b", "a", Outcome.WRITE)
+    clear = edit("ORCID", "L3", "0000", None, "0000", Outcome.WRITE)
+    same = edit("Display title", "F2", "a", "b", "b", Outcome.SAME_AS_LIVE)
+    bad = edit("Position", "H5", "A", "B", "A", Outcome.INVALID, "'B' is not a code")
     assert outcome_words(write, held=False) == "write"
     assert outcome_words(write, held=True) == (
         "write (held back: apply writes nothing of this record)"
@@ -51,15 +52,22 @@ def test_outcome_words() -> None:
     assert outcome_words(clear, held=False) == "clear, applied only with apply --allow-clears"
     assert outcome_words(same, held=False) == "nothing to do: already live"
     assert outcome_words(bad, held=False) == "invalid: 'B' is not a code"
-    assert outcome_words(edit("Position", "H5", "A", "B", "A", "invalid"), held=False) == "invalid"
+    assert (
+        outcome_words(edit("Position", "H5", "A", "B", "A", Outcome.INVALID), held=False)
+        == "invalid"
+    )
 
 
 def test_only_a_write_in_a_record_not_to_change_is_held() -> None:
-    write = edit("Display title", "F2", "a", "b", "a", "write")
-    same = edit("Display title", "F2", "a", "b", "b", "same-as-live")
-    assert not is_held(write, "change")
-    assert is_held(write, "conflict") and is_held(write, "invalid") and is_held(write, "no-op")
-    assert not is_held(same, "conflict")
+    write = edit("Display title", "F2", "a", "b", "a", Outcome.WRITE)
+    same = edit("Display title", "F2", "a", "b", "b", Outcome.SAME_AS_LIVE)
+    assert not is_held(write, Status.CHANGE)
+    assert (
+        is_held(write, Status.CONFLICT)
+        and is_held(write, Status.INVALID)
+        and is_held(write, Status.NO_OP)
+    )
+    assert not is_held(same, Status.CONFLICT)
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ PLAN = _plan(
     [
         _record(
             "0001234",
-            "change",
+            Status.CHANGE,
             2,
             _edit(
                 "Display title",
@@ -62,19 +62,19 @@ PLAN = _plan(
                 "Lecturer",
                 "Professor of Marine Ecology",
                 "Lecturer",
-                "write",
+                Outcome.WRITE,
             ),
-            _edit("ORCID", "e2", "0000-0002-1825-0097", None, "0000-0002-1825-0097", "write"),
+            _edit("ORCID", "e2", "0000-0002-1825-0097", None, "0000-0002-1825-0097", Outcome.WRITE),
         ),
         _record(
             "0001235",
-            "change",
+            Status.CHANGE,
             3,
-            _edit("Keywords", "D3", "seagrass", "seagrass; kelp", "seagrass", "write"),
+            _edit("Keywords", "D3", "seagrass", "seagrass; kelp", "seagrass", Outcome.WRITE),
         ),
         _record(
             "0001236",
-            "conflict",
+            Status.CONFLICT,
             4,
             _edit(
                 "Display title",
@@ -82,13 +82,13 @@ PLAN = _plan(
                 "Lecturer",
                 "Senior Lecturer",
                 "Associate Professor",
-                "conflict",
+                Outcome.CONFLICT,
                 "changed in Esploro since the export",
             ),
         ),
         _record(
             "0001237",
-            "invalid",
+            Status.INVALID,
             5,
             _edit(
                 "Position",
@@ -96,17 +96,17 @@ PLAN = _plan(
                 "LECTURER",
                 "PROFF",
                 "LECTURER",
-                "invalid",
+                Outcome.INVALID,
                 "'PROFF' is not a code in ResearcherPositions",
             ),
-            _edit("Keywords", "D5", "estuaries", "estuaries; deltas", "estuaries", "write"),
+            _edit("Keywords", "D5", "estuaries", "estuaries; deltas", "estuaries", Outcome.WRITE),
         ),
         _record(
             "0001238",
-            "no-op",
+            Status.NO_OP,
             6,
-            _edit("Display title", "B6", "Reader", "Professor", "Professor", "same-as-live"),
-            _edit("Display title", "B2", "x", "y", "x", "write", sheet="No such sheet"),
+            _edit("Display title", "B6", "Reader", "Professor", "Professor", Outcome.SAME_AS_LIVE),
+            _edit("Display title", "B2", "x", "y", "x", Outcome.WRITE, sheet="No such sheet"),
         ),
     ],
     (
@@ -215,7 +215,13 @@ def test_a_cell_inside_merged_cells_marks_the_merge(source: Path, tmp_path: Path
     book = load_workbook(source)
     book[SHEET].merge_cells("B2:C2")  # the person merged the title with the position
     book.save(source)
-    plan = _plan([_record("0001234", "change", 2, _edit("Position", "C2", "a", "b", "a", "write"))])
+    plan = _plan(
+        [
+            _record(
+                "0001234", Status.CHANGE, 2, _edit("Position", "C2", "a", "b", "a", Outcome.WRITE)
+            )
+        ]
+    )
     output = tmp_path / "annotated.xlsx"
     assert annotate_workbook(source, output, plan) == 1
     sheet = load_workbook(output)[SHEET]
@@ -282,9 +288,9 @@ def test_an_export_written_by_sheetsync_can_be_annotated(tmp_path: Path) -> None
         [
             _record(
                 "0001",
-                "change",
+                Status.CHANGE,
                 3,
-                _edit("Display title", f"{letter}3", "v5", "Prof", "v5", "write"),
+                _edit("Display title", f"{letter}3", "v5", "Prof", "v5", Outcome.WRITE),
             )
         ]
     )
