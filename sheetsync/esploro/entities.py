@@ -33,6 +33,7 @@ from sheetsync.template import EntityName, WriteMode
 
 Record = dict[str, Any]
 OnProgress = Callable[[int], object] | None
+Params = Mapping[str, Any] | None
 
 MAX_IDS_PER_GET = 100  # asset IDs in one `GET assets/{id1,id2,...}`
 Q_SYNTAX_HINT = (
@@ -125,6 +126,15 @@ class Entity(ABC):
         last = path.rsplit("/", 1)[-1]
         return last == "desc" or last.endswith("WithDesc") or path == "/link"
 
+    def read(self, client: EsploroClient, path: str, params: Params = None) -> Record:
+        """GET `path`; this entity's not-found errorCode becomes a NotFoundError. Raised
+        outside the `except`, so no other exception is chained to what the caller sees."""
+        try:
+            return client.get_object(path, params)
+        except EsploroApiError as exc:
+            failure = exc
+        raise self.not_found(failure)
+
     def not_found(self, exc: EsploroApiError) -> EsploroApiError:
         """`exc` as a NotFoundError when its errorCode is this entity's not-found code."""
         if isinstance(exc, NotFoundError) or exc.error_code not in self.not_found_codes:
@@ -182,10 +192,7 @@ class Researchers(Entity):
         return client.get_object("researchers", params)
 
     def get(self, client: EsploroClient, record_id: str) -> Record:
-        try:
-            return client.get_object(f"researchers/{path_segment(record_id)}", {"view": "full"})
-        except EsploroApiError as exc:
-            raise self.not_found(exc) from None
+        return self.read(client, f"researchers/{path_segment(record_id)}", {"view": "full"})
 
     def fetch(
         self, client: EsploroClient, ids: Iterable[str], progress: OnProgress = None
@@ -280,10 +287,7 @@ class Assets(Entity):
         if any("," in str(asset_id) for asset_id in ids):
             raise RecordIdError("an asset ID cannot contain a comma")
         path = "assets/" + ",".join(path_segment(asset_id) for asset_id in ids)
-        try:
-            records = as_list(client.get_object(path).get("records"))
-        except EsploroApiError as exc:
-            raise self.not_found(exc) from None
+        records = as_list(self.read(client, path).get("records"))
         if not records:
             raise self._missing(client, path, "the answer held none of the assets")
         return records

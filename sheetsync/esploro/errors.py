@@ -25,8 +25,6 @@ from sheetsync.errors import (
 )
 
 UNAUTHORIZED = "UNAUTHORIZED"
-USER_NOT_FOUND = "401861"
-ASSET_NOT_FOUND = "ASSET_NOT_FOUND"
 PER_SECOND_THRESHOLD = "PER_SECOND_THRESHOLD"
 DAILY_THRESHOLD = "DAILY_THRESHOLD"
 
@@ -41,7 +39,7 @@ def error_class(detail: ErrorDetail, remaining: int | None = None) -> type[Esplo
         return DailyQuotaError if daily else RateLimitError
     if detail.error_code == UNAUTHORIZED or detail.status in (401, 403):
         return AuthorizationError
-    if detail.error_code in (USER_NOT_FOUND, ASSET_NOT_FOUND) or detail.status == 404:
+    if detail.status == 404:  # an entity's own not-found errorCode: its adapter (entities.py)
         return NotFoundError
     if detail.status >= 500:
         return ServerError

@@ -14,6 +14,7 @@ from sheetsync.errors import (
     RateLimitError,
     ServerError,
 )
+from sheetsync.esploro.entities import ASSETS, RESEARCHERS, Entity
 from sheetsync.esploro.errors import error_class, parse_error
 
 JSON_BODY = json.dumps(
@@ -76,8 +77,8 @@ def test_xml_entities_are_never_expanded() -> None:
     [
         (401, "UNAUTHORIZED", AuthorizationError),
         (400, "UNAUTHORIZED", AuthorizationError),
-        (400, "401861", NotFoundError),
-        (400, "ASSET_NOT_FOUND", NotFoundError),
+        (404, "", NotFoundError),
+        (400, "401861", EsploroApiError),  # which entity's not-found code: the adapter decides
         (429, "PER_SECOND_THRESHOLD", RateLimitError),
         (429, "DAILY_THRESHOLD", DailyQuotaError),
         (503, "", ServerError),
@@ -93,3 +94,14 @@ def test_an_error_message_names_status_code_and_tracking_id() -> None:
     error = EsploroApiError("GET", "researchers/7", parse_error(400, "application/json", JSON_BODY))
     text = str(error)
     assert "400" in text and "401861" in text and "E01-1-ABCDE-AWAE1" in text
+
+
+@pytest.mark.parametrize(
+    "entity, code", [(RESEARCHERS, "401861"), (ASSETS, "ASSET_NOT_FOUND")], ids=str
+)
+def test_each_entity_knows_its_not_found_code(entity: Entity, code: str) -> None:
+    detail = parse_error(400, "application/json", JSON_BODY.replace(b"401861", code.encode()))
+    error = error_class(detail)("GET", "x/1", detail)
+    assert isinstance(entity.not_found(error), NotFoundError)
+    other = ASSETS if entity is RESEARCHERS else RESEARCHERS
+    assert not isinstance(other.not_found(error), NotFoundError)
