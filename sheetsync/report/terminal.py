@@ -316,7 +316,7 @@ def check_report(console: Console, report: CheckReport) -> None:
     quota = "unknown" if report.remaining_quota is None else f"{report.remaining_quota:,}"
     latency = "no answer" if math.isnan(report.latency_ms) else f"{report.latency_ms:.0f} ms"
     lines = (
-        ("base URL", Text(report.base_url)),
+        ("base URL", Text(safe_url(report.base_url))),
         ("API key from", Text(report.key_source)),
         ("read researchers", _verdict(report.can_read_researchers, report.researchers_error)),
         ("read assets", _verdict(report.can_read_assets, report.assets_error)),

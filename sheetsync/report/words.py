@@ -127,9 +127,9 @@ def safe_url(url: str) -> str:
     configuration might carry a key, and a report must never show one."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port is not None:  # raises ValueError for a port out of range
+            host = f"{host}:{parts.port}"
     except ValueError:
         return "(unreadable URL)"
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))

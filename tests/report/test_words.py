@@ -79,6 +79,7 @@ def test_only_a_write_in_a_record_not_to_change_is_held() -> None:
             "https://api.example.org:8443/esploro",
         ),
         ("http://[::1", "(unreadable URL)"),
+        ("https://h:99999/x", "(unreadable URL)"),
     ],
 )
 def test_safe_url_drops_everything_that_could_carry_a_key(url: str, shown: str) -> None:
