@@ -2,7 +2,7 @@
 
     python bench/plan_read.py [--rows 20000] [--rounds 3]
 
-Builds an export workbook of ROWS researchers (the built-in template's 16 columns, plus the
+Builds an export workbook of ROWS researchers (the built-in template's columns, plus the
 equal hidden baseline sheet) with the real export writer, then times:
   * sheetsync: `read_export` (python-calamine for values, baseline checksum verification, the
     formula scan, header mapping): everything plan does before it diffs;
@@ -70,7 +70,8 @@ def main() -> None:
         started = time.perf_counter()
         build(path, args.rows)
         seconds = time.perf_counter() - started
-        print(f"built {args.rows:,} rows x 16 columns (+ baseline) in {seconds:.1f} s")
+        columns = len(load_template("researchers").columns)
+        print(f"built {args.rows:,} rows x {columns} columns (+ baseline) in {seconds:.1f} s")
         ours, theirs = [], []
         for _ in range(args.rounds):
             theirs.append(timed(openpyxl_values, path))

@@ -72,6 +72,11 @@ def export(
     *,
     query: str = "",
     updated_since: str | None = None,
+    updated_until: str | None = None,
+    doi: str | None = None,
+    researcher: str | None = None,
+    org_unit: str | None = None,
+    open_access: str | None = None,
     ids: Iterable[str] | None = None,
     limit: int | None = None,
     progress: Progress | None = None,
@@ -79,12 +84,25 @@ def export(
     """Export records into a workbook to edit, one row per record, one column per field.
 
     `template` is a built-in name (`"researchers"`), a path to a `.toml`, or a loaded
-    `Template`. Select with `query` (researchers' `q`), `updated_since` (assets,
-    YYYY-MM-DD) or `ids`; `limit` caps any of them. Nothing is written at `output` unless
-    the whole workbook was.
+    `Template`. Select researchers with `query` (the API's `q`); assets with the assets API's
+    filters, at least one: `updated_since` / `updated_until` (YYYY-MM-DD; every asset:
+    `updated_since="1900-01-01"`), `doi`, `researcher` (a primary ID), `org_unit` (an
+    organisation code), `open_access` ("yes" or "no"). `ids` selects either; `limit` caps any
+    of them. IDs Esploro does not have are skipped and listed in the summary's
+    `missing_ids`. Nothing is written at `output` unless the whole workbook was.
     """
     chosen = _template(template)
-    selection = Selection(query, updated_since, tuple(ids) if ids is not None else None, limit)
+    selection = Selection(
+        query=query,
+        updated_since=updated_since,
+        ids=tuple(ids) if ids is not None else None,
+        limit=limit,
+        updated_until=updated_until,
+        doi=doi,
+        researcher=researcher,
+        org_unit=org_unit,
+        open_access=open_access,
+    )
     return export_records(client, chosen, Path(output), selection, progress=progress)
 
 

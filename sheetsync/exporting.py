@@ -3,23 +3,34 @@
 Records stream from the client into the workbook writer one at a time; the only thing held
 for the whole run is the list of IDs to fetch. Nothing is written at the output path unless
 the whole workbook was.
+
+Two things an export reports rather than fails on, because the rest of the workbook is still
+worth having: an ID asked for that Esploro does not have (listed in the summary, skipped), and
+a code table Esploro will not give (its column is exported without a dropdown, with a warning).
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheetsync.errors import (
+    DailyQuotaError,
+    EsploroApiError,
+    NothingToExport,
+    RateLimitError,
+    ServerError,
+)
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import Selection, entity_of
+from sheetsync.esploro.entities import Record, Selected, Selection, entity_of
 from sheetsync.fieldpath import read_value
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
+from sheetsync.report.words import missing_code_table, missing_ids_sentence
 from sheetsync.template import Template
 from sheetsync.workbook import CodeList, ExportInfo, ExportWriter
 from sheetsync.workbook.cells import cell_text
@@ -37,6 +48,8 @@ class ExportSummary:
     api_calls: int
     remaining_quota: int | None
     seconds: float
+    missing_ids: tuple[str, ...] = ()  # asked for by ID, not in Esploro: skipped
+    warnings: tuple[str, ...] = ()  # e.g. a code table Esploro would not give
 
 
 def read_id_list(text: str) -> tuple[str, ...]:
@@ -50,13 +63,54 @@ def read_id_list(text: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _code_lists(client: EsploroClient, template: Template) -> dict[str, CodeList]:
+# Errors that say nothing about one code table (the quota, the pace, a failing server): the
+# export stops on these as on any other call, rather than carry on table by table.
+_NOT_ABOUT_THE_TABLE = (DailyQuotaError, RateLimitError, ServerError)
+
+
+def _code_lists(client: EsploroClient, template: Template) -> tuple[dict[str, CodeList], list[str]]:
+    """The code tables of the template's code columns, and a warning per table Esploro would
+    not give: its columns are exported without a dropdown rather than the export refused."""
     tables = sorted({c.code_table for c in template.columns if c.code_table})
     lists: dict[str, CodeList] = {}
+    warnings: list[str] = []
     for name in tables:
-        rows = client.code_table(name).get("row", [])
+        try:
+            rows = client.code_table(name).get("row", [])
+        except _NOT_ABOUT_THE_TABLE:
+            raise
+        except EsploroApiError as exc:
+            columns = tuple(c.header for c in template.columns if c.code_table == name)
+            reason = f"HTTP {exc.status} {exc.error_code}".strip()
+            warnings.append(missing_code_table(name, columns, reason))
+            continue
         lists[name] = [(str(r.get("code", "")), str(r.get("description", ""))) for r in rows]
-    return lists
+    return lists, warnings
+
+
+class _Found:
+    """The selected records that exist, streaming; the IDs that do not, collected on the way."""
+
+    def __init__(self, selected: Iterator[Selected], selection: Selection) -> None:
+        self._selected = selected
+        self.missing: list[str] = []
+        self.first = self._next()
+        if self.first is None:  # raised before any file is created
+            what = missing_ids_sentence(tuple(self.missing)) if self.missing else "nothing"
+            raise NothingToExport(f"no records to export for {selection.describe()}: {what}")
+
+    def _next(self) -> Record | None:
+        for item in self._selected:
+            if item.record is not None:
+                return item.record
+            self.missing.append(item.record_id)
+        return None
+
+    def __iter__(self) -> Iterator[Record]:
+        record = self.first
+        while record is not None:
+            yield record
+            record = self._next()
 
 
 def export_records(
@@ -73,9 +127,8 @@ def export_records(
     started = time.monotonic()
     entity = entity_of(template.entity)
     entity.check_selection(selection)
-    code_lists = _code_lists(client, template)
-    records = entity.select(client, selection, progress or NO_PROGRESS)
-    first = next(records, None)  # raises NothingToExport before any file is created
+    code_lists, warnings = _code_lists(client, template)
+    found = _Found(entity.select(client, selection, progress or NO_PROGRESS), selection)
     made = provenance(template, client.base_url)
     info = ExportInfo(
         export_id=str(uuid.uuid4()),
@@ -93,7 +146,7 @@ def export_records(
     with ExportWriter(output, template, info, code_lists, data_sheet=entity.sheet_title) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)
-        for record in itertools.chain([first], records) if first is not None else ():
+        for record in found:
             texts = [cell_text(read_value(record, c.path), c.join) for c in template.columns]
             writer.add(record_id(record, template.id_path), fingerprint(record), texts)
     return ExportSummary(
@@ -105,4 +158,6 @@ def export_records(
         api_calls=client.calls,
         remaining_quota=client.remaining_quota,
         seconds=time.monotonic() - started,
+        missing_ids=tuple(found.missing),
+        warnings=tuple(warnings),
     )

@@ -10,6 +10,15 @@ end with one list selector:
 - `[a/b=VALUE]`: the first item whose value at relative path `a/b` is VALUE when written as a
   string (`str(value) == VALUE`; a null or missing value never matches). VALUE is taken
   literally up to the closing `]`: it may hold spaces, dots, dashes, `/` and `=`, but no `]`.
+- `[lowest a/b]`: the item whose value at relative path `a/b`, compared as a number, is the
+  lowest, wherever it stands in the list: `/creators[lowest order]/givenname` is the first
+  creator even when Esploro lists creators in the order "2", "3", "1" or numbers them from
+  "0". A number is a JSON number (not a boolean) or a string holding one (`"2"`, `" 10 "`,
+  `"-1"`, `"2.5"`); `"10"` is higher than `"9"`. Items whose value there is missing, null or
+  not a number are never picked; when several items share the lowest number, the one that
+  comes first in the list is picked. The word `lowest` and one space start the selector, and
+  it has no `=`, so it cannot be read as `[field=VALUE]` (a match selector's field therefore
+  cannot start with `lowest` and a space).
 
 Keys may not contain `[`, `]` or `=` (they would make the text ambiguous); such paths are
 rejected with a `PathError` that says where.
@@ -25,6 +34,10 @@ rules (each chosen so that `write_value(r, p, read_value(r, p))` gives back `r` 
 - Otherwise absent or null intermediate objects are created as `{}` and missing lists as `[]`.
   An intermediate that holds something else (a string where an object is needed) is an error.
 - `[N]` with N equal to the list's length appends an item; a larger N is an error.
+- `[lowest a/b]` writes into the item it reads (None sets that item's field to null, as `[N]`
+  does). With no item that has a number there, writing None changes nothing and any other
+  value is an error: there is no first item to write to, and sheetsync will not invent one.
+  Writing to the compared field itself (`[lowest order]/order`) may make another item lowest.
 - `[a/b=VALUE]` with no matching item appends one built so that it matches, e.g. writing an
   ORCID to `/researcher/user_identifier[id_type/value=ORCID]/value` appends
   `{"id_type": {"value": "ORCID"}, "value": "0000-0002-1825-0097"}` (VALUE is stored as a
@@ -45,8 +58,11 @@ rules (each chosen so that `write_value(r, p, read_value(r, p))` gives back `r` 
 from __future__ import annotations
 
 import copy
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import Any, TypeAlias
 
@@ -56,6 +72,7 @@ __all__ = [
     "AllItems",
     "FieldPath",
     "Index",
+    "Lowest",
     "Match",
     "PathError",
     "Selector",
@@ -87,7 +104,14 @@ class Match:
     value: str
 
 
-Selector: TypeAlias = AllItems | Index | Match
+@dataclass(frozen=True)
+class Lowest:
+    """`[lowest a/b]`: the item whose value at `keys`, compared as a number, is lowest."""
+
+    keys: tuple[str, ...]
+
+
+Selector: TypeAlias = AllItems | Index | Match | Lowest
 
 
 @dataclass(frozen=True)
@@ -205,10 +229,38 @@ def _decode_key(text: str, raw: str, start: int) -> str:
     return raw.replace("~1", "/").replace("~0", "~")
 
 
+_LOWEST = "lowest "
+
+
+def _selector_keys(text: str, inner: str, rel: str, at: int) -> tuple[str, ...]:
+    """The relative field path of a `[lowest a/b]` selector, starting at position `at` + 1."""
+    if "=" in rel:
+        raise _fail(
+            text,
+            f"a '[lowest field]' selector compares numbers and has no '=': '[{inner}]' at "
+            f"position {at - len(_LOWEST)}",
+        )
+    if rel[:1].isspace():
+        raise _fail(
+            text,
+            f"write one space between 'lowest' and the field: '[{inner}]' at position "
+            f"{at - len(_LOWEST)}",
+        )
+    parts = rel.split("/")
+    if not all(parts):
+        raise _fail(
+            text, f"empty field name in selector '[{inner}]' at position {at - len(_LOWEST)}"
+        )
+    starts = [at + 1 + sum(len(p) + 1 for p in parts[:i]) for i in range(len(parts))]
+    return tuple(map(partial(_decode_key, text), parts, starts))
+
+
 def _parse_selector(text: str, inner: str, at: int) -> Selector:
     """The text between `[` (at position `at`) and `]`."""
     if inner == "*":
         return AllItems()
+    if inner.startswith(_LOWEST):
+        return Lowest(_selector_keys(text, inner, inner[len(_LOWEST) :], at + len(_LOWEST)))
     if "=" in inner:
         rel, value = inner.split("=", 1)
         parts = rel.split("/")
@@ -227,7 +279,7 @@ def _parse_selector(text: str, inner: str, at: int) -> Selector:
     raise _fail(
         text,
         f"bad selector '[{inner}]' at position {at}: expected [*], a non-negative index "
-        "such as [0], or [field=value]",
+        "such as [0], [field=value] or [lowest field]",
     )
 
 
@@ -278,6 +330,9 @@ def _select(items: Any, selector: Selector) -> Any:
     if isinstance(selector, Match):
         position = _find_match(items, selector)
         return None if position is None else items[position]
+    if isinstance(selector, Lowest):
+        position = _find_lowest(items, selector)
+        return None if position is None else items[position]
     return None
 
 
@@ -290,6 +345,34 @@ def _find_match(items: Sequence[Any], selector: Match) -> int | None:
         if scalar and str(value) == selector.value:
             return position
     return None
+
+
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def _as_number(value: Any) -> Decimal | None:
+    """A JSON number, or a string holding one ("2", " 10 ", "-1", "2.5"), as a Decimal."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(value) if math.isfinite(value) else None
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return Decimal(value.strip())
+    return None
+
+
+def _find_lowest(items: Sequence[Any], selector: Lowest) -> int | None:
+    """Position of the item with the lowest number at the selector's keys (the first in the
+    list among equals), or None when no item has a number there."""
+    steps = tuple(Step(key) for key in selector.keys)
+    best: tuple[Decimal, int] | None = None
+    for position, item in enumerate(items):
+        number = _as_number(_walk(item, steps))
+        if number is not None and (best is None or number < best[0]):
+            best = (number, position)
+    return None if best is None else best[1]
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -359,6 +442,8 @@ class _Writer:
             self.write_index(child, step.selector.index, rest, value)
         elif isinstance(step.selector, Match):
             self.write_match(child, step.selector, rest, value)
+        elif isinstance(step.selector, Lowest):
+            self.write_lowest(child, step.selector, rest, value)
         else:
             self.write_all(child, rest, value)
 
@@ -384,6 +469,17 @@ class _Writer:
         if index == len(items):
             items.append(None)
         self.write_item(items, index, rest, value)
+
+    def write_lowest(
+        self, items: list[Any], selector: Lowest, rest: Sequence[Step], value: Any
+    ) -> None:
+        position = _find_lowest(items, selector)
+        if position is None:
+            if self.clears(value):
+                return
+            field = "/".join(map(escape_key, selector.keys))
+            raise self.error(f"no item has a number at '{field}', so none is the lowest")
+        self.write_item(items, position, rest, value)
 
     def write_match(
         self, items: list[Any], selector: Match, rest: Sequence[Step], value: Any

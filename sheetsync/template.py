@@ -54,9 +54,21 @@ COLUMN_KEYS = (
     "max_length", "code_table", "join", "width", "note",
 )  # fmt: skip
 WIDTH_RANGE = (4, 120)
-# What Esploro's asset `op=patch` may change (docs/sandbox.md); anything else needs PUT.
-PATCHABLE_PREFIXES = ("date.", "identifier.")
-PATCHABLE_KEYS = frozenset({"grants.note", "fundingreferenceList", "links"})
+# What Esploro's asset `op=patch` may change: the Knowledge Center's list ("Update Asset by
+# API", /work/shared/evidence/kc-update-asset-by-api.txt). Assets have no other write.
+PATCHABLE_DATES = ("date.published", "date.accepted", "date.created", "date.submitted")
+PATCHABLE_IDENTIFIERS = tuple(
+    f"identifier.{name}"
+    for name in (
+        "doi", "pmid", "pmcid", "uri", "handle", "ismn", "isbn", "eissn", "issn", "other",
+        "govtnum", "wos", "scopus", "arxiv", "ark", "sici", "rno",
+        *(f"additional{n:02d}" for n in range(1, 10)),
+        "pqdt", "eisbn",
+    )
+)  # fmt: skip
+PATCHABLE_KEYS = frozenset(
+    {*PATCHABLE_DATES, *PATCHABLE_IDENTIFIERS, "grants.note", "fundingreferenceList", "links"}
+)
 BUILTIN_PREFIX = "builtin:"
 
 
@@ -258,6 +270,12 @@ class _Checker:
         write_mode = cast(WriteMode, top.choice("write_mode", WRITE_MODES))
         if write_mode == "patch" and entity != "assets":
             raise self.top_fail("write_mode", 'write_mode = "patch" is only for entity = "assets"')
+        if write_mode == "put" and entity == "assets":
+            raise self.top_fail(
+                "write_mode",
+                "Esploro's API cannot replace an asset (it has no PUT for assets); assets are "
+                'written with write_mode = "patch", which changes dates and identifiers',
+            )
         id_path = top.path("id_path")
         if id_path.is_multi:
             raise self.top_fail("id_path", "the ID path cannot have '[*]'")
@@ -358,15 +376,15 @@ class _Checker:
 
 
 def _patchable(path: FieldPath) -> bool:
-    key = path.top_level_key
-    return key.startswith(PATCHABLE_PREFIXES) or key in PATCHABLE_KEYS
+    return path.top_level_key in PATCHABLE_KEYS
 
 
 def _not_patchable(path: FieldPath) -> str:
     return (
         f'{path.text!r} cannot be edited with write_mode = "patch": Esploro\'s op=patch only '
-        "changes date.*, identifier.*, grants.note, fundingreferenceList and links; "
-        'make the column readonly or use write_mode = "put"'
+        f"changes {', '.join(PATCHABLE_DATES)}, the identifier.* fields the Knowledge Center "
+        "lists (identifier.doi, identifier.pmid, ...), grants.note, fundingreferenceList and "
+        "links; make the column readonly"
     )
 
 

@@ -37,6 +37,7 @@ from sheetsync.template import load_template
 from sheetsync.workbook.reader import _sheet_part
 from sheetsync.workbook.writer import META_SHEET
 from tests.conftest import Api, start_sandbox
+from tests.esploro.support import asset_ids
 from tests.plans import edit
 
 TITLE = "Display title"
@@ -90,14 +91,14 @@ def _plan(server: Sandbox, workbook: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    server = start_sandbox(researchers=8, assets=6)
+    server = start_sandbox(researchers=8, assets=10)  # 10: one asset ID has 18 digits
     other = start_sandbox(researchers=8, assets=2)
     root = tmp_path_factory.mktemp("bad")
     api = Api(server.base_url)
     ids = api.researcher_ids(8)
     people = _export(server, root / "people.xlsx")
     people_b = _export(server, root / "people-b.xlsx")
-    assets = _export(server, root / "assets.xlsx", "assets")
+    assets = _export(server, root / "assets.xlsx", "assets", updated_since="1900-01-01")
     planned = edit(people, {(ids[0], TITLE): "Reader in Bad Inputs"}, root / "edited.xlsx")
     plan = _plan(server, planned, root / "edited.plan.json")
     other_book = _export(other, root / "other.xlsx")
@@ -114,7 +115,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         plan,
         other_plan,
         ids,
-        Api(server.base_url).asset_ids(6),
+        asset_ids(Api(server.base_url), 100),
     )
     server.stop()
     other.stop()
@@ -406,13 +407,13 @@ def test_read_only_column_edited(env: Env, tmp_path: Path) -> None:
 
 
 def number_id(env: Env, tmp_path: Path, record: str) -> Run:
-    """The asset's ID typed over as a number (Excel's "convert to number"), title edited."""
+    """The asset's ID typed over as a number (Excel's "convert to number"), DOI edited."""
     path = copy(env, tmp_path, source=env.assets)
 
     def number(sheet: Any) -> None:
         row = row_of(sheet, record)
         sheet.cell(row=row, column=1).value = float(record)
-        sheet.cell(row=row, column=header_col(sheet, "Title")).value = "Changed title"
+        sheet.cell(row=row, column=header_col(sheet, "DOI")).value = "10.1234/number-id"
 
     with_sheet(path, number)
     return cli(env, "plan", str(path))
@@ -651,6 +652,26 @@ def test_export_assets_with_a_query(env: Env, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     assert_error(cli(env, "export", "assets", "-o", str(out), "--query", "x~y"), "--query")
     assert not out.exists()
+
+
+def test_export_assets_without_a_filter(env: Env, tmp_path: Path) -> None:
+    """The assets API lists nothing unfiltered; "everything" is said explicitly."""
+    out = tmp_path / "out.xlsx"
+    run = cli(env, "export", "assets", "-o", str(out))
+    assert_error(run, "every asset: --updated-since 1900-01-01")
+    assert run.writes == 0 and not out.exists()
+
+
+def test_export_open_access_neither_yes_nor_no(env: Env, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    run = cli(env, "export", "assets", "-o", str(out), "--open-access", "maybe")
+    assert_error(run, "--open-access 'maybe' must be yes or no")
+
+
+def test_export_researchers_with_an_asset_filter(env: Env, tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    run = cli(env, "export", "researchers", "-o", str(out), "--doi", "10.1234/x")
+    assert_error(run, "--doi: for assets only")
 
 
 def test_export_updated_since_not_a_date(env: Env, tmp_path: Path) -> None:

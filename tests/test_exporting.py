@@ -15,7 +15,7 @@ import requests
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from sheetsync.errors import ExportError, NotFoundError, NothingToExport
+from sheetsync.errors import ExportError, NothingToExport
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection
 from sheetsync.exporting import export_records, read_id_list
@@ -25,7 +25,7 @@ from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from sheetsync.workbook import LISTS_SHEET, META_ROW_TAG, META_SHEET
 from sheetsync.workbook.cells import EXCEL_CELL_LIMIT, cell_text
-from tests.conftest import Api
+from tests.conftest import Api, start_sandbox
 
 CAPTURED_ID = "991291935000561"
 
@@ -163,10 +163,16 @@ def test_zero_matches_says_so_and_writes_nothing(sandbox: Sandbox, tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unknown_id_fails_naming_it_and_writes_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
-    ids = (Api(sandbox.base_url).researcher_ids(1)[0], "123456789012345678")
-    with pytest.raises(NotFoundError, match="123456789012345678"):
-        _export(sandbox, tmp_path, ids=ids)
+def test_unknown_ids_are_listed_and_skipped_and_none_found_writes_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    real = Api(sandbox.base_url).researcher_ids(1)[0]
+    output, summary = _export(sandbox, tmp_path, ids=(real, "123456789012345678"))
+    assert (summary.records, summary.missing_ids) == (1, ("123456789012345678",))
+    assert [row[0] for row in _sheet_rows(output, "Researchers")[1:]] == [real]
+    output.unlink()
+    with pytest.raises(NothingToExport, match="123456789012345678"):
+        _export(sandbox, tmp_path, ids=("123456789012345678",))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -183,6 +189,93 @@ def test_selection_errors_are_explained() -> None:
     template = load_template("assets")
     with pytest.raises(ExportError, match="--updated-since"):
         export_records(None, template, Path("x.xlsx"), Selection(query="ALL~x"))  # type: ignore[arg-type]
+    with pytest.raises(ExportError, match="every asset: --updated-since 1900-01-01"):
+        export_records(None, template, Path("x.xlsx"), Selection())  # type: ignore[arg-type]
+
+
+def _listed(sandbox: Sandbox, **params: str) -> list[str]:
+    """What `GET /assets` itself selects with `params` (the oracle), every page."""
+    api, ids = Api(sandbox.base_url), []
+    while True:
+        query = {**params, "limit": "100", "offset": str(len(ids))}
+        page = api.get("/esploro/v1/assets", params=query).json().get("records", [])
+        ids += [r["originalRepository"]["assetId"] for r in page]
+        if not page:
+            return ids
+
+
+def test_each_asset_filter_reaches_the_api_under_its_own_name(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    record = Api(sandbox.base_url).get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
+    creators = [c for asset in _every_asset(sandbox) for c in asset.get("creators", [])]
+    researcher = next(c["almaUserId"] for c in creators if c.get("almaUserId"))
+    org_code = record["creators"][1]["affiliationWithDesc"][0]["value"]
+    cases = [
+        ({"doi": record["identifier.doi"]}, {"doi": record["identifier.doi"]}),
+        ({"researcher": researcher}, {"user_primary_id": researcher}),
+        ({"org_unit": org_code}, {"org_code": org_code}),
+        ({"open_access": "yes"}, {"open_access": "yes"}),
+        (
+            {"updated_since": "2020-01-01", "updated_until": "2023-12-31"},
+            {"update_date_from": "2020-01-01", "update_date_to": "2023-12-31"},
+        ),
+    ]
+    for selection, params in cases:
+        expected = _listed(sandbox, **params)
+        assert expected, params
+        output, summary = _export(sandbox, tmp_path, template="assets", **selection)
+        rows = [row[0] for row in _sheet_rows(output, "Assets")[1:]]
+        assert rows == expected and summary.records == len(expected), params
+        assert _meta(output)["selection"] == ", ".join(f"{k}={v}" for k, v in params.items())
+
+
+def _every_asset(sandbox: Sandbox) -> list[dict[str, Any]]:
+    api = Api(sandbox.base_url)
+    query = {"update_date_from": "1900-01-01", "limit": "100"}
+    records: list[dict[str, Any]] = api.get("/esploro/v1/assets", params=query).json()["records"]
+    return records
+
+
+def test_150_asset_ids_with_3_unknown_give_147_rows_and_name_the_3(tmp_path: Path) -> None:
+    with start_sandbox(assets=160) as server:
+        known = _listed(server, update_date_from="1900-01-01")[:147]
+        unknown = ["990000000000001", "990000000000002", "990000000000003"]
+        ids = known[:70] + unknown[:1] + known[70:120] + unknown[1:] + known[120:147]
+        assert len(ids) == 150 and len(set(ids)) == 150
+        ids_file = tmp_path / "ids.txt"
+        ids_file.write_text("\n".join(ids))
+        output = tmp_path / "assets.xlsx"
+        args = ["export", "assets", "-o", str(output), "--ids-file", str(ids_file)]
+        as_json = _run([*args, "--json"], server.base_url)
+        text = _run(args, server.base_url)
+    assert as_json.returncode == 0, as_json.stderr
+    summary = json.loads(as_json.stdout)
+    assert (summary["records"], summary["missing_ids"]) == (147, unknown)
+    assert [row[0] for row in _sheet_rows(output, "Assets")[1:]] == [i for i in ids if i in known]
+    assert text.returncode == 0, text.stderr
+    assert "3 IDs not found in Esploro, skipped: " + ", ".join(unknown) in text.stdout
+
+
+def test_a_code_table_esploro_will_not_give_is_a_warning_not_an_abort(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    source = (Path(__file__).parents[1] / "templates" / "researchers.toml").read_text("utf-8")
+    code_table = next(c.code_table for c in load_template("researchers").columns if c.code_table)
+    template_path = tmp_path / "mine.toml"
+    template_path.write_text(source.replace(f'"{code_table}"', '"NoSuchCodeTable"'), "utf-8")
+    output = tmp_path / "out.xlsx"
+    result = _run(
+        ["export", str(template_path), "-o", str(output), "--limit", "3", "--json"],
+        sandbox.base_url,
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    (warning,) = [w for w in summary["warnings"] if "NoSuchCodeTable" in w]
+    assert "code table NoSuchCodeTable could not be read (HTTP 400" in warning
+    assert "has no dropdown list" in warning and summary["records"] == 3
+    text = _run(["export", str(template_path), "-o", str(output), "--limit", "3"], sandbox.base_url)
+    assert "Warning: code table NoSuchCodeTable" in text.stdout
 
 
 def test_meta_row_records_the_export_and_never_the_key(sandbox: Sandbox, tmp_path: Path) -> None:

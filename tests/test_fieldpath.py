@@ -2,7 +2,8 @@
 
 The property tests build records with awkward keys (dots, `/`, `~`), walk them to pick a path
 that addresses something real (`[*]`, `[N]` and match selectors included), and check that a
-write puts back exactly what a read took out, and that a new value changes nothing else.
+write puts back exactly what a read took out, and that a new value changes nothing else. The
+`[lowest order]` selector has its own property tests over creator lists in any order.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sheetsync.fieldpath import (
     AllItems,
     FieldPath,
     Index,
+    Lowest,
     Match,
     Step,
     escape_key,
@@ -56,7 +58,14 @@ def asset() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def researcher() -> dict[str, Any]:
-    return next(seed.generate_researchers(1, 1))
+    """A seeded researcher whose ORCID iD is in the profile's list only, beside one other
+    identifier (`seed.orcid_situation` says where a record keeps its ORCID iD)."""
+    return next(
+        record
+        for record in seed.generate_researchers(1, 100)
+        if seed.orcid_situation(record) == "researcher"
+        and len(record["researcher"]["user_identifier"]) == 2
+    )
 
 
 # ------------------------------------------------------------------------ generated records
@@ -253,6 +262,10 @@ SELECTORS = st.one_of(
         st.lists(KEYS, min_size=1, max_size=3).map(tuple),
         st.text(alphabet="ab ./-=~[é", max_size=6),
     ),
+    st.builds(
+        Lowest,
+        st.lists(KEYS.filter(lambda k: not k[0].isspace()), min_size=1, max_size=3).map(tuple),
+    ),
 )
 
 
@@ -265,6 +278,8 @@ def step_text(step: Step) -> str:
     if isinstance(step.selector, Match):
         keys = "/".join(map(escape_key, step.selector.keys))
         return text + f"[{keys}={step.selector.value}]"
+    if isinstance(step.selector, Lowest):
+        return text + f"[lowest {'/'.join(map(escape_key, step.selector.keys))}]"
     return text
 
 
@@ -299,6 +314,9 @@ def test_selectors_parse() -> None:
         ("id_type", "value"), "x=y/z"
     )
     assert parse_path("/creators[12]").steps[0].selector == Index(12)
+    assert parse_path("/creators[lowest order]/givenname").steps[0].selector == Lowest(("order",))
+    assert parse_path("/a[lowest x/n~1o]").steps[0].selector == Lowest(("x", "n/o"))
+    assert parse_path("/a[lowest=x]").steps[0].selector == Match(("lowest",), "x")
     assert parse_path("/language[*]").is_multi
     assert not parse_path("/creators[0]/givenname").is_multi
 
@@ -325,6 +343,12 @@ def test_selectors_parse() -> None:
         ("/a[0][1]", "unexpected text after ']' at position 5"),
         ("/a[=x]", "empty field name in selector '[=x]'"),
         ("/a[b[0]=x]", "unexpected text after ']'"),
+        ("/a[lowest order=1]", "'[lowest field]' selector compares numbers and has no '='"),
+        ("/a[lowest ]", "empty field name in selector '[lowest ]' at position 2"),
+        ("/a[lowest x//y]", "empty field name in selector '[lowest x//y]'"),
+        ("/a[lowest  x]", "write one space between 'lowest' and the field"),
+        ("/a[lowest]", "bad selector '[lowest]' at position 2"),
+        ("/a[lowest x[0]]", "unexpected text after ']'"),
     ],
 )
 def test_malformed_paths_say_what_and_where(text: str, message: str) -> None:
@@ -406,7 +430,10 @@ def test_every_captured_field_round_trips(asset: dict[str, Any]) -> None:
 def test_orcid_is_appended_as_a_matching_identifier(researcher: dict[str, Any]) -> None:
     cleared = write(researcher, ORCID, None)
     ids = cleared["researcher"]["user_identifier"]
-    assert [i["id_type"]["value"] for i in ids] == ["SCOPUS"]
+    assert [i["id_type"]["value"] for i in ids] == [
+        i["id_type"]["value"] for i in researcher["researcher"]["user_identifier"][1:]
+    ]
+    assert "ORCID" not in [i["id_type"]["value"] for i in ids]
     assert write(cleared, ORCID, None) == cleared
     added = write(cleared, ORCID, "0000-0002-1825-0097")
     assert added["researcher"]["user_identifier"][-1] == {
@@ -510,3 +537,137 @@ def test_none_below_a_match_with_more_selectors_is_written_through() -> None:
     record = {"a": [{"k": "x", "b": [{"c": 1}, {"c": 2}]}]}
     result = write(record, "/a[k=x]/b[0]/c", None)
     assert result == {"a": [{"k": "x", "b": [{"c": None}, {"c": 2}]}]}
+
+
+# ------------------------------------------------------------------------ [lowest order]
+
+FIRST = "/creators[lowest order]/givenname"
+
+# Orders as Esploro writes them (strings, sometimes from "0"), JSON numbers, and values that
+# are no number at all, which the selector must never pick.
+ORDERS = st.one_of(
+    st.integers(-3, 60).map(str),
+    st.integers(-3, 60),
+    st.integers(0, 60).map(lambda n: f" {n} "),
+    st.sampled_from(["", "x", "1a", "one", "1e3", "∞"]),
+    st.none(),
+    st.booleans(),
+)
+CREATORS = st.lists(
+    st.fixed_dictionaries(
+        {"givenname": st.text(alphabet="ABCé ", max_size=4)},
+        optional={"order": ORDERS, "familyname": st.text(alphabet="xyz", max_size=3)},
+    ),
+    max_size=8,
+)
+
+
+def number_of(value: Any) -> float | None:
+    """The test's own, independent idea of what counts as an order number."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return float(value)
+    try:
+        return float(value) if value.strip().lstrip("+-").isdigit() else None
+    except (AttributeError, ValueError):
+        return None
+
+
+def expected_first(creators: list[dict[str, Any]]) -> int | None:
+    numbered = [(number_of(c.get("order")), i) for i, c in enumerate(creators)]
+    candidates = [(n, i) for n, i in numbered if n is not None]
+    return min(candidates)[1] if candidates else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(CREATORS)
+def test_lowest_order_reads_the_lowest_number_never_the_first_position(
+    creators: list[dict[str, Any]],
+) -> None:
+    record = {"creators": creators}
+    position = expected_first(creators)
+    expected = None if position is None else creators[position]["givenname"]
+    assert read(record, FIRST) == expected
+    assert read(record, "/creators[lowest order]") == (
+        None if position is None else creators[position]
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(CREATORS, st.text(alphabet="NEW", min_size=1, max_size=3))
+def test_lowest_order_writes_that_item_and_nothing_else(
+    creators: list[dict[str, Any]], name: str
+) -> None:
+    record = {"creators": creators}
+    before = dumps(record)
+    assert dumps(write(record, FIRST, read(record, FIRST))) == before  # a read written back
+    position = expected_first(creators)
+    if position is None:
+        with pytest.raises(PathError, match="no item has a number at 'order'"):
+            write(record, FIRST, name)
+        assert write(record, FIRST, None) == record
+        return
+    result = write(record, FIRST, name)
+    assert read(result, FIRST) == name
+    expected = copy.deepcopy(creators)
+    expected[position]["givenname"] = name
+    assert result == {"creators": expected}
+    assert dumps(record) == before
+
+
+def test_lowest_order_on_real_shapes() -> None:
+    def people(*orders: str) -> dict[str, Any]:
+        return {"creators": [{"order": o, "givenname": f"G{o}"} for o in orders]}
+
+    assert read(people("2", "3", "1"), FIRST) == "G1"
+    assert read(people("6", "1", "2", "3", "4", "5"), FIRST) == "G1"
+    assert read(people("1", "0", "2"), FIRST) == "G0"  # numbered from "0"
+    assert read(people("9", "10", "11"), FIRST) == "G9"  # compared as numbers, not as text
+    record = people("2", "3", "1")
+    written = write(record, FIRST, "Ada")
+    assert [c["givenname"] for c in written["creators"]] == ["G2", "G3", "Ada"]
+    assert dumps(write(record, "/creators[lowest order]/familyname", "Lovelace")) == dumps(
+        {
+            "creators": [
+                {"order": "2", "givenname": "G2"},
+                {"order": "3", "givenname": "G3"},
+                {"order": "1", "givenname": "G1", "familyname": "Lovelace"},
+            ]
+        }
+    )
+    assert write(record, FIRST, None)["creators"][2] == {"order": "1", "givenname": None}
+
+
+def test_lowest_order_ties_missing_orders_and_links() -> None:
+    tied = {
+        "creators": [{"order": "3", "g": "a"}, {"order": "1", "g": "b"}, {"order": 1, "g": "c"}]
+    }
+    assert read(tied, "/creators[lowest order]/g") == "b"  # the first in the list among equals
+    assert write(tied, "/creators[lowest order]/g", "z")["creators"][1] == {"order": "1", "g": "z"}
+    unnumbered = {"creators": [{"g": "a"}, {"order": None, "g": "b"}, {"order": "", "g": "c"}]}
+    assert read(unnumbered, "/creators[lowest order]/g") is None
+    with pytest.raises(PathError, match=r"cannot write '/creators\[lowest order\]/g'"):
+        write(unnumbered, "/creators[lowest order]/g", "z")
+    mixed = {"creators": [{"g": "a"}, {"order": "x", "g": "b"}, {"order": "4", "g": "c"}]}
+    assert read(mixed, "/creators[lowest order]/g") == "c"
+    assert read({}, FIRST) is None and write({}, FIRST, None) == {}
+    with pytest.raises(PathError, match="no item has a number"):
+        write({}, FIRST, "x")
+    links = {"links": [{"link.order": 2, "link.url": "b"}, {"link.order": 1, "link.url": "a"}]}
+    assert read(links, "/links[lowest link.order]/link.url") == "a"
+    nested = {"a": [{"k": {"n": "2"}, "v": 1}, {"k": {"n": "-1"}, "v": 2}]}
+    assert read(nested, "/a[lowest k/n]/v") == 2
+
+
+def test_lowest_order_on_seeded_assets() -> None:
+    researchers = list(seed.generate_researchers(5, 40))
+    assets = [record for record, _ in seed.generate_assets(5, 300, researchers)]
+    unsorted = zero_based = 0
+    for asset in assets:
+        orders = [int(c["order"]) for c in asset["creators"]]
+        first = asset["creators"][orders.index(min(orders))]
+        assert read(asset, FIRST) == first["givenname"]
+        unsorted += orders != sorted(orders)
+        zero_based += min(orders) == 0
+    assert unsorted and zero_based

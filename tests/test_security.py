@@ -254,7 +254,13 @@ def _evil_patch(n: int) -> dict[str, Any]:
         "middle_name": pick[1],
         "last_name": pick[2],
         "full_name": pick[3],
-        "researcher": {"display_title": pick[4], "researcher_keyword": [{"value": pick[5]}]},
+        "researcher": {
+            "researcher_first_name": pick[2],
+            "researcher_middle_name": pick[0],
+            "researcher_last_name": pick[1],
+            "display_title": pick[4],
+            "researcher_keyword": [{"value": pick[5]}],
+        },
     }
 
 
@@ -285,9 +291,13 @@ def test_exported_annotated_and_results_workbooks_hold_no_formulas(tmp_path: Pat
             rows = _sheet_rows(book)
             for record_id, record in live.items():
                 row = rows[record_id]
-                assert row["First name"] == record["first_name"]
-                assert row["Middle name"] == record["middle_name"]
-                assert row["Last name"] == record["last_name"]
+                assert row["User record first name"] == record["first_name"]
+                assert row["User record middle name"] == record["middle_name"]
+                assert row["User record last name"] == record["last_name"]
+                published = record["researcher"]
+                assert row["First name"] == published["researcher_first_name"]
+                assert row["Middle name"] == published["researcher_middle_name"]
+                assert row["Last name"] == published["researcher_last_name"]
                 assert row["Full name"] == record["full_name"]
                 assert row[TITLE] == record["researcher"]["display_title"]
                 assert row["Keywords"] == record["researcher"]["researcher_keyword"][0]["value"]

@@ -16,6 +16,8 @@ from sheetsync.fieldpath import parse_path, read_value
 from sheetsync.sandbox import seed
 from sheetsync.sandbox.codetables import CODE_TABLES
 from sheetsync.template import (
+    PATCHABLE_DATES,
+    PATCHABLE_IDENTIFIERS,
     Column,
     Template,
     builtin_template_names,
@@ -27,7 +29,7 @@ from sheetsync.template import (
 
 ROOT = Path(__file__).parents[1]
 CAPTURED = ROOT / "sheetsync" / "sandbox" / "data" / "captured_asset.json"
-BUILTINS = ["asset-identifiers", "assets", "researchers"]
+BUILTINS = ["assets", "researchers"]
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +86,52 @@ def test_researchers_template_reads_seeded_researchers(researchers: list[dict[st
         found = [v for v in values if not blank(v)]
         assert found, f"{column.header} is empty on every seeded researcher"
         check_values(column, found)
-    first = researchers[0]
     assert template.id_column.header == "Primary ID"
-    assert read_value(first, template.column("orcid id").path) == next(
-        i["value"]
-        for i in first["researcher"]["user_identifier"]
-        if i["id_type"]["value"] == "ORCID"
+    profile_orcid, user_orcid = (
+        template.column("orcid id"),
+        template.column("ORCID iD (user record)"),
     )
+    assert user_orcid.readonly and not profile_orcid.readonly
+    for record in researchers:  # each column reads its own list, whatever the situation
+        orcids = {
+            where: [i["value"] for i in items if i["id_type"]["value"] == "ORCID"][:1] or [None]
+            for where, items in (
+                ("profile", record["researcher"]["user_identifier"]),
+                ("user", record["user_identifier"]),
+            )
+        }
+        assert read_value(record, profile_orcid.path) == orcids["profile"][0]
+        assert read_value(record, user_orcid.path) == orcids["user"][0]
+    situations = {seed.orcid_situation(r) for r in researchers}
+    assert {"researcher", "top-level", "both-equal"} <= situations
+
+
+def test_researchers_template_edits_published_names_and_real_code_tables() -> None:
+    """Published names are the editable ones; the user record's names are context. Code
+    columns name the tables rest_researcher.xsd names, and hold codes, never descriptions."""
+    template = load_template("researchers")
+    published = {"First name": "first", "Middle name": "middle", "Last name": "last"}
+    for header, part in published.items():
+        column = template.column(header)
+        assert str(column.path) == f"/researcher/researcher_{part}_name" and not column.readonly
+        context = template.column(f"User record {header.lower()}")
+        assert str(context.path) == f"/{part}_name" and context.readonly
+        assert context.note is not None and "Read-only context" in context.note
+    assert str(template.column("Suffix").path) == "/researcher/researcher_suffix"
+    assert template.column("Full name").readonly
+    tables = {c.header: c.code_table for c in template.columns if c.type == "code"}
+    assert tables == {
+        "Title (Dr, Prof, ...)": "UserTitles",
+        "Position": "OrganizationPositions",
+        "Portal profile": "EsploroPortalField",
+        "Research topics": "ResearchTopicsLabels",
+    }
+    portal = template.column("Portal profile")
+    assert str(portal.path) == "/researcher/portal_profile/value"  # the code, not the desc
+    assert portal.note is not None and "true = Yes" in portal.note and "false = No" in portal.note
+    headers = [c.header for c in template.columns]
+    for kept in ("Display title", "Keywords", "ORCID iD", "Web pages", "Last name", "Position"):
+        assert kept in headers  # the demo and the tests edit these
 
 
 def check_values(column: Column, found: list[Any]) -> None:
@@ -108,47 +149,45 @@ def check_values(column: Column, found: list[Any]) -> None:
                 assert column.join not in text
 
 
-@pytest.mark.parametrize("name", ["assets", "asset-identifiers"])
-def test_asset_templates_read_the_captured_asset(
-    name: str, asset: dict[str, Any], seeded_assets: list[dict[str, Any]]
+def test_assets_template_reads_the_captured_asset(
+    asset: dict[str, Any], seeded_assets: list[dict[str, Any]]
 ) -> None:
-    template = load_template(name)
-    assert template.entity == "assets"
+    template = load_template("assets")
+    assert (template.entity, template.write_mode) == ("assets", "patch")
     values = {c.header: read_value(asset, c.path) for c in template.columns}
-    filled = [header for header, value in values.items() if not blank(value)]
-    assert len(filled) >= 0.8 * len(template.columns), values
     assert values["Asset ID"] == "991291935000561"
     assert values["DOI"] == "10.1016/j.hybadv.2024.100277"
+    assert values["PubMed ID (PMID)"] == "36834803"
+    assert values["Handle"] == "handle.amirbuat"
+    assert values["Additional identifier 02"] == "googlescholarID"
+    assert (values["Publication date"], values["Accepted date"]) == ("202412", "20200125")
+    assert values["First creator"] == "Adib Bin Rashid"
+    assert values["Part of"] == "Hybrid Advances"
+    assert values["Resource type"] == "publication.journalArticle"
+    assert len(values["Links"]) == 2
     for column in template.columns:
         found = [v for v in (read_value(a, column.path) for a in [asset, *seeded_assets])]
         check_values(column, [v for v in found if not blank(v)])
 
 
-def test_assets_template_columns(asset: dict[str, Any]) -> None:
+def test_assets_template_edits_every_identifier_and_date_op_patch_can_change() -> None:
+    """The Knowledge Center's list (kc-update-asset-by-api.txt): 28 identifiers, of which the
+    portal's own address (identifier.uri) is Esploro's to assign, and four dates."""
     template = load_template("assets")
-    assert template.write_mode == "put"
-    assert read_value(asset, template.column("Journal ISSN").path) == "2773-207X"
-    assert read_value(asset, template.column("keywords").path) == [
-        "additioanl keywaord",
-        "additioanl subjects",
-        "katakunci",
-    ]
-    assert template.column("First creator").readonly
+    editable = {c.path.top_level_key for c in template.columns if not c.readonly}
+    assert editable == (set(PATCHABLE_IDENTIFIERS) - {"identifier.uri"}) | set(PATCHABLE_DATES)
+    assert len(PATCHABLE_IDENTIFIERS) == 28 and len(editable) == 31
+    context = [c for c in template.columns if c.readonly and c is not template.id_column]
+    assert {c.header for c in context} >= {"Title", "First creator", "Resource type"}
+    for column in context:
+        assert "API cannot change" in column.note or "does not write" in column.note
+    dates = [c for c in template.columns if c.path.top_level_key in PATCHABLE_DATES]
+    for column in dates:
+        assert column.pattern is not None
+        assert column.pattern.fullmatch("20220612\u201320220825")  # a range, as in the article
+        assert not column.pattern.fullmatch("2022-06-12")
     with pytest.raises(KeyError):
         template.column("No such column")
-
-
-def test_patch_template_edits_only_patchable_fields() -> None:
-    template = load_template("asset-identifiers")
-    assert template.write_mode == "patch"
-    editable = [c for c in template.columns if not c.readonly]
-    assert {c.path.top_level_key for c in editable} == {
-        "identifier.doi",
-        "identifier.pmid",
-        "identifier.handle",
-        "date.published",
-        "date.accepted",
-    }
 
 
 # ------------------------------------------------------------------------ loading files
@@ -242,11 +281,11 @@ def test_unknown_name_lists_the_builtins() -> None:
         load_template("reserchers")
     message = str(caught.value)
     assert message.startswith("reserchers: not a built-in template name and not a readable file")
-    assert "asset-identifiers, assets, researchers" in message
+    assert "assets, researchers" in message
 
 
 def test_missing_file_is_a_template_error(tmp_path: Path) -> None:
-    with pytest.raises(TemplateError, match="built-in templates are: asset-identifiers"):
+    with pytest.raises(TemplateError, match="built-in templates are: assets, researchers"):
         load_template(tmp_path / "nope.toml")
 
 
@@ -266,7 +305,7 @@ def test_packaged_templates_dir_wins_when_installed(
 
 
 def test_template_values_are_hashable() -> None:
-    assert len({*builtin_templates(), *builtin_templates()}) == 3
+    assert len({*builtin_templates(), *builtin_templates()}) == 2
     assert isinstance(builtin_templates()[0], Template)
 
 
@@ -327,6 +366,13 @@ MALFORMED: list[tuple[str, str, int, str, str]] = [
         3,
         "write_mode",
         'write_mode = "patch" is only for entity = "assets"',
+    ),
+    (
+        "put for assets",
+        edit(PATCH, ('"patch"', '"put"')),
+        3,
+        "write_mode",
+        "Esploro's API cannot replace an asset (it has no PUT for assets)",
     ),
     (
         "bad id path",
@@ -468,6 +514,21 @@ MALFORMED: list[tuple[str, str, int, str, str]] = [
         13,
         "columns[1].path",
         "'/title' cannot be edited with write_mode = \"patch\"",
+    ),
+    (
+        "a date op=patch does not list",
+        edit(PATCH, ('"/identifier.doi"', '"/date.presented"')),
+        13,
+        "columns[1].path",
+        "'/date.presented' cannot be edited with write_mode = \"patch\": Esploro's op=patch "
+        "only changes date.published, date.accepted, date.created, date.submitted",
+    ),
+    (
+        "an identifier op=patch does not list",
+        edit(PATCH, ('"/identifier.doi"', '"/identifier.isni"')),
+        13,
+        "columns[1].path",
+        "'/identifier.isni' cannot be edited",
     ),
     ("no columns", GOOD.split("[[columns]]")[0], 1, "columns", "no columns"),
     (

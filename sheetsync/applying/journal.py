@@ -29,6 +29,7 @@ class JournalEvent(StrEnum):
 
     BEGIN = "begin"  # the write is about to be sent; holds the before-image
     DONE = "done"  # the write happened (or was found to have happened) and was verified
+    IGNORED = "not-changed"  # answered, but Esploro left a field sent as it was (`reason`)
     FAILED = "failed"  # Esploro refused the write; nothing changed
     STALE = "stale"  # the record changed since planning; not written
     NO_OP = "no-op"  # nothing to write after all

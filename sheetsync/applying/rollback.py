@@ -1,9 +1,13 @@
 """`rollback`: restore what an apply wrote, from its journal, without overwriting anyone.
 
 Each record the journal says apply wrote (and did not roll back yet) is read again; only if it
-is still exactly what sheetsync wrote is its before-image written back. A record changed since
-is reported and left alone: a colleague's later save is never undone. Like apply, rollback is
-journaled (`rollback-begin`, `rollback-done`) and can be run again after a crash.
+is still exactly what sheetsync wrote is its before-image written back, through the entity's
+own write: a researcher's whole record PUT back, an asset's written fields patched back with
+op=patch. op=patch cannot empty a field, so a field that was empty before the apply cannot be
+restored through the API: the record says so ("cannot be restored through the API"), never
+passes for rolled back. A record changed since is reported and left alone: a colleague's later
+save is never undone. Like apply, rollback is journaled (`rollback-begin`, `rollback-done`) and
+can be run again after a crash.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ from sheetsync.applying.journal import Journal, JournalEvent, JournalLocation, o
 from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult, check_target
 from sheetsync.errors import EsploroApiError, EsploroConnectionError
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import Entity, entity_of
-from sheetsync.planning.model import Plan
+from sheetsync.esploro.entities import Entity, Restored, entity_of
+from sheetsync.fieldpath import parse_path, read_value
+from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint
+from sheetsync.report.words import unrestorable_message
 
 Record = dict[str, Any]
 
@@ -34,13 +40,17 @@ def rollback_plan(
     check_target(client, plan)
     opened = open_journal(journal, plan.checksum)
     undo = _Undo(client, entity_of(plan.entity), opened)
+    planned = {record.record_id: record for record in plan.records}
     written = _written(opened)
     progress.start(len(written))
     results = []
     for record_id, (before, after_fingerprint) in written.items():
-        results.append(undo.record(record_id, before, after_fingerprint))
+        results.append(undo.record(planned[record_id], before, after_fingerprint))
         progress.advance(1)
     return ApplyResult(tuple(results), opened.path)
+
+
+_WRITTEN = (JournalEvent.DONE, JournalEvent.IGNORED)  # answered: the record may have changed
 
 
 def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
@@ -50,7 +60,7 @@ def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
     for entry in journal.entries():
         if entry.event == JournalEvent.BEGIN:
             befores[entry.record_id] = dict(entry.data["before"])
-        elif entry.event == JournalEvent.DONE and entry.record_id in befores:
+        elif entry.event in _WRITTEN and entry.record_id in befores:
             after = str(entry.data["after_fingerprint"])
             written[entry.record_id] = (befores[entry.record_id], after)
         elif entry.event in (JournalEvent.ROLLBACK_DONE, JournalEvent.ROLLBACK_SKIPPED):
@@ -66,7 +76,8 @@ class _Undo:
         self.entity = entity
         self.journal = journal
 
-    def record(self, record_id: str, before: Record, after: str) -> RecordResult:
+    def record(self, planned: RecordPlan, before: Record, after: str) -> RecordResult:
+        record_id = planned.record_id
         try:
             live = self.entity.get(self.client, record_id)
             now = fingerprint(live)
@@ -78,7 +89,8 @@ class _Undo:
                 self.journal.append(JournalEvent.ROLLBACK_SKIPPED, record_id, reason=reason)
                 return RecordResult(record_id, ApplyStatus.SKIPPED, error_message=reason)
             self.journal.append(JournalEvent.ROLLBACK_BEGIN, record_id)
-            self.entity.restore(self.client, record_id, before)
+            fields = _written_fields(planned)
+            restored = self.entity.restore(self.client, record_id, before, fields)
         except EsploroApiError as exc:
             return RecordResult(
                 record_id,
@@ -92,5 +104,49 @@ class _Undo:
         except EsploroConnectionError as exc:
             message = f"{exc}; run rollback again"
             return RecordResult(record_id, ApplyStatus.FAILED, error_message=message)
-        self.journal.append(JournalEvent.ROLLBACK_DONE, record_id)
-        return RecordResult(record_id, ApplyStatus.ROLLED_BACK)
+        return self._done(planned, before, restored)
+
+    def _done(self, planned: RecordPlan, before: Record, restored: Restored) -> RecordResult:
+        """Journal the restore; a field the API could not put back is this record's outcome."""
+        record_id = planned.record_id
+        kept = _not_restored(planned, before, restored)
+        unrestorable = list(restored.unrestorable)
+        self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, unrestorable=unrestorable)
+        if not restored.unrestorable:
+            return RecordResult(record_id, ApplyStatus.ROLLED_BACK, warnings=kept)
+        message = unrestorable_message(restored.unrestorable)
+        return RecordResult(
+            record_id, ApplyStatus.NOT_RESTORED, warnings=kept, error_message=message
+        )
+
+
+def _written_fields(planned: RecordPlan) -> tuple[str, ...]:
+    """The top-level fields apply wrote: the op=patch body's, or those the edits start at."""
+    if planned.partial_body is not None:
+        return tuple(planned.partial_body)
+    return tuple(dict.fromkeys(_key(e) for e in _writes(planned)))
+
+
+def _not_restored(planned: RecordPlan, before: Record, restored: Restored) -> tuple[str, ...]:
+    """Edited fields the restore's answer does not hold as they were before (warnings)."""
+    if restored.record is None:
+        return ()
+    skipped = set(restored.unrestorable)
+    return tuple(
+        f"{edit.column} ({edit.path}): Esploro answered the restore without putting it back"
+        for edit in _writes(planned)
+        if _key(edit) not in skipped and _differs(edit, restored.record, before)
+    )
+
+
+def _writes(planned: RecordPlan) -> list[CellEdit]:
+    return [e for e in planned.edits if e.outcome == Outcome.WRITE]
+
+
+def _key(edit: CellEdit) -> str:
+    return parse_path(edit.path).top_level_key
+
+
+def _differs(edit: CellEdit, one: Record, other: Record) -> bool:
+    path = parse_path(edit.path)
+    return bool(read_value(one, path) != read_value(other, path))

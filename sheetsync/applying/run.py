@@ -3,8 +3,11 @@
 Per record: GET live. If its fingerprint differs from the plan's, the record is stale: not
 written, reported, and the run goes on. Otherwise the plan's patch is applied to that live
 record and the whole entity is PUT (or the `op=patch` body sent), after a `begin` line holding
-the before-image is fsynced to the journal. The answer is compared with what was intended; a
-field the server dropped, defaulted or changed is a verification warning.
+the before-image is fsynced to the journal. The answer (the record as Esploro stored it) is
+compared with what was intended: an edited field Esploro left as it was makes the record "not
+changed by Esploro", never "updated" (a JSON asset patch naming `identifier.doi` is answered 200
+and changes nothing); any other field the server dropped, defaulted or changed is a
+verification warning.
 
 When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
 the record is settled by reading it again: equal to what was intended, done; equal to the
@@ -34,10 +37,13 @@ from sheetsync.errors import (
 )
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
+from sheetsync.fieldpath import parse_path, read_value
 from sheetsync.patching import changed_paths, patched
-from sheetsync.planning.model import Outcome, Plan, RecordPlan, Status
+from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint
+from sheetsync.report.words import NOT_CHANGED_BY_ESPLORO, NOT_RESTORABLE, ignored_field
+from sheetsync.workbook.cells import cell_text
 
 Record = dict[str, Any]
 WRITE_ATTEMPTS = 2  # a write whose answer was lost is tried once more, after settling
@@ -61,8 +67,10 @@ class ApplyStatus(StrEnum):
     INVALID = "invalid"  # planned invalid: not written
     FAILED = "failed"  # Esploro refused the write, or did not answer
     NOT_ATTEMPTED = "not attempted"  # the run stopped first
+    NOT_CHANGED = NOT_CHANGED_BY_ESPLORO  # answered, but a field sent was left as it was
     ROLLED_BACK = "rolled back"  # rollback restored it (or apply found it rolled back)
     SKIPPED = "skipped"  # rollback left it alone: changed since sheetsync wrote it
+    NOT_RESTORED = NOT_RESTORABLE  # rollback: a field the API cannot put back (see message)
 
     def __repr__(self) -> str:
         return repr(self.value)  # as before it was an enum: 'updated' in a result's repr
@@ -148,7 +156,7 @@ class _Run:
             return RecordResult(record.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=str(exc))
         except EsploroApiError as exc:
             return self._failed(record, exc)
-        except EsploroConnectionError as exc:
+        except (EsploroConnectionError, ApplyError) as exc:  # ApplyError: a body not sendable
             self.journal.append(JournalEvent.FAILED, record.record_id, error_message=str(exc))
             return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=str(exc))
 
@@ -208,42 +216,61 @@ class _Run:
         self.journal.append(
             JournalEvent.BEGIN, record.record_id, before=live, intended_fingerprint=intended
         )
+        stored = self._send(record, live, body)
+        if isinstance(stored, RecordResult):
+            return stored
+        return self._verified(record, live, body, stored, skipped)
+
+    def _send(self, record: RecordPlan, live: Record, body: Record) -> Record | RecordResult:
+        """The write, and the record as Esploro stored it; a RecordResult when it ended
+        otherwise (refused, unanswered, overtaken by someone else's change)."""
         for _ in range(WRITE_ATTEMPTS):
             try:
-                stored = self.write(record, body)
+                return self.write(record, body)
             except (EsploroConnectionError, ServerError):
                 # No answer, or a 5xx: the write may or may not have happened. Read to find out.
                 try:
                     now = fingerprint(self.live(record.record_id))
                 except (EsploroConnectionError, EsploroApiError):
                     return self._unknown(record)
-                if now == intended:
-                    stored = body
-                    break
+                if now == fingerprint(body):
+                    return body
                 if now != fingerprint(live):
                     return self._stale(record, "changed in Esploro while the write was unanswered")
-                continue
             except AuthorizationError as exc:
                 self.halt(f"Esploro refused a write ({exc}); is the API key read-only?")
                 return self._failed(record, exc)
             except EsploroApiError as exc:
                 return self._failed(record, exc)
-            break
-        else:
-            return self._failed_unanswered(record)
+        return self._failed_unanswered(record)
+
+    def _verified(
+        self, record: RecordPlan, live: Record, body: Record, stored: Record, skipped: Warnings
+    ) -> RecordResult:
+        """Compare what Esploro answered with what was sent. A field it left as it was makes
+        the record "not changed by Esploro": a 200 is not proof that anything changed."""
+        ignored = [e for e in _sent(record) if _was_ignored(e, live, body, stored)]
+        ignored_keys = {parse_path(e.path).top_level_key for e in ignored}
         warnings = tuple(
             f"{path}: Esploro stored something other than what was sent"
             for path in changed_paths(body, stored)
-            if not self.entity.is_derived(path)
+            if not self.entity.is_derived(path) and _top_key(path) not in ignored_keys
+        )
+        why = "; ".join(_ignored_words(e, body, stored) for e in ignored)
+        event, reason = (
+            (JournalEvent.IGNORED, {"reason": why}) if ignored else (JournalEvent.DONE, {})
         )
         self.journal.append(
-            JournalEvent.DONE,
+            event,
             record.record_id,
             after_fingerprint=fingerprint(stored),
             warnings=list(warnings),
+            **reason,
         )
+        status = ApplyStatus.NOT_CHANGED if ignored else ApplyStatus.UPDATED
+        written = tuple(c for c in _fields(record) if c not in {e.column for e in ignored})
         return RecordResult(
-            record.record_id, ApplyStatus.UPDATED, _fields(record), warnings + skipped
+            record.record_id, status, written, warnings + skipped, error_message=why
         )
 
     def _failed(self, record: RecordPlan, exc: EsploroApiError) -> RecordResult:
@@ -284,8 +311,35 @@ def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> 
     return patched(live, record.patch, record.clear_patch if allow_clears else ())
 
 
+Warnings = tuple[str, ...]
+
+
 def _fields(record: RecordPlan) -> tuple[str, ...]:
     return tuple(e.column for e in record.edits if e.outcome == Outcome.WRITE)
+
+
+def _sent(record: RecordPlan) -> list[CellEdit]:
+    """The cells the plan writes. A clear left unsent holds the live value in the body, so
+    it can never look ignored."""
+    return [e for e in record.edits if e.outcome == Outcome.WRITE]
+
+
+def _was_ignored(edit: CellEdit, live: Record, body: Record, stored: Record) -> bool:
+    """Whether Esploro kept the value before the write where the body held another one."""
+    path = parse_path(edit.path)
+    sent, kept = read_value(body, path), read_value(stored, path)
+    return bool(sent != kept and kept == read_value(live, path))
+
+
+def _ignored_words(edit: CellEdit, body: Record, stored: Record) -> str:
+    path = parse_path(edit.path)
+    sent = cell_text(read_value(body, path), None)
+    return ignored_field(edit.column, edit.path, sent, cell_text(read_value(stored, path), None))
+
+
+def _top_key(pointer: str) -> str:
+    """The record key a JSON Pointer starts at (`/identifier.doi/0` -> `identifier.doi`)."""
+    return pointer.split("/")[1].replace("~1", "/").replace("~0", "~") if "/" in pointer else ""
 
 
 def _skipped_clears(record: RecordPlan, allowed: bool, *, patch_mode: bool) -> tuple[str, ...]:
@@ -300,6 +354,7 @@ def _skipped_clears(record: RecordPlan, allowed: bool, *, patch_mode: bool) -> t
 # A record's last journal event that says apply is finished with it, and how it ended.
 _FINISHED: dict[str, ApplyStatus] = {
     JournalEvent.DONE: ApplyStatus.UPDATED,
+    JournalEvent.IGNORED: ApplyStatus.NOT_CHANGED,
     JournalEvent.NO_OP: ApplyStatus.NO_OP,
     JournalEvent.STALE: ApplyStatus.STALE,
 }
@@ -345,6 +400,7 @@ def apply_plan(
     """Apply `plan`, journaling to `journal` (a path, or a `Journal` for this plan): the same
     journal resumes an interrupted run and is what rollback reads."""
     check_target(client, plan, options.expect)
+    entity_of(plan.entity).check_write_mode(plan.write_mode)
     journal = open_journal(journal, plan.checksum)
     run = _Run(client, plan, journal, options)
     records = _selected(plan, options)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -46,6 +46,30 @@ from sheetsync.report.html import write_html_report
 from sheetsync.report.terminal import apply_summary, export_summary, render_plan
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
+# The assets API's list filters (GET /assets refuses to list without one of them).
+ASSET_FILTERS = "Asset filters (the assets API's; at least one, or --ids)"
+
+
+def _asset_filter(help_text: str) -> Any:
+    """An asset filter option, grouped under its own heading in `export --help`."""
+    return typer.Option(help=f"Assets: {help_text}", rich_help_panel=ASSET_FILTERS)
+
+
+UpdatedSince = Annotated[
+    str | None,
+    _asset_filter(
+        "updated on or after YYYY-MM-DD. The assets API lists nothing without a filter: "
+        "for every asset, give --updated-since 1900-01-01."
+    ),
+]
+UpdatedUntil = Annotated[str | None, _asset_filter("updated on or before YYYY-MM-DD.")]
+Doi = Annotated[str | None, _asset_filter("with this DOI (several: comma-separated).")]
+Researcher = Annotated[str | None, _asset_filter("of the researcher with this primary ID.")]
+OrgUnit = Annotated[
+    str | None, _asset_filter("of this organisation unit code (several: comma-separated).")
+]
+OpenAccess = Annotated[str | None, _asset_filter("open access or not: yes or no.")]
+
 
 @app.command()
 def export(
@@ -57,11 +81,14 @@ def export(
     ],
     query: Annotated[
         str,
-        typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND ALL~chemistry'."),
+        typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND first_name~Anna'."),
     ] = "",
-    updated_since: Annotated[
-        str | None, typer.Option(help="Assets: only those updated on or after YYYY-MM-DD.")
-    ] = None,
+    updated_since: UpdatedSince = None,
+    updated_until: UpdatedUntil = None,
+    doi: Doi = None,
+    researcher: Researcher = None,
+    org_unit: OrgUnit = None,
+    open_access: OpenAccess = None,
     ids: Annotated[str | None, typer.Option(help="Comma-separated record IDs.")] = None,
     ids_file: Annotated[
         Path | None,
@@ -79,7 +106,12 @@ def export(
     quota_floor: QuotaFloor = None,
     as_json: AsJson = False,
 ) -> None:
-    """Export records into a workbook to edit: one row per record, one column per template field."""
+    """Export records into a workbook to edit: one row per record, one column per template field.
+
+    Researchers: everyone, or --query, or --ids. Assets: by the assets API's filters (at least
+    one; every asset: --updated-since 1900-01-01), or --ids. IDs Esploro does not have are
+    listed and skipped.
+    """
     if ids is not None and ids_file is not None:
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
     chosen = read_id_list(ids) if ids is not None else _ids_from(ids_file)
@@ -95,6 +127,11 @@ def export(
             output_path,
             query=query,
             updated_since=updated_since,
+            updated_until=updated_until,
+            doi=doi,
+            researcher=researcher,
+            org_unit=org_unit,
+            open_access=open_access,
             ids=chosen,
             limit=limit,
             progress=progress,

@@ -21,7 +21,7 @@ CONNECTION = "Connection"
 Region = Annotated[
     str | None,
     typer.Option(
-        help="Esploro region: na, eu, ap, ca, cn. \\[default: na]", rich_help_panel=CONNECTION
+        help="Esploro region: na, eu, ap, aps, ca, cn. \\[default: na]", rich_help_panel=CONNECTION
     ),
 ]
 BaseUrl = Annotated[

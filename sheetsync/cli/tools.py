@@ -174,11 +174,37 @@ def sandbox(
         typer.Option(help="API key VALUE=rw|ro (repeatable). Default: sandbox-rw, sandbox-ro."),
     ] = None,
     log: Annotated[bool, typer.Option(help="Print one line per request (keys redacted).")] = False,
+    asset_put: Annotated[
+        bool,
+        typer.Option(
+            "--asset-put",
+            help="Accept a swap-all asset PUT (the real API has none): experiments only.",
+        ),
+    ] = False,
+    json_identifiers: Annotated[
+        str,
+        typer.Option(
+            help="identifier.* in a JSON op=patch body: ignore (as reported) or accept.",
+            metavar="ignore|accept",
+        ),
+    ] = "ignore",
+    views_per_second: Annotated[
+        float,
+        typer.Option(help="Portal views bumping random assets' asset.views; 0 is off.", min=0),
+    ] = 0.0,
+    tracking_ids: Annotated[
+        str,
+        typer.Option(help="trackingId prefix of error bodies.", metavar="E01|E02|mixed"),
+    ] = "E01",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the start-up facts as one JSON line.")
     ] = False,
 ) -> None:
     """Run an Esploro-compatible server on loopback, to rehearse against. Ctrl-C stops it."""
+    if json_identifiers not in ("ignore", "accept"):
+        raise typer.BadParameter("must be ignore or accept", param_hint="--json-identifiers")
+    if tracking_ids not in ("E01", "E02", "mixed"):
+        raise typer.BadParameter("must be E01, E02 or mixed", param_hint="--tracking-ids")
     db_path = None if memory else (db or default_sandbox_db())
     if db_path is not None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +227,10 @@ def sandbox(
             drop_rate=drop_rate,
             keys=_parse_keys(key) if key else SandboxConfig().keys,
             log_requests=log,
+            asset_put=asset_put,
+            json_identifiers=json_identifiers,
+            views_per_second=views_per_second,
+            tracking_ids=tracking_ids,
         )
         server = Sandbox(config)
     except OSError as exc:
@@ -231,6 +261,10 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
             "db": str(db_path) if db_path else None,
             "seeded_now": server.seeded_now,
             **counts,
+            "asset_put": config.asset_put,
+            "json_identifiers": config.json_identifiers,
+            "views_per_second": config.views_per_second,
+            "tracking_ids": config.tracking_ids,
         }
         output.emit_json(facts, indent=None, flush=True)
         return
@@ -257,5 +291,13 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
             "",
         )
     )
+    experiments = [
+        *(["asset PUT on (the real API has none)"] if config.asset_put else []),
+        *(["identifiers accepted from JSON"] if config.json_identifiers == "accept" else []),
+        *([f"{config.views_per_second:g} portal views/s"] if config.views_per_second else []),
+        *([f"trackingIds {config.tracking_ids}"] if config.tracking_ids != "E01" else []),
+    ]
+    if experiments:
+        output.say((f"  options   {'; '.join(experiments)}", ""))
     output.say((f"  stats     {server.base_url}/_sandbox/stats", ""))
     output.say(("Press Ctrl-C to stop.", "dim"))

@@ -116,6 +116,15 @@ class _Attempt:
     failure: str = ""
 
 
+@dataclass(frozen=True)
+class RawBody:
+    """A request body sent as it is, with its own content type (the asset patch's XML);
+    a plain `body` is sent as JSON."""
+
+    content: bytes
+    content_type: str
+
+
 def _validate_key(api_key: str) -> None:
     if not api_key:
         raise ConfigError("an API key is required")
@@ -169,6 +178,13 @@ _UNSENDABLE = (
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidHeader,
 )
+
+
+def _payload(body: Any) -> dict[str, Any]:
+    """The keyword arguments that put `body` on the wire: JSON, or raw bytes as typed."""
+    if isinstance(body, RawBody):
+        return {"data": body.content, "headers": {"Content-Type": body.content_type}}
+    return {"json": body}
 
 
 def _failure_reason(exc: requests.RequestException, timeout: float) -> str:
@@ -329,11 +345,23 @@ class EsploroClient:
     # -- one request, with the limiter, the quota guard and retries ---------------------
 
     def request(
-        self, method: str, path: str, params: Mapping[str, Any] | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        raw: RawBody | None = None,
     ) -> Any:
-        """Send one request to `API_PATH + path`; return the decoded JSON (None if empty)."""
+        """Send one request to `API_PATH + path`; return the decoded JSON (None if empty).
+
+        `body` goes as JSON; `raw` (instead) as its bytes with its content type, for the one
+        write Esploro documents in XML. Either way the answer is asked for as JSON.
+        """
+        if body is not None and raw is not None:
+            raise ValueError("give a JSON body or a raw body, not both")
         self._local.round_trip_ms = None
-        response = self._send(method.upper(), path, params, body)
+        response = self._send(method.upper(), path, params, raw if raw is not None else body)
         return self._decode(method.upper(), path, response)
 
     def _send(
@@ -375,9 +403,10 @@ class EsploroClient:
         url = f"{self.base_url}{API_PATH}{path}"
         failure = unsendable = ""
         started = time.perf_counter()
+        payload = _payload(body)
         try:
             response = self._session.request(
-                method, url, params=params, json=body, timeout=self.timeout, allow_redirects=False
+                method, url, params=params, timeout=self.timeout, allow_redirects=False, **payload
             )
         except _UNSENDABLE as exc:  # a malformed URL or header: retrying cannot help
             unsendable = type(exc).__name__

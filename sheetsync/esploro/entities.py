@@ -1,22 +1,24 @@
 """Everything that differs between Esploro's entities, in one adapter per entity.
 
 Researchers and research assets are two different APIs behind one gateway: researchers are
-listed with a `q` query and read one at a time, assets are listed by filter and read up to 100
-in one GET; a researcher is written by a swap-all PUT, an asset by `op=patch`; each has its own
-not-found errorCode and its own fields that the server derives. Export, plan, apply, rollback
-and check ask the adapter (`entity_of(name)`) and never compare entity names themselves, so
-adding an entity is one adapter here plus its routes in the sandbox (docs/architecture.md).
+listed with a `q` query and read one at a time, assets are listed only by filter and read up to
+100 in one GET (answered in any order, without the IDs it lacks); a researcher is written by a
+swap-all PUT, an asset only by `op=patch` in the Knowledge Center's XML (the assets API has no
+PUT); each has its own not-found errorCode and its own fields that the server derives.
+Export, plan, apply, rollback and check ask the adapter (`entity_of(name)`) and never compare
+entity names themselves, so adding an entity is one adapter here plus its routes in the sandbox
+(docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime
+import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 from sheetsync.errors import (
     ApplyError,
@@ -27,37 +29,67 @@ from sheetsync.errors import (
     NothingToExport,
     RecordIdError,
 )
-from sheetsync.esploro.client import EsploroClient, as_list, path_segment
+from sheetsync.esploro.client import EsploroClient, RawBody, as_list, path_segment
+from sheetsync.esploro.patchxml import XML_CONTENT_TYPE, patch_xml
 from sheetsync.progress import Progress
 from sheetsync.template import EntityName, WriteMode
 
 Record = dict[str, Any]
 OnProgress = Callable[[int], object] | None
 Params = Mapping[str, Any] | None
+BodyFormat = Literal["xml", "json"]
 
-MAX_IDS_PER_GET = 100  # asset IDs in one `GET assets/{id1,id2,...}`
+MAX_IDS_PER_GET = 100  # asset IDs in one `GET assets/{id1,id2,...}`, and its `limit`
 Q_SYNTAX_HINT = (
     "check the q syntax: field~words, conditions joined with ' AND ', e.g. "
-    "'last_name~Smith AND ALL~chemistry' (Ex Libris has changed this syntax before)"
+    "'last_name~Smith AND first_name~Anna' (Ex Libris has changed this syntax before)"
 )
+EVERYTHING_SINCE = "1900-01-01"  # `--updated-since` that selects every asset
+# The assets list's filters: the Selection field, the API's parameter (the OpenAPI file's
+# name), the command-line option. `GET /assets` refuses to list without one of them.
+ASSET_FILTERS: tuple[tuple[str, str, str], ...] = (
+    ("updated_since", "update_date_from", "--updated-since"),
+    ("updated_until", "update_date_to", "--updated-until"),
+    ("doi", "doi", "--doi"),
+    ("researcher", "user_primary_id", "--researcher"),
+    ("org_unit", "org_code", "--org-unit"),
+    ("open_access", "open_access", "--open-access"),
+)
+DATE_FILTERS = ("updated_since", "updated_until")
+OPEN_ACCESS_VALUES = ("yes", "no")
 
 
 @dataclass(frozen=True)
 class Selection:
-    """Which records to export. IDs win over a query; `limit` caps either."""
+    """Which records to export. IDs win over a query or filters; `limit` caps any of them."""
 
     query: str = ""  # researchers: the API's q
-    updated_since: str | None = None  # assets: the API's update_date_from (YYYY-MM-DD)
+    updated_since: str | None = None  # assets: update_date_from (YYYY-MM-DD)
     ids: tuple[str, ...] | None = None
     limit: int | None = None
+    updated_until: str | None = None  # assets: update_date_to (YYYY-MM-DD)
+    doi: str | None = None  # assets: doi (one, or several separated by commas)
+    researcher: str | None = None  # assets: user_primary_id
+    org_unit: str | None = None  # assets: org_code (one, or several separated by commas)
+    open_access: str | None = None  # assets: open_access (yes or no)
+
+    def asset_filters(self) -> dict[str, str]:
+        """The filters given, under the names `GET /assets` takes them by."""
+        chosen = ((param, getattr(self, field)) for field, param, _ in ASSET_FILTERS)
+        return {param: str(value) for param, value in chosen if value}
+
+    def filter_options(self) -> list[str]:
+        """The command-line options of the filters given (for messages)."""
+        return [option for field, _, option in ASSET_FILTERS if getattr(self, field)]
 
     def describe(self) -> str:
+        filters = self.asset_filters()
         if self.ids is not None:
             text = f"{len(self.ids)} IDs"
         elif self.query:
             text = f"q={self.query}"
-        elif self.updated_since:
-            text = f"update_date_from={self.updated_since}"
+        elif filters:
+            text = ", ".join(f"{param}={value}" for param, value in filters.items())
         else:
             text = "all records"
         return text + (f", limit {self.limit}" if self.limit else "")
@@ -69,6 +101,23 @@ class Selection:
         return self.ids[: self.limit] if self.limit else self.ids
 
 
+@dataclass(frozen=True)
+class Selected:
+    """One record a selection chose, or (`record` None) an ID asked for that Esploro lacks."""
+
+    record_id: str
+    record: Record | None
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a rollback write did: the record as Esploro answered (None: nothing was sent),
+    and the fields it could not put back through the API."""
+
+    record: Record | None
+    unrestorable: tuple[str, ...] = ()
+
+
 class Entity(ABC):
     """One Esploro entity: how to select, read and write its records. Stateless; the client
     (its key, pacing and quota) is passed to each call."""
@@ -77,6 +126,7 @@ class Entity(ABC):
     sheet_title: str  # the export's data sheet
     not_found_codes: frozenset[str]  # errorCodes that mean "no such record"
     probe_path: str  # a read of one record's worth, for `check`
+    write_modes: frozenset[WriteMode]  # how this entity's API can write a record
 
     @abstractmethod
     def check_selection(self, selection: Selection) -> None:
@@ -85,19 +135,21 @@ class Entity(ABC):
     @abstractmethod
     def select(
         self, client: EsploroClient, selection: Selection, progress: Progress
-    ) -> Iterator[Record]:
-        """The selected full records, streaming; NothingToExport before any if there are none."""
+    ) -> Iterator[Selected]:
+        """The selected full records, streaming, and the IDs asked for that Esploro lacks.
+        NothingToExport before any if a listing matched none."""
 
     @abstractmethod
     def get(self, client: EsploroClient, record_id: str) -> Record:
-        """One full record: the only safe base for a write."""
+        """One full record: the only safe base for a write. NotFoundError if there is none."""
 
     @abstractmethod
     def fetch(
         self, client: EsploroClient, ids: Iterable[str], progress: OnProgress = None
-    ) -> Iterator[Record]:
-        """Full records for `ids`, fetched concurrently, in input order; `progress(n)` as
-        records arrive. A missing record raises NotFoundError when its turn comes."""
+    ) -> Iterator[Record | None]:
+        """Full records for `ids`, fetched concurrently, one per ID in input order: None for
+        an ID Esploro does not have, so one missing record never hides the rest.
+        `progress(n)` as records arrive."""
 
     @abstractmethod
     def write(
@@ -112,9 +164,21 @@ class Entity(ABC):
         """Write one record: `body` is the whole record as it should be, `partial` the fields
         a `patch`-mode write sends. Returns the record as stored. Never retried."""
 
-    def restore(self, client: EsploroClient, record_id: str, before: Mapping[str, Any]) -> Record:
-        """Write a before-image back whole (rollback)."""
-        return self.write(client, record_id, before, partial=None, mode="put")
+    @abstractmethod
+    def restore(
+        self,
+        client: EsploroClient,
+        record_id: str,
+        before: Mapping[str, Any],
+        fields: Collection[str],
+    ) -> Restored:
+        """Write a before-image back (rollback); `fields` are the top-level fields the plan
+        wrote. Says which of them the API cannot put back."""
+
+    def check_write_mode(self, mode: WriteMode) -> None:
+        """Refuse, before anything is sent, a write mode this entity's API does not have."""
+        if mode not in self.write_modes:
+            raise ApplyError(f"{self.name} cannot be written with write_mode {mode!r}")
 
     def probe(self, client: EsploroClient) -> None:
         """The smallest read of this entity (one record of a list), for `check`."""
@@ -141,6 +205,15 @@ class Entity(ABC):
             return exc
         return NotFoundError(exc.method, exc.path, exc.detail, exc.attempts)
 
+    def _select_ids(
+        self, client: EsploroClient, ids: Sequence[str], progress: Progress
+    ) -> Iterator[Selected]:
+        """The records of `ids`, in their order, each found or not."""
+        progress.start(len(ids))
+        found = self.fetch(client, ids, progress.advance)
+        for record_id, record in zip(ids, found, strict=True):
+            yield Selected(record_id, record)
+
     def __repr__(self) -> str:
         return f"<entity {self.name}>"
 
@@ -153,22 +226,25 @@ class Researchers(Entity):
     sheet_title = "Researchers"
     not_found_codes = frozenset({"401861"})
     probe_path = "researchers"
+    write_modes: frozenset[WriteMode] = frozenset({"put"})
 
     def check_selection(self, selection: Selection) -> None:
-        if selection.updated_since:
-            raise ExportError("--updated-since applies to assets only; for researchers use --query")
+        options = selection.filter_options()
+        if options:
+            raise ExportError(
+                f"{', '.join(options)}: for assets only; select researchers with --query or --ids"
+            )
 
     def select(
         self, client: EsploroClient, selection: Selection, progress: Progress
-    ) -> Iterator[Record]:
+    ) -> Iterator[Selected]:
         ids = selection.chosen_ids()
         if ids is None:
             ids = tuple(self.list_ids(client, selection.query, selection.limit))
-        if not ids:
-            hint = f"; {Q_SYNTAX_HINT}" if selection.query else ""
-            raise NothingToExport(f"no records matched {selection.describe()}{hint}")
-        progress.start(len(ids))
-        yield from self.fetch(client, ids, progress.advance)
+            if not ids:
+                hint = f"; {Q_SYNTAX_HINT}" if selection.query else ""
+                raise NothingToExport(f"no records matched {selection.describe()}{hint}")
+        yield from self._select_ids(client, ids, progress)
 
     def list_ids(
         self, client: EsploroClient, q: str = "", limit: int | None = None
@@ -196,9 +272,12 @@ class Researchers(Entity):
 
     def fetch(
         self, client: EsploroClient, ids: Iterable[str], progress: OnProgress = None
-    ) -> Iterator[Record]:
-        def one(record_id: str) -> Record:
-            return self.get(client, record_id)
+    ) -> Iterator[Record | None]:
+        def one(record_id: str) -> Record | None:
+            try:
+                return self.get(client, record_id)
+            except NotFoundError:
+                return None
 
         yield from client.ordered(client.reporting(one, lambda _record: 1, progress), ids)
 
@@ -211,75 +290,99 @@ class Researchers(Entity):
         partial: Mapping[str, Any] | None,
         mode: WriteMode,
     ) -> Record:
+        self.check_write_mode(mode)
         path = f"researchers/{path_segment(record_id)}"
         return client.expect_object("PUT", path, client.request("PUT", path, body=dict(body)))
 
+    def restore(
+        self,
+        client: EsploroClient,
+        record_id: str,
+        before: Mapping[str, Any],
+        fields: Collection[str],
+    ) -> Restored:
+        """The whole before-image, PUT back: a swap-all PUT restores every field."""
+        return Restored(self.write(client, record_id, before, partial=None, mode="put"))
+
 
 class Assets(Entity):
-    """Research assets: listed by filter (`update_date_from`), read up to 100 in one GET,
-    written by `op=patch` (the patchable fields) or, in `put` mode, by a whole-record PUT."""
+    """Research assets: listed by filter (the API lists nothing without one), read up to 100
+    in one GET, written only by `op=patch` of the fields the Knowledge Center lists, in its
+    XML (the API has no PUT for assets)."""
 
     name: EntityName = "assets"
     sheet_title = "Assets"
     not_found_codes = frozenset({"ASSET_NOT_FOUND"})
-    probe_path = "assets"
+    probe_path = "assets/test"
+    write_modes: frozenset[WriteMode] = frozenset({"patch"})
+    body_format: BodyFormat = "xml"  # tests set "json" to show what Esploro does with it
 
     def check_selection(self, selection: Selection) -> None:
         if selection.query:
             raise ExportError(
-                "--query applies to researchers only; the assets API selects by last update: "
-                "use --updated-since YYYY-MM-DD, or --ids"
+                "--query applies to researchers only; the assets API selects by filter: "
+                "--updated-since YYYY-MM-DD, --doi, --researcher, --org-unit, ... or --ids"
             )
-        if selection.updated_since:
-            try:
-                datetime.date.fromisoformat(selection.updated_since)
-            except ValueError:
-                raise ExportError(
-                    f"--updated-since '{selection.updated_since}' is not a date YYYY-MM-DD"
-                ) from None
+        for field, _, option in ASSET_FILTERS:
+            value = getattr(selection, field)
+            if value and field in DATE_FILTERS:
+                _check_date(option, value)
+        if selection.open_access and selection.open_access not in OPEN_ACCESS_VALUES:
+            raise ExportError(f"--open-access '{selection.open_access}' must be yes or no")
+        if selection.ids is None and not selection.asset_filters():
+            raise ExportError(
+                "the assets API lists assets only by filter: give --updated-since YYYY-MM-DD "
+                f"(every asset: --updated-since {EVERYTHING_SINCE}), --updated-until, --doi, "
+                "--researcher, --org-unit, --open-access, or --ids"
+            )
+
+    def check_write_mode(self, mode: WriteMode) -> None:
+        if mode not in self.write_modes:
+            raise ApplyError(
+                "Esploro's API cannot replace an asset (it has no PUT for assets): only "
+                'op=patch of dates and identifiers; use a template with write_mode = "patch"'
+            )
+
+    def probe(self, client: EsploroClient) -> None:
+        """`GET /assets/test`: the API's own "is this key allowed" call, no filter needed."""
+        client.request("GET", self.probe_path)
 
     def select(
         self, client: EsploroClient, selection: Selection, progress: Progress
-    ) -> Iterator[Record]:
+    ) -> Iterator[Selected]:
         ids = selection.chosen_ids()
         if ids is not None:
             if not ids:
                 raise NothingToExport(f"no records matched {selection.describe()}")
-            progress.start(len(ids))
-            yield from self.fetch(client, ids, progress.advance)
+            yield from self._select_ids(client, ids, progress)
             return
         progress.start(None)
-        records = iter(self.list_records(client, selection.updated_since, selection.limit))
+        records = iter(self.list_records(client, selection.asset_filters(), selection.limit))
         first = next(records, None)
         if first is None:
             raise NothingToExport(f"no assets matched {selection.describe()}")
-        progress.advance(1)
-        yield first
-        for record in records:
+        for record in itertools.chain([first], records):
             progress.advance(1)
-            yield record
+            yield Selected(_asset_id(record), record)
 
     def list_records(
-        self,
-        client: EsploroClient,
-        update_date_from: str | datetime.date | None = None,
-        limit: int | None = None,
+        self, client: EsploroClient, filters: Mapping[str, str], limit: int | None = None
     ) -> Iterator[Record]:
-        """Every asset (updated on or after `update_date_from`), full records, in API order."""
-        params: dict[str, Any] = {}
-        if update_date_from is not None:
-            params["update_date_from"] = (
-                update_date_from.isoformat()
-                if isinstance(update_date_from, datetime.date)
-                else update_date_from
-            )
-        yield from client.pages("assets", params, "records", "totalRecordCount", limit)
+        """Every asset `filters` (the API's parameter names) select: full records, API order."""
+        if not filters:
+            raise ExportError("the assets API lists nothing without a filter")
+        yield from client.pages("assets", filters, "records", "totalRecordCount", limit)
 
     def get(self, client: EsploroClient, record_id: str) -> Record:
-        return self.get_batch(client, [record_id])[0]
+        (record,) = self._batch(client, [record_id])
+        if record is None:
+            raise self._missing(client, f"assets/{path_segment(record_id)}", record_id)
+        return record
 
     def get_batch(self, client: EsploroClient, ids: Sequence[str]) -> list[Record]:
-        """Up to 100 assets in one GET, in the order the server gives (the order asked)."""
+        """Up to 100 assets in one GET, in whatever order the server gives (the reverse of
+        the order asked, in practice) and without the IDs it does not know. `limit` is sent
+        because the API's default is 10 records, whatever the number of IDs."""
         if not ids:
             raise RecordIdError("no asset IDs given")
         if len(ids) > MAX_IDS_PER_GET:
@@ -287,36 +390,33 @@ class Assets(Entity):
         if any("," in str(asset_id) for asset_id in ids):
             raise RecordIdError("an asset ID cannot contain a comma")
         path = "assets/" + ",".join(path_segment(asset_id) for asset_id in ids)
-        records = as_list(self.read(client, path).get("records"))
-        if not records:
-            raise self._missing(client, path, "the answer held none of the assets")
-        return records
+        params = {"limit": MAX_IDS_PER_GET, "offset": 0}
+        try:
+            return as_list(self.read(client, path, params).get("records"))
+        except NotFoundError:  # none of them known: answered as an error, not an empty list
+            return []
 
-    def _missing(self, client: EsploroClient, path: str, message: str) -> NotFoundError:
+    def _missing(self, client: EsploroClient, path: str, record_id: str) -> NotFoundError:
         code = next(iter(self.not_found_codes))
-        detail = ErrorDetail(200, code, message, "")
+        detail = ErrorDetail(200, code, f"asset {record_id} not found", "")
         return NotFoundError("GET", client.display(path), detail)
 
-    def _batch(self, client: EsploroClient, batch: list[str]) -> list[Record]:
-        """The records for `batch`, one per ID in its order; NotFoundError names any missing."""
+    def _batch(self, client: EsploroClient, batch: list[str]) -> list[Record | None]:
+        """One record per ID of `batch`, in its order, matched by ID; None where missing."""
         unique = list(dict.fromkeys(batch))
         by_id = {_asset_id(record): record for record in self.get_batch(client, unique)}
-        missing = [asset_id for asset_id in unique if asset_id not in by_id]
-        if missing:
-            message = f"{len(missing)} asset(s) not found: {', '.join(missing)}"
-            raise self._missing(client, "assets/" + ",".join(unique), message)
-        result: list[Record] = []
+        result: list[Record | None] = []
         used: set[str] = set()
         for asset_id in batch:  # a repeated ID gets its own copy, never an alias
-            record = by_id[asset_id]
+            record = by_id.get(asset_id)
             result.append(copy.deepcopy(record) if asset_id in used else record)
             used.add(asset_id)
         return result
 
     def fetch(
         self, client: EsploroClient, ids: Iterable[str], progress: OnProgress = None
-    ) -> Iterator[Record]:
-        def batch(asset_ids: list[str]) -> list[Record]:
+    ) -> Iterator[Record | None]:
+        def batch(asset_ids: list[str]) -> list[Record | None]:
             return self._batch(client, asset_ids)
 
         work = client.reporting(batch, len, progress)
@@ -332,11 +432,23 @@ class Assets(Entity):
         partial: Mapping[str, Any] | None,
         mode: WriteMode,
     ) -> Record:
-        path = f"assets/{path_segment(record_id)}"
-        if mode == "patch":
-            return self.patch(client, record_id, partial or {}, "replace")
-        answer = client.request("PUT", path, body=dict(body))
-        return self._single_record(client, "PUT", path, answer)
+        """`op=patch&action=replace` of the plan's fields (`partial`); `body` is not sent."""
+        self.check_write_mode(mode)
+        return self.patch(client, record_id, partial or {}, "replace")
+
+    def restore(
+        self,
+        client: EsploroClient,
+        record_id: str,
+        before: Mapping[str, Any],
+        fields: Collection[str],
+    ) -> Restored:
+        """The fields the plan wrote, patched back to their before-values. A field that was
+        empty before cannot be put back: op=patch replaces and adds, it never clears."""
+        unrestorable = tuple(sorted(f for f in fields if _is_empty(before.get(f))))
+        restorable = {f: before[f] for f in sorted(fields) if f not in unrestorable}
+        record = self.patch(client, record_id, restorable) if restorable else None
+        return Restored(record, unrestorable)
 
     def patch(
         self,
@@ -344,21 +456,42 @@ class Assets(Entity):
         record_id: str,
         changes: Mapping[str, Any],
         action: str = "replace",
+        *,
+        body_format: BodyFormat | None = None,
     ) -> Record:
-        """`op=patch` on the patchable fields in `changes`: `add` appends, `replace` overwrites."""
+        """`op=patch` of `changes` (dotted keys): `add` fills empty fields and appends to
+        lists, `replace` overwrites. Sent as the Knowledge Center's XML, the one body that
+        changes identifiers; `body_format="json"` sends flat dotted JSON instead (tests only).
+        Returns the updated record Esploro answers with, or reads it when the answer is empty."""
         if action not in ("replace", "add"):
             raise ApplyError(f"op=patch action must be 'replace' or 'add', not {action!r}")
         path = f"assets/{path_segment(record_id)}"
         params = {"op": "patch", "action": action}
-        answer = client.request("POST", path, params, body={"records": [dict(changes)]})
-        return self._single_record(client, "POST", path, answer)
+        if (body_format or self.body_format) == "json":
+            answer = client.request("POST", path, params, body={"records": [dict(changes)]})
+        else:
+            xml = RawBody(patch_xml(changes), XML_CONTENT_TYPE)
+            answer = client.request("POST", path, params, raw=xml)
+        return self._answered(client, record_id, path, answer)
 
-    @staticmethod
-    def _single_record(client: EsploroClient, method: str, path: str, answer: Any) -> Record:
-        """An asset write answers `{"records": [record]}`; return the record."""
-        wrapper = client.expect_object(method, path, answer)
-        records = as_list(wrapper.get("records"))
-        return records[0] if len(records) == 1 else wrapper
+    def _answered(self, client: EsploroClient, record_id: str, path: str, answer: Any) -> Record:
+        """The record a write answered with (`{"records": [record]}`); read again if none."""
+        if answer is None:
+            return self.get(client, record_id)
+        records = as_list(client.expect_object("POST", path, answer).get("records"))
+        mine = [record for record in records if _asset_id(record) == record_id]
+        return mine[0] if len(mine) == 1 else self.get(client, record_id)
+
+
+def _check_date(option: str, value: str) -> None:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ExportError(f"{option} '{value}' is not a date YYYY-MM-DD") from None
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 def _asset_id(record: Mapping[str, Any]) -> str:
@@ -368,7 +501,7 @@ def _asset_id(record: Mapping[str, Any]) -> str:
 
 def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
     iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+    while batch := list(itertools.islice(iterator, size)):
         yield batch
 
 

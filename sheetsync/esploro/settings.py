@@ -41,7 +41,8 @@ DEFAULT_KEYRING_ENTRY = "default"
 PROFILE_KEYS = ("region", "base_url", "api_key", "rate", "workers", "quota_floor")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-REGIONS = ("na", "eu", "ap", "ca", "cn")
+REGIONS = ("na", "eu", "ap", "aps", "ca", "cn")
+REGION_BASE_URLS = {"cn": "https://api-cn.hosted.exlibrisgroup.com.cn"}  # the exceptions
 API_PATH = "/esploro/v1/"
 # `sheetsync sandbox` listens here with this read/write key (sheetsync.sandbox.app; a test
 # checks the two agree). Written out so the library never imports its own emulator.
@@ -80,10 +81,11 @@ def display_path(path: Path) -> str:
 
 
 def region_base_url(region: str) -> str:
-    """The gateway for a region: `https://api-{region}.hosted.exlibrisgroup.com`."""
+    """The gateway for a region, as the assets OpenAPI file's `servers` list gives it:
+    `https://api-{region}.hosted.exlibrisgroup.com`, but China's is under `.com.cn`."""
     if region not in REGIONS:
         raise ConfigError(f"unknown region '{region}'; choose one of {', '.join(REGIONS)}")
-    return f"https://api-{region}.hosted.exlibrisgroup.com"
+    return REGION_BASE_URLS.get(region, f"https://api-{region}.hosted.exlibrisgroup.com")
 
 
 def normalise_base_url(base_url: str) -> str:

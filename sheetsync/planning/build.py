@@ -5,7 +5,8 @@ the export, the same Esploro. Then finds the edited cells (`edits.py`), checks t
 the template and the code tables they use (`validate.py`), fetches only the records with edits
 that can be planned, merges each three ways (`merge.py`: baseline, edited, live) and assembles
 the `Plan` with its provenance and checksum. A record with a refused cell or row is never
-fetched: it costs no call.
+fetched: it costs no call. A record Esploro no longer has is planned invalid, naming its row,
+and the rest of the workbook is planned as usual.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sheetsync.planning.validate import check_cell
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
+from sheetsync.report.words import not_found_message
 from sheetsync.template import Template, load_template
 from sheetsync.workbook.reader import EditedWorkbook, read_export
 
@@ -53,7 +55,7 @@ def build_plan(
     to_fetch = [e.record_id for e in checked if _plannable(e)]
     progress.start(len(to_fetch))
     live = dict(zip(to_fetch, _fetch(client, template, to_fetch, progress.advance), strict=True))
-    records = tuple(_plan_record(e, template, live.get(e.record_id), book) for e in checked)
+    records = tuple(_plan_record(e, template, live, book) for e in checked)
     made = provenance(template, client.base_url)
     return Plan(
         workbook=str(workbook),
@@ -139,17 +141,27 @@ def _fetch(
     template: Template,
     ids: list[str],
     progress: Callable[[int], object] | None,
-) -> Iterable[Record]:
+) -> Iterable[Record | None]:
     if not ids:
         return []
     return entity_of(template.entity).fetch(client, ids, progress)
 
 
 def _plan_record(
-    edits: RecordEdits, template: Template, live: Record | None, book: EditedWorkbook
+    edits: RecordEdits,
+    template: Template,
+    fetched: Mapping[str, Record | None],
+    book: EditedWorkbook,
 ) -> RecordPlan:
+    """One record's plan: merged with its live record, or invalid (a refused cell or row, or
+    a record Esploro no longer has) without one."""
     sheet = book.data_sheet
+    live = fetched.get(edits.record_id)
     if live is None:
+        messages = edits.problems
+        if edits.record_id in fetched:  # asked for, and Esploro does not have it
+            header = template.id_column.header
+            messages += (not_found_message(sheet, edits.row, header, edits.record_id),)
         invalid = tuple(
             CellEdit(
                 c.header,
@@ -164,9 +176,7 @@ def _plan_record(
             )
             for c in edits.changes
         )
-        return RecordPlan(
-            edits.record_id, Status.INVALID, invalid, edits.row, messages=edits.problems
-        )
+        return RecordPlan(edits.record_id, Status.INVALID, invalid, edits.row, messages=messages)
     if record_id(live, template.id_path) != edits.record_id:
         raise PlanError(f"Esploro returned another record for ID {edits.record_id}")
     merged = merge_edits(edits, template, live, sheet)

@@ -32,6 +32,7 @@ from sheetsync.report.words import (
     calls_sentence,
     check_rate,
     is_held,
+    missing_ids_sentence,
     safe_url,
 )
 
@@ -244,6 +245,10 @@ def export_summary(console: Console, summary: ExportSummary) -> None:
             f"daily quota left: {quota}).",
         )
     )
+    if summary.missing_ids:
+        console.print(Text(missing_ids_sentence(summary.missing_ids), "yellow"))
+    for warning in summary.warnings:
+        console.print(Text.assemble(("Warning:", "yellow"), f" {warning}"))
     if summary.oversized_cells:
         limit = f"{summary.oversized_cells} cells exceed Excel's 32,767-character limit:"
         console.print(

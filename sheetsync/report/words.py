@@ -24,7 +24,9 @@ __all__ = [
     "CLEAR",
     "CLEARS_NOTE",
     "HELD_NOTE",
+    "NOT_CHANGED_BY_ESPLORO",
     "NOT_FETCHED",
+    "NOT_RESTORABLE",
     "NO_CHECKSUM",
     "PLAIN_CLEARS_NOTE",
     "STATUS_LABELS",
@@ -33,9 +35,14 @@ __all__ = [
     "check_rate",
     "conflict_message",
     "human_duration",
+    "ignored_field",
     "is_held",
+    "missing_code_table",
+    "missing_ids_sentence",
+    "not_found_message",
     "outcome_words",
     "safe_url",
+    "unrestorable_message",
     "write_words",
 ]
 
@@ -89,6 +96,48 @@ def conflict_message(
         f"{sheet}!{cell} ({header}): changed in Esploro since the export "
         f"(exported {baseline!r}, now {live!r}, yours {edited!r})"
     )
+
+
+# How a write can end that no HTTP status says: answered 200, yet the field is as it was. An
+# asset patch with `identifier.*` in a JSON body is the known case (asset-patch-bodies notes).
+NOT_CHANGED_BY_ESPLORO = "not changed by Esploro"
+# A rollback that cannot undo a write through the API: op=patch cannot empty a field.
+NOT_RESTORABLE = "cannot be restored through the API"
+
+
+def ignored_field(column: str, path: str, sent: str | None, kept: str | None) -> str:
+    """A field Esploro answered for without changing: what was sent, what it still holds."""
+    return (
+        f"{column} ({path}): Esploro answered without changing it (sent {sent!r}, still {kept!r})"
+    )
+
+
+def unrestorable_message(fields: tuple[str, ...]) -> str:
+    """Why a rollback left these fields as apply wrote them, and what the person can do."""
+    return (
+        f"{', '.join(fields)} {NOT_RESTORABLE}: empty before the apply, and op=patch cannot "
+        "empty a field; clear it in Esploro"
+    )
+
+
+def not_found_message(sheet: str, row: int | None, header: str, record_id: str) -> str:
+    """A row whose record Esploro no longer has (deleted, or an ID typed in the export)."""
+    where = f"{sheet}, row {row}" if row is not None else sheet
+    return f"{where} ({header} {record_id}): not found in Esploro; nothing is planned for it"
+
+
+def missing_ids_sentence(ids: tuple[str, ...], shown: int = 20) -> str:
+    """The IDs an export asked for that Esploro does not have (listed, then skipped)."""
+    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
+    listed = ", ".join(ids[:shown]) + more
+    noun = "ID" if len(ids) == 1 else "IDs"
+    return f"{len(ids):,} {noun} not found in Esploro, skipped: {listed}"
+
+
+def missing_code_table(table: str, columns: tuple[str, ...], reason: str) -> str:
+    """An export warning: a code table Esploro would not give, so a column has no dropdown."""
+    named = ", ".join(f"'{c}'" for c in columns)
+    return f"code table {table} could not be read ({reason}): {named} has no dropdown list"
 
 
 def human_duration(seconds: float) -> str:

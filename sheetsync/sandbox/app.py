@@ -18,7 +18,9 @@ from typing import Any
 
 from sheetsync.errors import ConfigError
 from sheetsync.sandbox import errors, seed
-from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold
+from sheetsync.sandbox.asset_patch import JSON_IDENTIFIER_POLICIES
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold, PortalViews
+from sheetsync.sandbox.routes import ApiSettings
 from sheetsync.sandbox.server import SandboxHTTPServer, ServerState
 from sheetsync.sandbox.stats import RequestStats
 from sheetsync.sandbox.store import Store
@@ -49,14 +51,30 @@ class SandboxConfig:
     drop_rate: float = 0.0
     keys: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     log_requests: bool = False
+    # Behaviours the evidence leaves open: the default is the stricter one (docs/sandbox.md).
+    asset_put: bool = False  # True: a hypothetical swap-all asset PUT, for experiments only
+    json_identifiers: str = "ignore"  # "accept": op=patch writes identifier.* from JSON too
+    tracking_ids: str = "E01"  # trackingId prefix: "E01", "E02" or "mixed" (real ones: both)
+    views_per_second: float = 0.0  # portal views bumping random assets' asset.views; 0 = off
 
     def __post_init__(self) -> None:
         for name in ("fail_rate", "drop_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1")
-        for name in ("researchers", "assets", "daily_limit", "latency_ms", "jitter_ms"):
+        for name in (
+            "researchers",
+            "assets",
+            "daily_limit",
+            "latency_ms",
+            "jitter_ms",
+            "views_per_second",
+        ):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name} must not be negative")
+        if self.json_identifiers not in JSON_IDENTIFIER_POLICIES:
+            raise ConfigError("json_identifiers must be 'ignore' or 'accept'")
+        if self.tracking_ids not in errors.TRACKING_PREFIXES:
+            raise ConfigError("tracking_ids must be 'E01', 'E02' or 'mixed'")
         if self.rate_limit <= 0:
             raise ConfigError("rate_limit must be positive")
         for key, access in self.keys.items():
@@ -78,11 +96,12 @@ def captured_asset() -> dict[str, Any]:
 def seed_store(store: Store, config: SandboxConfig) -> bool:
     """Fill a new database from `config`; returns False when it already holds data."""
     if store.meta("seeded") is not None:
+        store.mark_verbatim(CAPTURED_ASSET_ID)  # a database from before the flag existed
         return False
     researchers = list(seed.generate_researchers(config.seed, config.researchers))
     store.add_researchers(researchers)
     store.add_assets(seed.generate_assets(config.seed, config.assets, researchers))
-    store.add_assets([(captured_asset(), CAPTURED_ASSET_UPDATED)])
+    store.add_assets([(captured_asset(), CAPTURED_ASSET_UPDATED)], verbatim=True)
     store.set_meta(
         "seeded",
         json.dumps(
@@ -115,9 +134,13 @@ class Sandbox:
                 self.config.jitter_ms,
             ),
             stats=RequestStats(),
-            tracking=errors.TrackingIds(self.config.seed),
+            tracking=errors.TrackingIds(self.config.seed, self.config.tracking_ids),
             log_requests=self.config.log_requests,
+            settings=ApiSettings(
+                asset_put=self.config.asset_put, json_identifiers=self.config.json_identifiers
+            ),
         )
+        self._views = PortalViews(self.store, self.config.views_per_second, self.config.seed)
         try:
             self._server = SandboxHTTPServer((self.config.host, self.config.port), state)
         except OSError:
@@ -150,8 +173,13 @@ class Sandbox:
         return next((key for key, access in self.config.keys.items() if access == "rw"), "")
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread until `stop()` (or KeyboardInterrupt)."""
-        self._server.serve_forever(poll_interval=0.2)
+        """Serve in the calling thread until `stop()` (or KeyboardInterrupt); portal views, if
+        configured, run only while the sandbox serves."""
+        self._views.start()
+        try:
+            self._server.serve_forever(poll_interval=0.2)
+        finally:
+            self._views.stop()
 
     def start(self) -> Sandbox:
         """Serve in a background thread; returns self so `with Sandbox(...).start()` reads well."""
@@ -165,6 +193,7 @@ class Sandbox:
             self._server.shutdown()
             self._thread.join()
             self._thread = None
+        self._views.stop()
         self._server.server_close()
         self.store.close()
 

@@ -7,6 +7,9 @@
 * `DailyQuota`: calls left today, reported in `X-Exl-Api-Remaining` on every response.
 * `FaultInjector`: seeded coin flips for `--fail-rate`, `--drop-rate`, latency and jitter, so
   a failing run can be replayed with the same `--seed`.
+* `count_view` and `PortalViews`: people viewing assets in the portal, which changes the
+  records' view counters under a client's feet (`POST /_sandbox/assets/{id}/view`,
+  `--views-per-second`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 import random
 import threading
 import time
+from typing import Any
+
+from sheetsync.sandbox.store import Record, Store
 
 
 class PerSecondThreshold:
@@ -95,3 +101,72 @@ class FaultInjector:
             delay_ms += self._roll() * self.jitter_ms
         if delay_ms > 0:
             time.sleep(delay_ms / 1000.0)
+
+
+VIEWS = "asset.views"
+DOWNLOADS = "asset.downloads"
+
+
+def _plus_one(value: Any) -> Any:
+    """A counter one higher, in the type it already has (a string stays a string)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + 1
+    if isinstance(value, str) and value.strip().isdigit():
+        return str(int(value) + 1)
+    return 1  # absent (or unreadable): created [guess: as an integer]
+
+
+def count_view(store: Store, asset_id: str, download: bool) -> Record | None:
+    """Someone looked at the asset in the portal (and downloaded it): its counters go up.
+
+    Real assets carry `asset.views` and `asset.downloads`, which change with no one editing the
+    record (evidence README): a client comparing whole records must not call that a conflict.
+    The update date stays: a view is not an edit. None if there is no such asset.
+    """
+
+    def bump(record: Record) -> Record:
+        record[VIEWS] = _plus_one(record.get(VIEWS))
+        if download:
+            record[DOWNLOADS] = _plus_one(record.get(DOWNLOADS))
+        return record
+
+    return store.update_asset(asset_id, bump, None)
+
+
+class PortalViews:
+    """`views_per_second`: random assets viewed in the portal, on a thread of their own.
+
+    Never a record loaded verbatim (the captured asset stays byte-identical to its capture).
+    """
+
+    def __init__(self, store: Store, per_second: float, seed: int | None) -> None:
+        self._store = store
+        self._per_second = per_second
+        self._random = random.Random(seed)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._per_second <= 0 or self._thread is not None:
+            return
+        asset_ids = self._store.asset_ids(include_verbatim=False)
+        if not asset_ids:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(asset_ids,), name="sandbox-views", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self, asset_ids: list[str]) -> None:
+        """One view every 1/N seconds on a fixed schedule, so a slow write never lowers N."""
+        started, n = time.monotonic(), 0
+        while not self._stop.wait(max(0.0, started + n / self._per_second - time.monotonic())):
+            count_view(self._store, self._random.choice(asset_ids), download=False)
+            n += 1

@@ -3,17 +3,24 @@
 No HTTP here: `server.py` owns sockets, keys, limits and faults, and hands each authorised
 request under `/esploro/v1/` to `handle`. A refusal is an `ApiError`, which the server turns
 into an Ex Libris error body.
+
+The asset routes are exactly the OpenAPI file's (esploro-assets-openapi.json): `GET/POST
+/assets`, `GET/POST /assets/test`, `GET /assets/{ids}`, `POST /assets/{id}` (op=patch). Any other
+method on an asset path is refused, so a client that would PUT or DELETE an asset fails here
+before it fails in production.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sheetsync.sandbox import errors, schema
+from sheetsync.sandbox import asset_patch, errors, schema
+from sheetsync.sandbox.asset_filters import parse_filter
 from sheetsync.sandbox.codetables import code_table_document, organizations_document
 from sheetsync.sandbox.query import parse_query
 from sheetsync.sandbox.store import Record, Store
@@ -21,6 +28,15 @@ from sheetsync.sandbox.store import Record, Store
 API_PREFIX = "/esploro/v1/"
 MAX_LIMIT = 100
 MAX_IDS_PER_GET = 100
+_DIGITS = re.compile(r"[0-9]+\Z")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """The sandbox options that change what a route answers (named as in SandboxConfig)."""
+
+    asset_put: bool = False  # a hypothetical swap-all asset PUT, for experiments only
+    json_identifiers: str = "ignore"  # "accept": patch identifier.* from JSON bodies too
 
 
 @dataclass(frozen=True)
@@ -30,6 +46,9 @@ class Request:
     params: Mapping[str, str]
     body: bytes
     base_url: str
+    content_type: str = ""
+    repeated: frozenset[str] = frozenset()  # query parameters given more than once
+    settings: ApiSettings = field(default_factory=ApiSettings)
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,8 @@ def handle(store: Store, request: Request) -> Reply:
     if route is not None:
         return route(store, request)
     where = f"{request.method} {API_PREFIX}{'/'.join(request.segments)}"
+    if shape in _KNOWN_SHAPES and shape.startswith("assets"):
+        raise _asset_method_refused(request)
     if shape in _KNOWN_SHAPES:
         raise errors.ApiError(405, errors.METHOD_NOT_ALLOWED, f"{where} is not supported.")
     raise errors.ApiError(404, errors.NOT_FOUND, f"{where}: no such resource.")
@@ -66,6 +87,8 @@ def _shape(segments: tuple[str, ...]) -> str:
     """A route key: the literal segments, with record IDs replaced by `{id}`."""
     if len(segments) == 1:
         return segments[0]
+    if segments == ("assets", "test"):
+        return "assets/test"
     if len(segments) == 2 and segments[0] in ("researchers", "assets"):
         return f"{segments[0]}/{{id}}"
     if len(segments) == 3 and segments[:2] == ("researchconf", "code-tables"):
@@ -162,6 +185,17 @@ def _delete_researcher(store: Store, request: Request) -> Reply:
 # -- assets ------------------------------------------------------------------------------
 
 
+def _asset_method_refused(request: Request) -> errors.ApiError:
+    """[guess] status and code: the OpenAPI file has no such method; the real answer is unseen."""
+    where = f"{request.method} {API_PREFIX}{'/'.join(request.segments)}"
+    return errors.ApiError(
+        400,
+        errors.METHOD_NOT_ALLOWED,
+        f"{where} is not supported: the Assets API has no PUT or DELETE; an asset is "
+        "changed only by POST ?op=patch.",
+    )
+
+
 def _records_page(total: int, records: list[Record]) -> dict[str, Any]:
     page: dict[str, Any] = {"totalRecordCount": total}
     if records:
@@ -169,17 +203,24 @@ def _records_page(total: int, records: list[Record]) -> dict[str, Any]:
     return page
 
 
+def _asset_paging(params: Mapping[str, str]) -> tuple[int, int]:
+    """(limit, offset): limit 0..100, default 10 (OpenAPI); outside that, 401711 [guess]."""
+    values = {}
+    for name, default, top in (("limit", 10, MAX_LIMIT), ("offset", 0, None)):
+        text = params.get(name) or str(default)
+        if not _DIGITS.match(text) or (top is not None and int(text) > top):
+            valid = f"0-{top}" if top is not None else "a whole number >= 0"
+            raise errors.asset_error(
+                errors.GENERAL_ERROR, f"(sandbox: {name}={text}; valid values are {valid}.)"
+            )
+        values[name] = int(text)
+    return values["limit"], values["offset"]
+
+
 def _list_assets(store: Store, request: Request) -> Reply:
-    limit, offset = _paging(request.params)
-    updated_from = request.params.get("update_date_from") or None
-    if updated_from is not None:
-        try:
-            datetime.date.fromisoformat(updated_from)
-        except ValueError as exc:
-            raise errors.ApiError(
-                400, errors.INVALID_PARAMETER, "update_date_from must be a date YYYY-MM-DD."
-            ) from exc
-    total, records = store.list_assets(updated_from, limit, offset)
+    selection = parse_filter(request.params, request.repeated)
+    limit, offset = _asset_paging(request.params)
+    total, records = store.list_assets(selection, limit, offset)
     return Reply(200, _records_page(total, records))
 
 
@@ -189,21 +230,60 @@ def _asset_not_found(asset_id: str) -> errors.ApiError:
     )
 
 
-def _get_assets(store: Store, request: Request) -> Reply:
-    asset_ids = [i.strip() for i in request.segments[1].split(",") if i.strip()]
-    if len(asset_ids) > MAX_IDS_PER_GET:
-        raise errors.ApiError(
-            400,
-            errors.INVALID_PARAMETER,
-            f"At most {MAX_IDS_PER_GET} asset IDs per request; {len(asset_ids)} were given.",
+def _asset_ids(text: str) -> list[str]:
+    """The IDs of `GET /assets/{ids}`: 1..100 numeric IDs, comma-separated (402712, 401714)."""
+    asset_ids = text.split(",")
+    if "" in asset_ids or len(asset_ids) > MAX_IDS_PER_GET:
+        raise errors.asset_error(
+            errors.INVALID_ID_LIST,
+            f"(sandbox: 1 to {MAX_IDS_PER_GET} IDs, comma-separated; {len(asset_ids)} given.)",
         )
-    records = store.get_assets(asset_ids)
-    if not records:
+    for asset_id in asset_ids:
+        if not _DIGITS.match(asset_id):
+            raise errors.asset_error(errors.ID_NOT_NUMERIC, f"(sandbox: '{asset_id}'.)")
+    return list(dict.fromkeys(asset_ids))
+
+
+def _get_assets(store: Store, request: Request) -> Reply:
+    """Known IDs only [guess], in the REVERSE of the order asked (seen on a real Esploro),
+    then `offset` and `limit` (default 10, whatever the number of IDs)."""
+    asset_ids = _asset_ids(request.segments[1])
+    limit, offset = _asset_paging(request.params)
+    found = store.get_assets(asset_ids)
+    if not found:
         raise _asset_not_found(",".join(asset_ids))
-    return Reply(200, _records_page(len(records), records))
+    found.reverse()
+    return Reply(200, _records_page(len(found), found[offset : offset + limit]))
+
+
+def _patch_asset(store: Store, request: Request) -> Reply:
+    """`op` defaults to patch (the only one), `action` to add (OpenAPI and Knowledge Center)."""
+    asset_id = request.segments[1]
+    op = request.params.get("op", "patch")
+    if op != "patch":
+        raise errors.ApiError(
+            400, errors.INVALID_PARAMETER, f"op must be 'patch' (the only operation), not '{op}'."
+        )
+    action = request.params.get("action", "add")
+    if action not in asset_patch.ACTIONS:
+        raise errors.ApiError(
+            400, errors.INVALID_PARAMETER, f"action must be 'add' or 'replace', not '{action}'."
+        )
+    changes = asset_patch.read_changes(
+        request.body, request.content_type, request.settings.json_identifiers
+    )
+    record = store.update_asset(
+        asset_id, lambda stored: asset_patch.apply_patch(stored, changes, action), today()
+    )
+    if record is None:
+        raise _asset_not_found(asset_id)
+    return Reply(200, _records_page(1, [record]))
 
 
 def _put_asset(store: Store, request: Request) -> Reply:
+    """A hypothetical swap-all PUT, only with `asset_put` on: the real API has none."""
+    if not request.settings.asset_put:
+        raise _asset_method_refused(request)
     asset_id = request.segments[1]
     body = _json_body(request)
     record = store.update_asset(
@@ -214,26 +294,24 @@ def _put_asset(store: Store, request: Request) -> Reply:
     return Reply(200, _records_page(1, [record]))
 
 
-def _patch_asset(store: Store, request: Request) -> Reply:
-    asset_id = request.segments[1]
-    if request.params.get("op") != "patch":
-        raise errors.ApiError(
-            400, errors.INVALID_PARAMETER, "POST to an asset needs op=patch (and an action)."
-        )
-    body = _json_body(request)
-    action = request.params.get("action", "")
-    record = store.update_asset(
-        asset_id, lambda stored: schema.patch_asset(stored, body, action), today()
-    )
-    if record is None:
-        raise _asset_not_found(asset_id)
-    return Reply(200, _records_page(1, [record]))
-
-
-def _delete_asset(store: Store, request: Request) -> Reply:
+def _create_asset(store: Store, request: Request) -> Reply:
+    """Routed, as the OpenAPI file has it, but a new asset needs Esploro's deposit machinery
+    (OpenAlex enrichment, duplicate checks, draft status): a tagged sandbox limitation."""
     raise errors.ApiError(
-        400, errors.METHOD_NOT_ALLOWED, "Deleting research assets through the API is not allowed."
+        400,
+        errors.NOT_SUPPORTED_BY_SANDBOX,
+        "Creating assets (POST /esploro/v1/assets) is not supported by the sandbox.",
     )
+
+
+def _test_get(store: Store, request: Request) -> Reply:
+    """The key works for this API; the body is a [guess] (the OpenAPI says only "object")."""
+    return Reply(200, {"test": "GET request successful"})
+
+
+def _test_post(store: Store, request: Request) -> Reply:
+    """Reached only with a read/write key (the server refuses the rest); changes nothing."""
+    return Reply(200, {"test": "POST request successful"})
 
 
 # -- configuration -----------------------------------------------------------------------
@@ -258,10 +336,12 @@ _ROUTES: dict[tuple[str, str], Callable[[Store, Request], Reply]] = {
     ("PUT", "researchers/{id}"): _put_researcher,
     ("DELETE", "researchers/{id}"): _delete_researcher,
     ("GET", "assets"): _list_assets,
+    ("POST", "assets"): _create_asset,
+    ("GET", "assets/test"): _test_get,
+    ("POST", "assets/test"): _test_post,
     ("GET", "assets/{id}"): _get_assets,
-    ("PUT", "assets/{id}"): _put_asset,
     ("POST", "assets/{id}"): _patch_asset,
-    ("DELETE", "assets/{id}"): _delete_asset,
+    ("PUT", "assets/{id}"): _put_asset,  # refused unless asset_put is on
     ("GET", "researchconf/code-tables/{name}"): _code_table,
     ("GET", "organizations/internal"): _organizations,
 }

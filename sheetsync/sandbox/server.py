@@ -18,7 +18,7 @@ import socket
 import sys
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,8 +27,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sheetsync.sandbox import errors, schema
 from sheetsync.sandbox.errors import ApiError
-from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold
-from sheetsync.sandbox.routes import API_PREFIX, Reply, Request, handle, resource_of, today
+from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold, count_view
+from sheetsync.sandbox.routes import (
+    API_PREFIX,
+    ApiSettings,
+    Reply,
+    Request,
+    handle,
+    resource_of,
+    today,
+)
 from sheetsync.sandbox.stats import DROPPED, WRITE_METHODS, RequestStats
 from sheetsync.sandbox.store import Store
 
@@ -57,6 +65,7 @@ class ServerState:
     stats: RequestStats
     tracking: errors.TrackingIds
     log_requests: bool = False
+    settings: ApiSettings = field(default_factory=ApiSettings)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -89,6 +98,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sheetsync-sandbox"
     server: SandboxHTTPServer
+    _repeated: frozenset[str] = frozenset()  # query parameters of this request given twice
 
     def setup(self) -> None:
         super().setup()
@@ -152,8 +162,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         if as_json:
             body = errors.json_error_body(error, tracking_id)
             self._send(error.status, body, "application/json;charset=UTF-8", extra)
-        else:
-            body = errors.xml_error_body(error, tracking_id)
+        else:  # the gateway's XML UNAUTHORIZED has no trackingId (errors/unauthorized-no-...)
+            untracked = error.code == errors.UNAUTHORIZED
+            body = errors.xml_error_body(error, None if untracked else tracking_id)
             self._send(error.status, body, "application/xml;charset=UTF-8", extra)
 
     def _drop(self) -> None:
@@ -165,11 +176,13 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         url = urlsplit(self.path)
-        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        query = parse_qs(url.query, keep_blank_values=True)
+        params = {k: v[-1] for k, v in query.items()}
+        self._repeated = frozenset(k for k, v in query.items() if len(v) > 1)
         try:
             body = self._read_body()
             if url.path.startswith(CONTROL_PREFIX):
-                self._control(url.path, body)
+                self._control(url.path, params, body)
             elif url.path.startswith(API_PREFIX):
                 self._api(url.path, params, body)
             else:
@@ -236,7 +249,17 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         params.pop("apikey", None)
         host, port = self.server.server_address[:2]
         base_url = f"http://{self.headers.get('Host') or f'{host!s}:{port}'}"
-        return self._route(Request(self.command, segments, params, body, base_url))
+        request = Request(
+            self.command,
+            segments,
+            params,
+            body,
+            base_url,
+            content_type=self.headers.get("Content-Type", ""),
+            repeated=self._repeated - {"apikey"},
+            settings=state.settings,
+        )
+        return self._route(request)
 
     def _route(self, request: Request) -> Reply:
         try:
@@ -257,9 +280,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     # -- /_sandbox/: the colleague in the Esploro UI, and the counters -------------------
 
-    def _control(self, path: str, body: bytes) -> None:
+    def _control(self, path: str, params: Mapping[str, str], body: bytes) -> None:
         state = self.server.state
-        parts = tuple(part for part in path[len(CONTROL_PREFIX) :].split("/") if part)
+        parts = tuple(unquote(p) for p in path[len(CONTROL_PREFIX) :].split("/") if p)
         if parts == ("stats",) and self.command == "GET":
             self._send_json(200, state.stats.snapshot(), [], None)
         elif parts == ("stats",) and self.command == "DELETE":
@@ -271,6 +294,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._send_json(200, {"status": "ok", **state.store.counts()}, [], None)
         elif len(parts) == 2 and parts[0] in ("researchers", "assets") and self.command == "PATCH":
             self._send_json(200, self._merge_patch(parts[0], parts[1], body), [], RECORD_INDENT)
+        elif len(parts) == 3 and parts[::2] == ("assets", "view") and self.command == "POST":
+            self._send_json(200, self._view(parts[1], params.get("download") == "1"), [], None)
         else:
             raise ApiError(
                 404, errors.NOT_FOUND, f"{self.command} {path} is not a sandbox control."
@@ -294,6 +319,19 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         for name, value in values.items():
             setattr(faults, name, max(0.0, value))
         return {name: float(getattr(faults, name)) for name in names}
+
+    def _view(self, asset_id: str, download: bool) -> dict[str, Any]:
+        """Someone viewed (or downloaded) the asset in the portal: its counters go up."""
+        store = self.server.state.store
+        verbatim = store.is_verbatim(asset_id)
+        if verbatim is None:
+            raise ApiError(404, errors.NOT_FOUND, f"No asset with ID {asset_id}.")
+        if verbatim:
+            raise ApiError(
+                409, errors.VERBATIM_RECORD, f"Asset {asset_id} is served verbatim: never bumped."
+            )
+        record = count_view(store, asset_id, download) or {}
+        return {key: record.get(key) for key in ("asset.views", "asset.downloads")}
 
     def _merge_patch(self, kind: str, record_id: str, body: bytes) -> Any:
         """Apply an RFC 7386 merge patch as a colleague's save in the UI would."""

@@ -3,7 +3,9 @@
 One connection, one lock. Every write is a read-modify-write inside a single `BEGIN IMMEDIATE`
 transaction, so concurrent PUTs and colleague edits can never interleave or tear a record; the
 journal is WAL so a killed server loses nothing that was committed. Records are stored as the
-JSON text the API returns, with their key order preserved.
+JSON text the API returns, with their key order preserved. Assets are indexed by what the
+`GET /assets` filters look at (`asset_filters.asset_terms`), and a record loaded verbatim (the
+captured real asset) is flagged so that nothing the sandbox does on its own ever touches it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import SheetsyncError
+from sheetsync.sandbox.asset_filters import AssetFilter, asset_terms
 from sheetsync.sandbox.query import Condition, researcher_terms
 
 Record = dict[str, Any]
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: asset_terms and assets.verbatim; a version 1 file is migrated
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,9 +43,17 @@ CREATE TABLE IF NOT EXISTS assets (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     updated TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    verbatim INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS assets_updated ON assets(updated, seq);
+CREATE TABLE IF NOT EXISTS asset_terms (
+    seq INTEGER NOT NULL REFERENCES assets(seq) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (field, value, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS asset_terms_seq ON asset_terms(seq);
 """
 
 
@@ -68,7 +79,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable sandbox database ({exc})") from exc
         version = self.meta("schema_version")
-        if version is None:
+        if version == "1":
+            self._migrate_from_1()
+        elif version is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
         elif version != SCHEMA_VERSION:
             raise StoreError(
@@ -79,6 +92,19 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _migrate_from_1(self) -> None:
+        """A version 1 database gains the verbatim flag and the asset index; records stay."""
+        with self._transaction() as db:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(assets)")}
+            if "verbatim" not in columns:
+                db.execute("ALTER TABLE assets ADD COLUMN verbatim INTEGER NOT NULL DEFAULT 0")
+            for seq, body in db.execute("SELECT seq, body FROM assets").fetchall():
+                self._index_asset(db, int(seq), json.loads(body))
+            db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (SCHEMA_VERSION,),
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -117,15 +143,28 @@ class Store:
                 )
                 self._index(db, int(cursor.lastrowid or 0), record)
 
-    def add_assets(self, records: Iterable[tuple[Record, str]]) -> None:
+    def add_assets(self, records: Iterable[tuple[Record, str]], verbatim: bool = False) -> None:
+        """Load (record, update date) pairs; `verbatim` flags records to serve byte for byte."""
         with self._transaction() as db:
-            db.executemany(
-                "INSERT INTO assets(id, updated, body) VALUES (?, ?, ?)",
-                (
-                    (record["originalRepository"]["assetId"], updated, _dumps(record))
-                    for record, updated in records
-                ),
-            )
+            for record, updated in records:
+                cursor = db.execute(
+                    "INSERT INTO assets(id, updated, body, verbatim) VALUES (?, ?, ?, ?)",
+                    (record["originalRepository"]["assetId"], updated, _dumps(record), verbatim),
+                )
+                self._index_asset(db, int(cursor.lastrowid or 0), record)
+
+    def mark_verbatim(self, asset_id: str) -> None:
+        """Flag an asset loaded verbatim (for databases made before the flag existed)."""
+        with self._transaction() as db:
+            db.execute("UPDATE assets SET verbatim=1 WHERE id=?", (asset_id,))
+
+    @staticmethod
+    def _index_asset(db: sqlite3.Connection, seq: int, record: Record) -> None:
+        db.execute("DELETE FROM asset_terms WHERE seq=?", (seq,))
+        db.executemany(
+            "INSERT INTO asset_terms(seq, field, value) VALUES (?, ?, ?)",
+            ((seq, field, value) for field, value in asset_terms(record)),
+        )
 
     @staticmethod
     def _index(db: sqlite3.Connection, seq: int, record: Record) -> None:
@@ -190,8 +229,9 @@ class Store:
 
     # -- assets --------------------------------------------------------------------------
 
-    def get_assets(self, asset_ids: list[str]) -> list[Record]:
+    def get_assets(self, asset_ids: Iterable[str]) -> list[Record]:
         """The assets that exist among `asset_ids`, in the order asked for."""
+        asset_ids = list(asset_ids)
         marks = ",".join("?" * len(asset_ids))
         with self._lock:
             rows = self._db.execute(
@@ -202,31 +242,74 @@ class Store:
         return [json.loads(found[i]) for i in dict.fromkeys(asset_ids) if i in found]
 
     def list_assets(
-        self, updated_from: str | None, limit: int, offset: int
+        self, selection: AssetFilter, limit: int, offset: int
     ) -> tuple[int, list[Record]]:
-        where, params = ("WHERE updated >= ?", [updated_from]) if updated_from else ("", [])
+        """One page of the assets `selection` finds, in insertion order, and their total."""
+        where, params = _asset_where(selection)
         with self._lock:
             total = self._db.execute(
-                f"SELECT count(*) FROM assets {where}",  # noqa: S608 - fixed text
+                f"SELECT count(*) FROM assets WHERE 1=1{where}",  # noqa: S608 - fixed text
                 params,
             ).fetchone()[0]
             rows = self._db.execute(
-                f"SELECT body FROM assets {where} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608
+                f"SELECT body FROM assets WHERE 1=1{where} "  # noqa: S608 - fixed text
+                "ORDER BY seq LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()
         return int(total), [json.loads(row[0]) for row in rows]
 
+    def asset_ids(self, include_verbatim: bool = False) -> list[str]:
+        """Every asset ID, in insertion order; the verbatim ones only if asked for."""
+        where = "" if include_verbatim else " WHERE verbatim=0"
+        with self._lock:
+            rows = self._db.execute(f"SELECT id FROM assets{where} ORDER BY seq").fetchall()  # noqa: S608
+        return [str(row[0]) for row in rows]
+
+    def is_verbatim(self, asset_id: str) -> bool | None:
+        """Whether the asset was loaded verbatim; None if there is no such asset."""
+        with self._lock:
+            row = self._db.execute("SELECT verbatim FROM assets WHERE id=?", (asset_id,)).fetchone()
+        return None if row is None else bool(row[0])
+
     def update_asset(
-        self, asset_id: str, change: Callable[[Record], Record], updated: str
+        self, asset_id: str, change: Callable[[Record], Record], updated: str | None
     ) -> Record | None:
-        """Replace an asset with `change(current)` atomically; None if it does not exist."""
+        """Replace an asset with `change(current)` atomically; None if it does not exist.
+
+        `updated` is the new update date; None keeps it (portal views are not edits).
+        """
         with self._transaction() as db:
             row = db.execute("SELECT seq, body FROM assets WHERE id=?", (asset_id,)).fetchone()
             if row is None:
                 return None
             record = change(json.loads(row[1]))
             db.execute(
-                "UPDATE assets SET body=?, updated=? WHERE seq=?",
+                "UPDATE assets SET body=?, updated=coalesce(?, updated) WHERE seq=?",
                 (_dumps(record), updated, row[0]),
             )
+            self._index_asset(db, int(row[0]), record)
         return record
+
+
+def _asset_where(selection: AssetFilter) -> tuple[str, list[Any]]:
+    """SQL conditions (each starting " AND ") and parameters for an asset filter."""
+    where, params = "", []
+    term = " AND seq IN (SELECT seq FROM asset_terms WHERE field=? AND "
+    for field, values in (
+        ("doi", selection.dois),
+        ("org", selection.org_codes),
+        ("user", (selection.user_primary_id,) if selection.user_primary_id else ()),
+        ("open_access", (selection.open_access,) if selection.open_access else ()),
+    ):
+        if values:
+            where += f"{term}value IN ({','.join('?' * len(values))}))"
+            params += [field, *values]
+    if selection.embargo_from or selection.embargo_to:
+        where += f"{term}value BETWEEN ? AND ?)"
+        low, high = selection.embargo_from or "0000-00-00", selection.embargo_to or "9999-99-99"
+        params += ["embargo", low, high]
+    if selection.updated_from:
+        where, params = f"{where} AND updated >= ?", [*params, selection.updated_from]
+    if selection.updated_to:
+        where, params = f"{where} AND updated <= ?", [*params, selection.updated_to]
+    return where, params

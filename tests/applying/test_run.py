@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +11,11 @@ import pytest
 import requests
 
 from sheetsync.applying.journal import Journal, JournalEvent, journal_path
+from sheetsync.applying.rollback import rollback_plan
 from sheetsync.applying.run import ApplyOptions, apply_plan, proposed_record
 from sheetsync.errors import ApplyError
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import Selection
+from sheetsync.esploro.entities import ASSETS, Selection
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan, write_plan
@@ -457,25 +459,136 @@ def test_ctrl_c_lets_records_in_flight_finish_and_says_how_to_resume(
     assert all(_title(api, i) == f"T{i}" for i in ids)
 
 
+# -- assets: op=patch, in the Knowledge Center's XML ---------------------------------------
+
+CAPTURED = "991291935000561"
+
+
+def _asset_plan(
+    server: Sandbox, tmp_path: Path, ids: tuple[str, ...], changes: dict[tuple[str, str], Any]
+) -> Path:
+    """Export `ids` with the built-in `assets` template, make `changes`, plan, save the plan."""
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        workbook = tmp_path / "assets.xlsx"
+        export_records(client, load_template("assets"), workbook, Selection(ids=ids))
+        edit(workbook, changes)
+        plan_path = tmp_path / "assets.plan.json"
+        write_plan(build_plan(client, workbook), plan_path)
+    return plan_path
+
+
+def _rollback(server: Sandbox, plan_path: Path) -> Any:
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        return rollback_plan(client, read_plan(plan_path), journal=journal_path(plan_path))
+
+
+def _asset(api: Api, asset_id: str) -> dict[str, Any]:
+    record: dict[str, Any] = api.get(f"/esploro/v1/assets/{asset_id}").json()["records"][0]
+    return record
+
+
+def test_an_asset_doi_and_date_edit_applies_by_op_patch_and_rolls_back(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    before = _asset(api, CAPTURED)
+    doi, published = "10.1016/j.hybadv.2024.100999", "20241205"
+    plan_path = _asset_plan(
+        server,
+        tmp_path,
+        (CAPTURED,),
+        {(CAPTURED, "DOI"): doi, (CAPTURED, "Publication date"): published},
+    )
+    _reset_stats(server)
+    (applied,) = _apply(server, plan_path).results
+    assert applied.status == "updated" and not applied.warnings
+    assert set(applied.fields) == {"DOI", "Publication date"}
+    after = _asset(api, CAPTURED)
+    assert (after["identifier.doi"], after["date.published"]) == (doi, published)
+    assert {k: v for k, v in after.items() if k not in ("identifier.doi", "date.published")} == {
+        k: v for k, v in before.items() if k not in ("identifier.doi", "date.published")
+    }
+    (undone,) = _rollback(server, plan_path).results
+    assert undone.status == "rolled back" and not undone.warnings
+    assert _asset(api, CAPTURED) == before
+    stats = api.stats()
+    assert "PUT" not in stats["by_method"]
+    assert stats["by_method"] == {"GET": 4, "POST": 2}  # apply: GET, POST; rollback: GET, POST
+
+
+def test_a_doi_sent_as_json_ends_not_changed_by_esploro(
+    server: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esploro answers a JSON `identifier.doi` with 200 and the DOI as it was (third-party
+    notes; the default sandbox does the same). A 200 is not an update."""
+    api = Api(server.base_url)
+    old_doi = _asset(api, CAPTURED)["identifier.doi"]
+    new_doi = "10.1016/j.hybadv.2024.100998"
+    plan_path = _asset_plan(server, tmp_path, (CAPTURED,), {(CAPTURED, "DOI"): new_doi})
+    monkeypatch.setattr(ASSETS, "body_format", "json")  # the test-only body format
+    result = _apply(server, plan_path)
+    (only,) = result.results
+    assert only.status == "not changed by Esploro" and not result.ok
+    assert only.error_message == (
+        f"DOI (/identifier.doi): Esploro answered without changing it "
+        f"(sent {new_doi!r}, still {old_doi!r})"
+    )
+    assert only.fields == ()
+    assert _asset(api, CAPTURED)["identifier.doi"] == old_doi
+    plan = read_plan(plan_path)
+    events = [e.event for e in Journal(journal_path(plan_path), plan.checksum).entries()]
+    assert events == ["begin", "not-changed"]
+    (again,) = _apply(server, plan_path).results  # resumed from the journal: nothing sent
+    assert (again.status, again.error_message) == (only.status, only.error_message)
+
+
+def test_rollback_cannot_empty_a_field_that_was_empty_and_says_so(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    assert not _asset(api, CAPTURED).get("date.submitted")
+    plan_path = _asset_plan(
+        server,
+        tmp_path,
+        (CAPTURED,),
+        {(CAPTURED, "Submitted date"): "20190302", (CAPTURED, "Accepted date"): "20190401"},
+    )
+    assert _apply(server, plan_path).ok
+    (undone,) = _rollback(server, plan_path).results
+    assert undone.status == "cannot be restored through the API"
+    assert undone.error_message == (
+        "date.submitted cannot be restored through the API: empty before the apply, and "
+        "op=patch cannot empty a field; clear it in Esploro"
+    )
+    after = _asset(api, CAPTURED)
+    assert after["date.accepted"] == "20200125"  # what could be restored, was
+    assert after["date.submitted"] == "20190302"
+    assert _rollback(server, plan_path).results == ()  # journaled: nothing left to do
+
+
+def test_an_asset_plan_in_put_mode_is_refused_before_anything_is_sent(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    plan_path = _asset_plan(server, tmp_path, (CAPTURED,), {(CAPTURED, "DOI"): "10.1234/put"})
+    put_plan = replace(read_plan(plan_path), write_mode="put").with_checksum()
+    write_plan(put_plan, plan_path)
+    _reset_stats(server)
+    with pytest.raises(ApplyError, match="Esploro's API cannot replace an asset"):
+        _apply(server, plan_path)
+    assert Api(server.base_url).stats()["total"] == 0
+
+
 def test_patch_mode_sends_only_the_partial_body_and_never_claims_a_clear(
     server: Sandbox, tmp_path: Path
 ) -> None:
-    captured = "991291935000561"
+    plan_path = _asset_plan(
+        server,
+        tmp_path,
+        (CAPTURED,),
+        {(CAPTURED, "DOI"): "10.1016/j.hybadv.2024.999999", (CAPTURED, "PubMed ID (PMID)"): None},
+    )
+    _reset_stats(server)
     with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
-        workbook = tmp_path / "ids.xlsx"
-        export_records(
-            client, load_template("asset-identifiers"), workbook, Selection(ids=(captured,))
-        )
-        edit(
-            workbook,
-            {
-                (captured, "DOI"): "10.1016/j.hybadv.2024.999999",
-                (captured, "PubMed ID (PMID)"): None,
-            },
-        )
-        plan_path = tmp_path / "ids.plan.json"
-        write_plan(build_plan(client, workbook), plan_path)
-        _reset_stats(server)
         result = apply_plan(
             client,
             read_plan(plan_path),
@@ -486,6 +599,6 @@ def test_patch_mode_sends_only_the_partial_body_and_never_claims_a_clear(
     assert only.status == "updated" and "op=patch cannot clear" in only.warnings[-1]
     assert not [w for w in only.warnings if "stored something other" in w]
     assert Api(server.base_url).stats()["by_method"] == {"GET": 1, "POST": 1}
-    record = Api(server.base_url).get(f"/esploro/v1/assets/{captured}").json()["records"][0]
+    record = _asset(Api(server.base_url), CAPTURED)
     assert record["identifier.doi"] == "10.1016/j.hybadv.2024.999999"
     assert record["identifier.pmid"] == "36834803"  # not cleared

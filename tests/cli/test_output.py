@@ -60,3 +60,34 @@ def test_export_and_plan_summaries_show_names_and_values_exactly(
     assert MARKUP in flat
     assert "'[x]'" in flat or "[x]" in flat
     assert book.name in flat
+
+
+def test_export_help_names_the_asset_filters_and_how_to_ask_for_everything(
+    tmp_path: Path,
+) -> None:
+    done = run(tmp_path, "export", "--help")
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    for option in (
+        "--updated-since",
+        "--updated-until",
+        "--doi",
+        "--researcher",
+        "--org-unit",
+        "--open-access",
+        "--ids",
+    ):
+        assert option in flat, option
+    assert "--updated-since 1900-01-01" in flat
+    assert "last_name~Smith AND first_name~Anna" in flat and "ALL~" not in flat
+
+
+def test_ids_not_found_are_listed_exactly(tmp_path: Path, server: Sandbox) -> None:
+    first = Api(server.base_url).researcher_ids(1)[0]
+    book = tmp_path / "people.xlsx"
+    exported = run(
+        tmp_path, "export", "researchers", "-o", str(book), "--ids", f"{first},{MARKUP}",
+        base_url=server.base_url,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    assert f"1 ID not found in Esploro, skipped: {MARKUP}" in " ".join(exported.stdout.split())

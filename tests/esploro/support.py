@@ -1,9 +1,16 @@
-"""Helpers the client and entity tests share: a client for a sandbox, request counts, and
-a plain paging loop to compare the client's paging against."""
+"""Helpers the client and entity tests share: a client for a sandbox, request counts, a
+plain paging loop to compare the client's paging against, and a server that records requests."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.sandbox import READ_WRITE_KEY
@@ -14,6 +21,15 @@ def make_client(base_url: str, key: str = READ_WRITE_KEY, **options: Any) -> Esp
     """A fast client: no pacing to speak of and tiny backoffs, unless a test says otherwise."""
     settings: dict[str, Any] = {"rate": 1000.0, "backoff_base": 0.01, **options}
     return EsploroClient(base_url, key, **settings)
+
+
+EVERY_ASSET = {"update_date_from": "1900-01-01"}  # GET /assets lists nothing without a filter
+
+
+def asset_ids(api: Api, n: int = 10) -> list[str]:
+    """The first `n` assets the (filtered) list gives, read with plain requests."""
+    page = api.get("/esploro/v1/assets", params={**EVERY_ASSET, "limit": str(n)}).json()
+    return [record["originalRepository"]["assetId"] for record in page.get("records", [])]
 
 
 def count(stats: dict[str, Any], method: str, resource: str, status: str | None = None) -> int:
@@ -36,3 +52,62 @@ def raw_pages(api: Api, path: str, list_key: str, **params: str) -> list[dict[st
         items.extend(batch)
         if not batch:
             return items
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request a recording server received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+Answer = Callable[[Seen], tuple[int, Any]]  # (status, JSON payload or None)
+
+
+@contextmanager
+def recording_server(answer: Answer) -> Iterator[tuple[str, list[Seen]]]:
+    """A stdlib HTTP server on a free loopback port that keeps every request it receives and
+    answers each with `answer(request)`: for what the sandbox's stats cannot show (the query,
+    the headers, the body on the wire)."""
+    seen: list[Seen] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _reply(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            parts = urlsplit(self.path)
+            request = Seen(
+                self.command,
+                parts.path,
+                parse_qs(parts.query),
+                {k.lower(): v for k, v in self.headers.items()},
+                self.rfile.read(length) if length else b"",
+            )
+            seen.append(request)
+            status, payload = answer(request)
+            body = b"" if payload is None else json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_POST = _reply
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,6 +9,7 @@ from sheetsync.esploro.check import CheckReport, run_check
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
 from tests.conftest import Api
+from tests.esploro.support import Seen, recording_server
 
 
 def check(base_url: str, key: str, max_retries: int = 4) -> CheckReport:
@@ -29,6 +30,23 @@ def test_read_write_key_reads_both(sandbox: Sandbox) -> None:
     stats = Api(sandbox.base_url).stats()
     assert (stats["total"], stats["writes"]) == (3, 0)
     assert stats["by_method"] == {"GET": 3}
+
+
+def test_assets_are_probed_with_the_apis_test_call_not_a_list() -> None:
+    """`GET /assets` lists nothing without a filter; `GET /assets/test` is the API's own
+    "does this key work" call (esploro-assets-openapi.json)."""
+
+    def answer(request: Seen) -> tuple[int, object]:
+        return 200, {"total_record_count": 0}
+
+    with recording_server(answer) as (base_url, seen):
+        report = check(base_url, READ_WRITE_KEY)
+    assert report.ok
+    assert [(r.method, r.path, r.query) for r in seen] == [
+        ("GET", "/esploro/v1/researchers", {"limit": ["1"]}),
+        ("GET", "/esploro/v1/assets/test", {}),
+        ("GET", "/esploro/v1/researchers", {"limit": ["1"]}),
+    ]
 
 
 def test_read_only_key_reads_both(sandbox: Sandbox) -> None:

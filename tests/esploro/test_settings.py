@@ -293,3 +293,19 @@ def test_the_sandbox_defaults_agree_with_the_sandbox() -> None:
 
     assert f"http://127.0.0.1:{DEFAULT_PORT}" == SANDBOX_BASE_URL
     assert SANDBOX_API_KEY == READ_WRITE_KEY
+
+
+def test_every_region_is_a_server_of_the_openapi_file() -> None:
+    """The assets OpenAPI file's `servers` list is the regions' gateways: China's is under
+    .com.cn, and Asia-Pacific has a second one, `aps`."""
+    import json
+
+    from sheetsync.esploro.settings import REGIONS, region_base_url
+
+    assert region_base_url("cn") == "https://api-cn.hosted.exlibrisgroup.com.cn"
+    assert region_base_url("aps") == "https://api-aps.hosted.exlibrisgroup.com"
+    evidence = Path("/work/shared/evidence/esploro-assets-openapi.json")
+    if evidence.exists():  # the evidence folder travels with the project's workspace only
+        document = json.loads(evidence.read_text(encoding="utf-8"))
+        servers = {server["url"] for server in document["servers"]}
+        assert {region_base_url(region) for region in REGIONS} == servers

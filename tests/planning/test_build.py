@@ -22,6 +22,7 @@ from sheetsync.records import fingerprint
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from tests.conftest import Api, start_sandbox
+from tests.esploro.support import asset_ids
 from tests.plans import edit
 
 CAPTURED_ID = "991291935000561"
@@ -113,15 +114,15 @@ def test_a_colleagues_edit_is_kept_on_another_field_and_a_conflict_on_the_same(
     assert record(plan, c).status == "no-op"
 
 
-def test_captured_asset_title_edit_patches_exactly_the_title(
+def test_captured_asset_doi_edit_patches_exactly_the_doi(
     sandbox: Sandbox, client: EsploroClient, tmp_path: Path
 ) -> None:
     path = export(client, tmp_path, "assets", ids=(CAPTURED_ID,))
-    edit(path, {(CAPTURED_ID, "Title"): "AI revolutionising industries worldwide"})
+    edit(path, {(CAPTURED_ID, "DOI"): "10.1016/j.hybadv.2024.100278"})
     plan = build_plan(client, path)
     (only,) = plan.records
     assert only.patch == (
-        {"op": "replace", "path": "/title", "value": "AI revolutionising industries worldwide"},
+        {"op": "replace", "path": "/identifier.doi", "value": "10.1016/j.hybadv.2024.100278"},
     )
 
 
@@ -170,8 +171,9 @@ def test_row_problems_unknown_new_duplicate_and_numeric_ids(
     sandbox: Sandbox, client: EsploroClient, tmp_path: Path
 ) -> None:
     all_ids = ids(Api(sandbox.base_url), 30)
-    long_id = next(i for i in all_ids if len(i) > 15)
-    short_id = next(i for i in all_ids if len(i) <= 15)
+    numeric = [i for i in all_ids if i.isdigit()]  # a primary ID can be an e-mail address too
+    long_id = next(i for i in numeric if len(i) > 15)
+    short_id = next(i for i in numeric if len(i) <= 15)
     a = next(i for i in all_ids if i not in (long_id, short_id))
     path = export(client, tmp_path)
     book = load_workbook(path)
@@ -251,7 +253,7 @@ def test_resaving_in_libreoffice_creates_no_edits(client: EsploroClient, tmp_pat
 
 def test_an_untouched_export_plans_nothing(client: EsploroClient, tmp_path: Path) -> None:
     _no_edits(client, export(client, tmp_path))
-    _no_edits(client, export(client, tmp_path, "assets"))
+    _no_edits(client, export(client, tmp_path, "assets", updated_since="1900-01-01"))
 
 
 def test_whole_workbook_refusals(client: EsploroClient, sandbox: Sandbox, tmp_path: Path) -> None:
@@ -368,37 +370,83 @@ def test_captured_asset_patch_keeps_every_other_byte(
     import jsonpatch
 
     path = export(client, tmp_path, "assets", ids=(CAPTURED_ID,))
-    edit(path, {(CAPTURED_ID, "Title"): "A new title"})
+    edit(path, {(CAPTURED_ID, "Submitted date"): "20230101"})
     (planned,) = build_plan(client, path).records
     live = Api(sandbox.base_url).get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
     proposed = jsonpatch.apply_patch(live, list(planned.patch))
-    assert json.dumps({**live, "title": "A new title"}) == json.dumps(proposed)  # order and types
+    expected = {**live, "date.submitted": "20230101"}
+    assert json.dumps(expected) == json.dumps(proposed)  # order and types
 
 
 def test_asset_colleague_edits_kept_elsewhere_and_conflicting_on_the_same_field(
     sandbox: Sandbox, client: EsploroClient, tmp_path: Path
 ) -> None:
-    api = Api(sandbox.base_url)
-    first, second = api.asset_ids(2)
+    first, second = asset_ids(Api(sandbox.base_url), 2)
     path = export(client, tmp_path, "assets", ids=(first, second))
     colleague = f"{sandbox.base_url}/_sandbox/assets"
     requests.patch(f"{colleague}/{first}", json={"publisher": "Colleague Press"}, timeout=5)
-    requests.patch(f"{colleague}/{second}", json={"title": "Their title"}, timeout=5)
-    edit(path, {(first, "Title"): "My title", (second, "Title"): "My other title"})
+    requests.patch(f"{colleague}/{second}", json={"date.accepted": "19990101"}, timeout=5)
+    edit(path, {(first, "Accepted date"): "20200101", (second, "Accepted date"): "20210101"})
     plan = build_plan(client, path)
     kept = record(plan, first)
-    assert kept.status == "change" and [op["path"] for op in kept.patch] == ["/title"]
+    assert kept.status == "change" and [op["path"] for op in kept.patch] == ["/date.accepted"]
     assert record(plan, second).status == "conflict"
 
 
 def test_patch_mode_templates_plan_a_partial_body(
     sandbox: Sandbox, client: EsploroClient, tmp_path: Path
 ) -> None:
-    path = export(client, tmp_path, "asset-identifiers", ids=(CAPTURED_ID,))
-    edit(path, {(CAPTURED_ID, "DOI"): "10.1016/j.hybadv.2024.999999"})
+    path = export(client, tmp_path, "assets", ids=(CAPTURED_ID,))
+    edit(
+        path,
+        {
+            (CAPTURED_ID, "DOI"): "10.1016/j.hybadv.2024.999999",
+            (CAPTURED_ID, "Publication date"): "20241205",
+        },
+    )
     (planned,) = build_plan(client, path).records
     assert planned.status == "change"
-    assert planned.partial_body == {"identifier.doi": "10.1016/j.hybadv.2024.999999"}
+    assert planned.partial_body == {
+        "date.published": "20241205",
+        "identifier.doi": "10.1016/j.hybadv.2024.999999",
+    }
+
+
+def test_a_record_esploro_no_longer_has_is_an_invalid_row_not_an_abort(
+    client: EsploroClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(sandbox.base_url)
+    gone, kept = ids(api, 2)
+    path = export(client, tmp_path, ids=(gone, kept))
+    edit(path, {(gone, "Display title"): "X", (kept, "Display title"): "Y"})
+    assert api.request("DELETE", f"/esploro/v1/researchers/{gone}").status_code == 204
+    plan = build_plan(client, path)
+    missing = record(plan, gone)
+    assert missing.status == "invalid" and not missing.fetched
+    assert missing.problems == (
+        f"Researchers, row 2 (Primary ID {gone}): not found in Esploro; nothing is planned for it",
+    )
+    assert record(plan, kept).status == "change"
+
+
+def test_an_asset_esploro_does_not_have_is_an_invalid_row(tmp_path: Path) -> None:
+    """Exported from one sandbox, planned against another on the same address (same base
+    URL, other seed): only the captured asset is in both."""
+    with start_sandbox(assets=5, seed=11) as first:
+        port, base_url = first.port, first.base_url
+        other = asset_ids(Api(base_url), 1)[0]
+        with EsploroClient(base_url, READ_WRITE_KEY, rate=1000.0) as c:
+            path = export(c, tmp_path, "assets", ids=(CAPTURED_ID, other))
+    edit(path, {(CAPTURED_ID, "DOI"): "10.1234/a", (other, "DOI"): "10.1234/b"})
+    with (
+        start_sandbox(assets=5, seed=12, port=port) as second,
+        EsploroClient(second.base_url, READ_WRITE_KEY, rate=1000.0) as c,
+    ):
+        plan = build_plan(c, path)
+    assert record(plan, CAPTURED_ID).status == "change"
+    missing = record(plan, other)
+    assert missing.status == "invalid"
+    assert f"Assets, row 3 (Asset ID {other}): not found in Esploro" in missing.problems[0]
 
 
 def test_a_workbook_from_another_format_version_is_refused(

@@ -90,3 +90,36 @@ def test_safe_url_drops_everything_that_could_carry_a_key(url: str, shown: str) 
 def test_a_rate_that_is_not_positive_is_refused(rate: float) -> None:
     with pytest.raises(ValueError, match="rate"):
         check_rate(rate)
+
+
+def test_the_words_for_what_esploro_would_not_do() -> None:
+    from sheetsync.applying.run import ApplyStatus
+    from sheetsync.report.words import (
+        NOT_CHANGED_BY_ESPLORO,
+        NOT_RESTORABLE,
+        ignored_field,
+        missing_code_table,
+        missing_ids_sentence,
+        not_found_message,
+        unrestorable_message,
+    )
+
+    assert ApplyStatus.NOT_CHANGED == NOT_CHANGED_BY_ESPLORO == "not changed by Esploro"
+    assert ApplyStatus.NOT_RESTORED == NOT_RESTORABLE == "cannot be restored through the API"
+    assert ignored_field("DOI", "/identifier.doi", "10.1/new", "10.1/old") == (
+        "DOI (/identifier.doi): Esploro answered without changing it "
+        "(sent '10.1/new', still '10.1/old')"
+    )
+    assert unrestorable_message(("date.submitted", "identifier.pmid")) == (
+        "date.submitted, identifier.pmid cannot be restored through the API: empty before the "
+        "apply, and op=patch cannot empty a field; clear it in Esploro"
+    )
+    assert not_found_message("Assets", 7, "Asset ID", "99123") == (
+        "Assets, row 7 (Asset ID 99123): not found in Esploro; nothing is planned for it"
+    )
+    assert missing_ids_sentence(("1",)) == "1 ID not found in Esploro, skipped: 1"
+    many = tuple(str(n) for n in range(25))
+    assert missing_ids_sentence(many).endswith(", 19 and 5 more")
+    assert missing_code_table("UserTitles", ("Title",), "HTTP 400 401711") == (
+        "code table UserTitles could not be read (HTTP 400 401711): 'Title' has no dropdown list"
+    )

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import Api, error_of
-
-CAPTURED = Path(__file__).parents[2] / "sheetsync" / "sandbox" / "data" / "captured_asset.json"
-SHARED_CAPTURE = (
-    Path(__file__).parents[3] / "shared" / "fixtures" / "esploro-captured" / "asset.json"
-)
-CAPTURED_ID = "991291935000561"
-
 
 # -- researchers: list and paging --------------------------------------------------------
 
@@ -139,11 +131,13 @@ def test_put_is_swap_all_missing_fields_reset_to_defaults(api: Api) -> None:
     assert after["first_name"] == "Renée"
     assert after["last_name"] == ""  # a string field left out: reset to ""
     assert after["user_identifier"] == []  # a list left out: reset to []
-    assert after["user_group"] is None  # an object left out: reset to null
+    assert after["user_group"] == {"value": "", "desc": ""}  # a code left out: the empty code
+    assert after["status"] == {"value": "ACTIVE", "desc": "Active"}  # the XSD's default
     assert after["is_researcher"] is False
     assert after["researcher"]["display_title"] == "Professor of Things"
     assert after["researcher"]["researcher_keyword"] == []
-    assert after["researcher"]["position"] is None
+    assert after["researcher"]["position"] == {"value": "", "desc": ""}
+    assert after["researcher"]["portal_profile"] == {"value": "true", "desc": "Yes"}
     assert after["contact_info"] == {"address": [], "email": [], "phone": []}
     assert list(after) == list(record)  # the schema order, whatever the body's order
 
@@ -159,21 +153,21 @@ def test_put_keeps_user_role_when_absent_and_replaces_it_when_sent(api: Api) -> 
     assert emptied["user_role"] == []
 
 
-def test_put_drops_unknown_fields_and_keeps_the_url_id(api: Api) -> None:
+def test_put_keeps_unmodelled_fields_and_the_url_id(api: Api) -> None:
     record = _a_researcher(api)
     body = {**record, "shoe_size": 42, "primary_id": "999"}
     stored = api.put(f"/esploro/v1/researchers/{record['primary_id']}", body).json()
-    assert "shoe_size" not in stored
+    assert stored["shoe_size"] == 42 and list(stored)[-1] == "shoe_size"
     assert stored["primary_id"] == record["primary_id"]
 
 
 def test_put_ignores_desc_and_recomputes_it_from_the_code_table(api: Api) -> None:
     record = _a_researcher(api)
     body = copy.deepcopy(record)
-    body["researcher"]["position"] = {"value": "PROFESSOR", "desc": "Grand Poobah"}
+    body["researcher"]["position"] = {"value": "professor", "desc": "Grand Poobah"}
     body["user_group"] = {"value": "FACULTY"}
     stored = api.put(f"/esploro/v1/researchers/{record['primary_id']}", body).json()
-    assert stored["researcher"]["position"] == {"value": "PROFESSOR", "desc": "Professor"}
+    assert stored["researcher"]["position"] == {"value": "professor", "desc": "Professor"}
     assert stored["user_group"] == {"value": "FACULTY", "desc": "Faculty"}
 
 
@@ -213,119 +207,7 @@ def test_delete_researcher_removes_it(api: Api) -> None:
     assert api.get("/esploro/v1/researchers").json()["total_record_count"] == 39
 
 
-# -- assets ------------------------------------------------------------------------------
-
-
-def test_captured_asset_get_is_byte_identical_to_the_capture(api: Api) -> None:
-    response = api.get(f"/esploro/v1/assets/{CAPTURED_ID}")
-    assert response.status_code == 200
-    assert response.content == CAPTURED.read_bytes()
-
-
-@pytest.mark.skipif(not SHARED_CAPTURE.exists(), reason="shared/ fixtures not beside the repo")
-def test_packaged_capture_is_the_shared_fixture() -> None:
-    assert CAPTURED.read_bytes() == SHARED_CAPTURE.read_bytes()
-
-
-def test_captured_asset_round_trips_through_put_unchanged(api: Api) -> None:
-    record = api.get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
-    put = api.put(f"/esploro/v1/assets/{CAPTURED_ID}", {"records": [record]})
-    assert put.status_code == 200
-    assert api.get(f"/esploro/v1/assets/{CAPTURED_ID}").content == CAPTURED.read_bytes()
-
-
-def test_asset_get_batches_up_to_100_ids_in_the_order_asked(api: Api) -> None:
-    ids = api.asset_ids(60)
-    wanted = [*reversed(ids[:30]), CAPTURED_ID]
-    page = api.get(f"/esploro/v1/assets/{','.join(wanted)}").json()
-    assert page["totalRecordCount"] == len(wanted)
-    assert [r["originalRepository"]["assetId"] for r in page["records"]] == wanted
-
-
-def test_asset_get_of_more_than_100_ids_is_refused(api: Api) -> None:
-    ids = ",".join(str(10**15 + n) for n in range(101))
-    response = api.get(f"/esploro/v1/assets/{ids}")
-    assert response.status_code == 400
-    assert "100" in error_of(response)["errorMessage"]
-
-
-def test_asset_get_of_unknown_ids_only_is_not_found(api: Api) -> None:
-    response = api.get("/esploro/v1/assets/990000000000561")
-    assert response.status_code == 400
-    assert error_of(response)["errorCode"] == "ASSET_NOT_FOUND"
-
-
-def test_asset_list_pages_and_filters_by_update_date(api: Api) -> None:
-    everything = api.get("/esploro/v1/assets?limit=100").json()
-    assert everything["totalRecordCount"] == 61  # 60 seeded + the captured one
-    late = api.get("/esploro/v1/assets?limit=100&update_date_from=2030-01-01").json()
-    assert late == {"totalRecordCount": 0}
-    asset_id = api.asset_ids(1)[0]
-    record = api.get(f"/esploro/v1/assets/{asset_id}").json()["records"][0]
-    api.put(f"/esploro/v1/assets/{asset_id}", record)
-    from sheetsync.sandbox.routes import today
-
-    recent = api.get(f"/esploro/v1/assets?update_date_from={today()}").json()
-    assert [r["originalRepository"]["assetId"] for r in recent["records"]] == [asset_id]
-    bad = api.get("/esploro/v1/assets?update_date_from=yesterday")
-    assert bad.status_code == 400
-
-
-def test_asset_put_is_swap_all_and_derives_with_desc(api: Api) -> None:
-    record = api.get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
-    body = {"title": "Only a title", "license": "CC0_V1.0", "licenseWithDesc": {"desc": "junk"}}
-    stored = api.put(f"/esploro/v1/assets/{CAPTURED_ID}", body).json()["records"][0]
-    assert stored == {
-        "title": "Only a title",
-        "license": "CC0_V1.0",
-        "licenseWithDesc": {"value": "CC0_V1.0", "desc": "CC0 V1.0"},
-        "originalRepository": {"assetId": CAPTURED_ID},
-    }
-    assert "creators" in record  # ... and the creators the body left out are gone
-
-
-def test_asset_put_with_unknown_licence_is_refused(api: Api) -> None:
-    record = api.get(f"/esploro/v1/assets/{CAPTURED_ID}").json()["records"][0]
-    response = api.put(f"/esploro/v1/assets/{CAPTURED_ID}", {**record, "license": "WTFPL"})
-    assert response.status_code == 400
-    assert "license" in error_of(response)["errorMessage"]
-    assert api.get(f"/esploro/v1/assets/{CAPTURED_ID}").content == CAPTURED.read_bytes()
-
-
-def test_asset_patch_replace_and_add(api: Api) -> None:
-    path = f"/esploro/v1/assets/{CAPTURED_ID}"
-    before = api.get(path).json()["records"][0]
-    replace = {"records": [{"date.published": "2025", "identifier.doi": "10.1/x"}]}
-    response = api.request("POST", f"{path}?op=patch&action=replace", json_body=replace)
-    assert response.status_code == 200
-    after = api.get(path).json()["records"][0]
-    assert after["date.published"] == "2025" and after["identifier.doi"] == "10.1/x"
-    assert {k: v for k, v in after.items() if k not in replace["records"][0]} == {
-        k: v for k, v in before.items() if k not in replace["records"][0]
-    }
-    link = {"link.url": "https://example.org/x", "link.type": "published", "link.order": 3}
-    add = {"records": [{"links": [link], "identifier.doi": "10.2/ignored"}]}
-    api.request("POST", f"{path}?op=patch&action=add", json_body=add)
-    added = api.get(path).json()["records"][0]
-    assert added["links"] == [*before["links"], link]
-    assert added["identifier.doi"] == "10.1/x"  # add fills only empty scalars
-
-
-def test_asset_patch_of_a_field_it_cannot_write_is_refused(api: Api) -> None:
-    path = f"/esploro/v1/assets/{CAPTURED_ID}?op=patch&action=replace"
-    response = api.request("POST", path, json_body={"records": [{"title": "New"}]})
-    assert response.status_code == 400
-    error = error_of(response)
-    assert error["errorCode"] == "FIELD_NOT_PATCHABLE" and "title" in error["errorMessage"]
-    no_op = api.request("POST", f"/esploro/v1/assets/{CAPTURED_ID}", json_body={"records": []})
-    assert no_op.status_code == 400
-
-
-def test_asset_delete_is_refused(api: Api) -> None:
-    response = api.request("DELETE", f"/esploro/v1/assets/{CAPTURED_ID}")
-    assert response.status_code == 400
-    assert error_of(response)["errorCode"] == "METHOD_NOT_ALLOWED"
-    assert api.get(f"/esploro/v1/assets/{CAPTURED_ID}").status_code == 200
+# -- assets: tests/sandbox/test_assets.py ---------------------------------------------
 
 
 # -- configuration -----------------------------------------------------------------------
@@ -352,5 +234,6 @@ def test_organization_units_include_every_seeded_affiliation(api: Api) -> None:
 
 def test_unknown_paths_and_methods_get_error_bodies(api: Api) -> None:
     assert api.get("/esploro/v1/projects").status_code == 404
+    assert error_of(api.get("/esploro/v1/assets/1/files"))["errorCode"] == "NOT_FOUND"
     assert api.request("PATCH", "/esploro/v1/researchers/1").status_code == 405
     assert error_of(api.get("/elsewhere"))["errorCode"] == "NOT_FOUND"

@@ -71,16 +71,39 @@ def test_format_json_parameter_gives_json_without_an_accept_header(api: Api) -> 
 
 
 def test_errors_come_as_web_service_result_xml_when_xml_is_asked_for(api: Api) -> None:
-    response = api.get("/esploro/v1/researchers", key="nope", accept="application/xml")
-    assert response.status_code == 401
+    response = api.get("/esploro/v1/researchers/1", accept="application/xml")
+    assert response.status_code == 406  # the sandbox answers records in JSON only
     assert response.headers["Content-Type"].startswith("application/xml")
     root = ET.fromstring(response.content)
     assert root.tag == f"{XML_NS}web_service_result"
     assert root.findtext(f"{XML_NS}errorsExist") == "true"
     error = root.find(f"{XML_NS}errorList/{XML_NS}error")
     assert error is not None
-    assert error.findtext(f"{XML_NS}errorCode") == "UNAUTHORIZED"
+    assert error.findtext(f"{XML_NS}errorCode") == "NOT_ACCEPTABLE"
     assert (error.findtext(f"{XML_NS}trackingId") or "").startswith("E01-")
+
+
+def test_unauthorized_in_xml_has_no_tracking_id_like_the_real_gateway(api: Api) -> None:
+    """evidence errors/unauthorized-no-tracking-id.xml; in JSON the trackingId stays."""
+    response = api.get("/esploro/v1/researchers", key="nope", accept="application/xml")
+    assert response.status_code == 401
+    root = ET.fromstring(response.content)
+    error = root.find(f"{XML_NS}errorList/{XML_NS}error")
+    assert error is not None
+    assert error.findtext(f"{XML_NS}errorCode") == "UNAUTHORIZED"
+    assert error.find(f"{XML_NS}trackingId") is None
+    assert error_of(api.get("/esploro/v1/researchers", key="nope"))["trackingId"]
+
+
+@pytest.mark.parametrize("option, prefixes", [("E02", {"E02"}), ("mixed", {"E01", "E02"})])
+def test_tracking_ids_can_start_e02_as_real_ones_do(option: str, prefixes: set[str]) -> None:
+    with start_sandbox(tracking_ids=option) as server:
+        api = Api(server.base_url)
+        seen = set()
+        for _ in range(40):
+            (error,) = api.get("/esploro/v1/researchers/1").json()["errorList"]["error"]
+            seen.add(error["trackingId"][:3])
+        assert seen == prefixes
 
 
 def test_records_without_a_json_request_are_refused_in_xml(api: Api) -> None:
@@ -231,7 +254,8 @@ def test_colleague_merge_patch_changes_only_what_it_names(api: Api) -> None:
     assert response.status_code == 200
     after = api.get(f"/esploro/v1/researchers/{primary_id}").json()
     assert after["researcher"]["display_title"] == "Dean of Everything"
-    assert after["researcher"]["position"] is None  # null removes; the schema default is null
+    # null removes; the schema's default for an unset code is the empty code object
+    assert after["researcher"]["position"] == {"value": "", "desc": ""}
     for key in before:
         if key != "researcher":
             assert after[key] == before[key]

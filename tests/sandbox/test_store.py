@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import copy
 import random
+import sqlite3
 import threading
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import requests
 
 from sheetsync.sandbox import Sandbox, SandboxConfig
 from sheetsync.sandbox.store import Store, StoreError
 from tests.conftest import SMALL, Api
+
+CAPTURED_ID = "991291935000561"
 
 
 def _config(db: Path, **options: object) -> SandboxConfig:
@@ -42,8 +46,34 @@ def test_the_same_seed_gives_the_same_data(tmp_path: Path) -> None:
     bodies = []
     for name in ("a", "b"):
         with Sandbox(_config(tmp_path / f"{name}.sqlite3")).start() as server:
-            bodies.append(Api(server.base_url).get("/esploro/v1/assets?limit=100").content)
+            page = "/esploro/v1/assets?update_date_from=1900-01-01&limit=100"
+            bodies.append(Api(server.base_url).get(page).content)
+    assert b'"records"' in bodies[0]
     assert bodies[0] == bodies[1]
+
+
+def test_a_version_1_database_is_migrated_keeping_its_records(tmp_path: Path) -> None:
+    """Before the asset filters, assets had no index and no verbatim flag (schema 1)."""
+    db = tmp_path / "old.sqlite3"
+    with Sandbox(_config(db)).start() as server:
+        api = Api(server.base_url)
+        primary_id = api.researcher_ids(1)[0]
+        record = api.get(f"/esploro/v1/researchers/{primary_id}").json()
+        api.put(f"/esploro/v1/researchers/{primary_id}", {**record, "last_name": "Ó Briain"})
+    connection = sqlite3.connect(db)
+    connection.executescript(
+        "DROP TABLE asset_terms; ALTER TABLE assets DROP COLUMN verbatim;"
+        "UPDATE meta SET value='1' WHERE key='schema_version';"
+    )
+    connection.close()
+    with Sandbox(_config(db)).start() as server:
+        api = Api(server.base_url)
+        assert api.get(f"/esploro/v1/researchers/{primary_id}").json()["last_name"] == "Ó Briain"
+        found = api.get("/esploro/v1/assets?user_primary_id=amirshomzy").json()
+        assert [r["originalRepository"]["assetId"] for r in found["records"]] == [CAPTURED_ID]
+        view = requests.post(f"{server.base_url}/_sandbox/assets/{CAPTURED_ID}/view", timeout=5)
+        assert view.status_code == 409  # the captured asset is flagged verbatim again
+        assert server.store.meta("schema_version") == "2"
 
 
 def test_a_file_that_is_not_sqlite_is_refused_clearly(tmp_path: Path) -> None:

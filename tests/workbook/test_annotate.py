@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sheetsync.errors import WorkbookError
@@ -276,28 +277,29 @@ def test_an_export_written_by_sheetsync_can_be_annotated(tmp_path: Path) -> None
                       template.entity, "https://example.org", "all", "now", "0.1.0")  # fmt: skip
     source = tmp_path / "export.xlsx"
     texts: list[str | None] = [f"v{n}" for n in range(len(template.columns))]
-    positions = {"ResearcherPositions": [("LECTURER", "Lecturer"), ("READER", "Reader")]}
+    table = next(c.code_table for c in template.columns if c.code_table and not c.readonly)
+    positions = {table: [("lecturer", "Lecturer"), ("reader", "Reader")]}
     with ExportWriter(
         source, template, info, positions, data_sheet=entity_of(template.entity).sheet_title
     ) as writer:
         for n in range(3):
             writer.add(f"000{n}", "f" * 64, [f"000{n}", *texts[1:]])
-    letter = "F"  # "Display title" is the sixth column of the researchers template
-    assert template.columns[5].header == "Display title"
+    index = [c.header for c in template.columns].index("Display title")
+    letter, text = get_column_letter(index + 1), f"v{index}"
     plan = _plan(
         [
             _record(
                 "0001",
                 Status.CHANGE,
                 3,
-                _edit("Display title", f"{letter}3", "v5", "Prof", "v5", Outcome.WRITE),
+                _edit("Display title", f"{letter}3", text, "Prof", text, Outcome.WRITE),
             )
         ]
     )
     output = tmp_path / "export.annotated.xlsx"
     assert annotate_workbook(source, output, plan) == 1
     sheet = load_workbook(output)[SHEET]
-    assert _fill(sheet, "F3") == "C6EFCE"
+    assert _fill(sheet, f"{letter}3") == "C6EFCE"
     assert sheet.protection.sheet
     assert [v.sqref for v in sheet.data_validations.dataValidation]  # the dropdown is kept
     assert sheet["A1"].comment is not None and "Path: /primary_id" in sheet["A1"].comment.text

@@ -7,9 +7,9 @@ escapes carriage returns into, stray spaces, line breaks of every flavour, strin
 booleans are expected, and lists from empty to very long. Every code value comes from
 `codetables.py`, so what the seed emits the sandbox's own validation accepts.
 
-Output depends only on `(seed, count)` (and, for assets, on the researchers passed in): each
-entity kind draws from its own `random.Random`, never the global one or the clock, so a test
-or a demo can rebuild exactly the same institution.
+Output depends only on `(seed, count)` (for researchers also `multilingual`; for assets, on
+the researchers passed in): each entity kind draws from its own `random.Random`, never the
+global one or the clock, so a test or a demo can rebuild exactly the same institution.
 
 The modules, each importing only those listed before it:
 
@@ -31,14 +31,16 @@ from sheetsync.sandbox.seed.identifiers import (
     issn_checksum,
     orcid_checksum,
 )
-from sheetsync.sandbox.seed.researchers import generate_researchers
+from sheetsync.sandbox.seed.researchers import OrcidSituation, generate_researchers, orcid_situation
 
 __all__ = [
     "CAPTURED_ASSET_ID",
+    "OrcidSituation",
     "generate_assets",
     "generate_researchers",
     "is_valid_issn",
     "is_valid_orcid",
     "issn_checksum",
     "orcid_checksum",
+    "orcid_situation",
 ]

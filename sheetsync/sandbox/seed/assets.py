@@ -3,7 +3,13 @@
 `_AssetFactory` builds one asset at a time in the key order of the captured real asset,
 keeping asset IDs, DOIs and ORCID iDs unique and giving each journal one pair of ISSNs for the
 whole run. Creators are partly internal (taken from the researchers passed in, linked by
-`almaUserId`) and partly external people.
+`almaUserId`, which is an e-mail address when the researcher's primary ID is one) and partly
+external people.
+
+As real assets are (shared/evidence/README.md): `creators[]` is not always sorted by its
+string `order` (orders "2","3","1" or "6","1","2",...), some assets number creators from "0",
+every asset carries `asset.views` and `asset.downloads` counters, `openaccess` may be
+"unknown", and some `date.*` values are ranges ("20220612", an en dash, "20220825").
 """
 
 from __future__ import annotations
@@ -13,8 +19,8 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from sheetsync.sandbox.codetables import CODE_TABLES
-from sheetsync.sandbox.seed.codes import ORG_NAMES, ORG_PARENTS, _code
+from sheetsync.sandbox.codetables import ASSET_VALUE_LISTS
+from sheetsync.sandbox.seed.codes import ORG_NAMES, ORG_PARENTS
 from sheetsync.sandbox.seed.draws import _date_between, _digits, _unique, _weighted
 from sheetsync.sandbox.seed.identifiers import (
     ASSET_ID_LENGTH_WEIGHTS,
@@ -28,7 +34,14 @@ from sheetsync.sandbox.seed.identifiers import (
 )
 from sheetsync.sandbox.seed.people import _full_name, _random_person
 from sheetsync.sandbox.seed.text import _abstract, _keyword_values, _subtitle, _title
-from sheetsync.sandbox.seed.vocabulary import GENERAL_TERMS, TOPIC_CODES, TOPICS, Topic
+from sheetsync.sandbox.seed.vocabulary import (
+    EN_DASH,
+    GENERAL_TERMS,
+    TOPIC_CODES,
+    TOPIC_OF_LABEL,
+    TOPICS,
+    Topic,
+)
 
 UPDATE_DATE_FIRST = dt.date(2022, 1, 1)
 UPDATE_DATE_LAST = dt.date(2026, 11, 20)
@@ -73,7 +86,7 @@ CONTRIBUTOR_ROLES = ("Editor", "Illustrator", "Translator", "Data curator", "Con
 CONTRIBUTING_ORGS = ("national group publ", "Canadian Institutes of Health Research",
                      "Ocean Frontier Institute", "Mitacs")
 ASSET_LANGUAGES = ("fra", "deu", "spa", "por", "jpn", "may", "ita", "zho")
-ASSET_LICENSES = tuple(CODE_TABLES["AssetLicenses"])
+ASSET_LICENSES = tuple(ASSET_VALUE_LISTS["license"])
 ASSET_LICENSE_WEIGHTS = tuple(30 if code == "CCBY_V4.0" else 6 for code in ASSET_LICENSES)
 VENUE_PUBLISHERS: dict[str, tuple[str | None, ...]] = {
     "publication.conferencePaper": ("IEEE", "ACM", "Springer Nature"),
@@ -111,6 +124,14 @@ LOCAL_NOTES = (
 LINK_TYPE_DESCS = {"published": "Published (Version of record)", "accepted": "Accepted"}
 LINK_OWNER_DESCS = {"owner.external": "External", "owner.institutional": "Institutional"}
 STOPWORDS = frozenset(("of", "the", "and", "in", "on", "for", "&"))
+# How creators[] is ordered: sorted, first moved to the end ("2","3","1"), last moved to the
+# front ("6","1","2",...), or shuffled; and how often numbering starts at "0".
+CREATOR_ORDERINGS = ("sorted", "first-last", "last-first", "shuffled")
+CREATOR_ORDERING_WEIGHTS = (65, 14, 14, 7)
+ZERO_BASED_SHARE = 0.08
+UNKNOWN_OPEN_ACCESS_SHARE = 0.08
+CREATED_RANGE_SHARE = 0.15
+PUBLISHED_RANGE_SHARE = 0.02
 # fmt: on
 
 
@@ -129,13 +150,16 @@ class Author(NamedTuple):
 def _author(record: dict[str, Any]) -> Author:
     """Read the creator-relevant parts of a researcher record, tolerating missing ones."""
     profile = record.get("researcher") or {}
+    # the profile's ORCID iD first, else the user record's (where some researchers keep it)
     orcids = [
         item.get("value")
-        for item in profile.get("user_identifier") or []
+        for items in (profile.get("user_identifier"), record.get("user_identifier"))
+        for item in items or []
         if (item.get("id_type") or {}).get("value") == "ORCID"
     ]
     affiliations = profile.get("researcher_organization_affiliation") or []
     topics = profile.get("researcher_research_topic") or []
+    label = topics[0].get("value") if topics else None
     return Author(
         str(record["primary_id"]),
         record.get("first_name") or "",
@@ -143,7 +167,7 @@ def _author(record: dict[str, Any]) -> Author:
         record.get("last_name") or "",
         orcids[0] if orcids else None,
         affiliations[0].get("organization_code") if affiliations else None,
-        topics[0].get("value") if topics else None,
+        TOPIC_OF_LABEL.get(label) if isinstance(label, str) else None,
     )
 
 
@@ -170,6 +194,16 @@ def _published_date(rng: random.Random) -> tuple[str, dt.date]:
     day = _date_between(rng, dt.date(1995, 1, 1), dt.date(2026, 10, 31))
     precision = _weighted(rng, (50, 30, 20))
     return day.strftime(("%Y%m%d", "%Y%m", "%Y")[precision]), day
+
+
+def _date_range(first: dt.date, last: dt.date) -> str:
+    """A date range as Esploro stores one: "20220612", an en dash, "20220825" (no spaces)."""
+    return f"{first:%Y%m%d}{EN_DASH}{last:%Y%m%d}"
+
+
+def _asset_code(field: str, code: str) -> dict[str, str]:
+    """A `*WithDesc` object for a coded asset field (codetables.ASSET_VALUE_LISTS)."""
+    return {"value": code, "desc": ASSET_VALUE_LISTS[field][code]}
 
 
 def _accepted_date(rng: random.Random, published: dt.date) -> str | None:
@@ -230,6 +264,8 @@ class _AssetFactory:
         topic = TOPICS[topic_code]
         venue = self._venue(kind, topic)
         published, day = _published_date(rng)
+        if rng.random() < PUBLISHED_RANGE_SHARE:  # a conference paper "published" over days
+            published = _date_range(day, day + dt.timedelta(days=rng.randint(1, 5)))
         record = {
             "creators": creators,
             "contributors": self._contributors(kind) or None,
@@ -242,15 +278,37 @@ class _AssetFactory:
             "title.subtitle": _subtitle(rng, topic),
             "date.published": published,
             "date.accepted": _accepted_date(rng, day),
+            "date.created": self._created(day),
             "resourcetype.esploro": kind,
             **self._description(topic_code, kind, venue),
             "asset.affiliation": _affiliation_names(internal),
             "portal_visibility": "true",
             "profile_visibility": "true",
-            "resourceTypeEsploroWithDesc": _code("AssetResourceTypes", kind),
+            "resourceTypeEsploroWithDesc": _asset_code("resourcetype.esploro", kind),
+            **self._counters(published),
         }
         update = _date_between(rng, UPDATE_DATE_FIRST, UPDATE_DATE_LAST).isoformat()
         return {key: value for key, value in record.items() if value is not None}, update
+
+    def _created(self, published: dt.date) -> str | None:
+        """`date.created` for ~40%: a day or, for some, the range the work was made over."""
+        rng = self.rng
+        if rng.random() >= 0.4:
+            return None
+        start = published - dt.timedelta(days=rng.randint(60, 900))
+        if rng.random() < CREATED_RANGE_SHARE / 0.4:
+            return _date_range(start, start + dt.timedelta(days=rng.randint(7, 200)))
+        return start.strftime("%Y%m%d")
+
+    def _counters(self, published: str) -> dict[str, int]:
+        """`asset.views` and `asset.downloads`: integers that grow with portal visits (the
+        sandbox's routes bump them); older assets have had more of them."""
+        rng = self.rng
+        age = max(1, 2027 - int(published[:4]))
+        views = 0
+        if rng.random() < 0.9:
+            views = min(int((rng.paretovariate(1.3) - 1) * age * 20), 250_000)
+        return {"asset.views": views, "asset.downloads": rng.randint(0, views // 3)}
 
     def _asset_id(self) -> str:
         """'99' + digits + the institution suffix, 15-18 digits long, like real MMS IDs."""
@@ -270,14 +328,30 @@ class _AssetFactory:
                     internal[slot] = rng.choice(self.authors)
         seen: set[str] = set()
         creators = []
+        first = 0 if rng.random() < ZERO_BASED_SHARE else 1
         for slot in range(count):
             author = internal.get(slot)
             if author is not None and author.primary_id not in seen:
                 seen.add(author.primary_id)
-                creators.append(self._internal_creator(slot + 1, author))
+                creators.append(self._internal_creator(slot + first, author))
             else:
-                creators.append(self._external_creator(slot + 1))
-        return creators, list(dict.fromkeys(internal.values()))
+                creators.append(self._external_creator(slot + first))
+        return self._reordered(creators), list(dict.fromkeys(internal.values()))
+
+    def _reordered(self, creators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The list as the API returns it: often sorted by `order`, often not."""
+        rng = self.rng
+        ordering = CREATOR_ORDERINGS[_weighted(rng, CREATOR_ORDERING_WEIGHTS)]
+        if len(creators) < 2 or ordering == "sorted":
+            return creators
+        if ordering == "first-last":
+            return [*creators[1:], creators[0]]
+        if ordering == "last-first":
+            return [creators[-1], *creators[:-1]]
+        shuffled = list(creators)
+        while shuffled == creators:
+            rng.shuffle(shuffled)
+        return shuffled
 
     def _internal_creator(self, order: int, author: Author) -> dict[str, Any]:
         rng = self.rng
@@ -365,12 +439,15 @@ class _AssetFactory:
         code = rng.choices(ASSET_LICENSES, ASSET_LICENSE_WEIGHTS)[0] if rng.random() < 0.6 else None
         is_open = bool(code and code.startswith("CC")) or rng.random() < 0.15
         reviewed = kind in IN_JOURNAL or kind == "publication.conferencePaper"
+        openaccess = "yes" if is_open else "no"
+        if rng.random() < UNKNOWN_OPEN_ACCESS_SHARE:
+            openaccess = "unknown"
         access: dict[str, Any] = {
-            "openaccess": "yes" if is_open else "no",
+            "openaccess": openaccess,
             "peerreview": "yes" if reviewed and rng.random() < 0.9 else "no",
         }
         if code is not None:
-            access.update(license=code, licenseWithDesc=_code("AssetLicenses", code))
+            access.update(license=code, licenseWithDesc=_asset_code("license", code))
         return access
 
     def _languages(self) -> list[str]:

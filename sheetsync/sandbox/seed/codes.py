@@ -15,3 +15,8 @@ ORG_PARENTS: dict[str, str | None] = {unit.code: unit.parent for unit in ORG_UNI
 def _code(table: str, value: str) -> dict[str, str]:
     """A code-table value as Esploro returns it; a KeyError here means a vocabulary bug."""
     return {"value": value, "desc": CODE_TABLES[table][value]}
+
+
+def _empty_code() -> dict[str, str]:
+    """An unset code field as Alma returns it (alma-user.json: `{"value": "", "desc": ""}`)."""
+    return {"value": "", "desc": ""}

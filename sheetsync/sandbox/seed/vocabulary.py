@@ -192,6 +192,17 @@ TOPICS: dict[str, Topic] = {
 }
 TOPIC_CODES = tuple(TOPICS)
 
+# Each domain's label in the ResearchTopicsLabels code table (numeric codes, some with a
+# leading zero), and labels no domain owns that profiles add as further topics.
+TOPIC_LABELS: dict[str, str] = {
+    "AI": "1004010", "CLIMATE": "0401020", "PUBLIC_HEALTH": "1117000", "MATERIALS": "0912000",
+    "QUANTUM": "0105010", "LINGUISTICS": "2004000", "HISTORY": "2103000", "ECONOMICS": "1401000",
+    "NEUROSCIENCE": "1109000", "EDUCATION": "1301000", "ECOLOGY": "0602000", "LAW": "1801000",
+    "MUSIC": "1904020", "ENERGY": "0906030", "GENOMICS": "0604000", "MARINE": "0405000",
+}
+EXTRA_TOPIC_LABELS = ("1004068", "0201000")  # Web Analytics, Agriculture
+TOPIC_OF_LABEL: dict[str, str] = {label: topic for topic, label in TOPIC_LABELS.items()}
+
 # Method and practice keywords every researcher may use; they also make 30 distinct keywords
 # possible for everyone.
 GENERAL_TERMS = (

@@ -58,7 +58,8 @@ def creators(assets: list[Record]) -> Iterator[Record]:
 
 
 def orcid_of(record: Record) -> str | None:
-    for item in profile(record)["user_identifier"]:
+    """The profile's ORCID iD, else the user record's (what an asset's creator carries)."""
+    for item in [*profile(record)["user_identifier"], *record["user_identifier"]]:
         if item["id_type"]["value"] == "ORCID":
             value: str = item["value"]
             return value

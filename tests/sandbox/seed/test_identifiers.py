@@ -16,12 +16,22 @@ CAPTURED_ASSET_ID = "991291935000561"
 ORCID_SHAPE = re.compile(r"^(0000-000[123]|0009-000\d)-\d{4}-\d{3}[\dX]$")
 
 
-def test_researcher_ids_are_unique_alma_shaped_digits(researchers: list[Record]) -> None:
+def test_researcher_ids_are_unique_alma_shaped_digits_or_email_addresses(
+    researchers: list[Record],
+) -> None:
     ids = [r["primary_id"] for r in researchers]
     assert len(set(ids)) == len(ids)
-    assert all(isinstance(i, str) and i.isdigit() and 15 <= len(i) <= 18 for i in ids)
-    assert sum(i.endswith("0000561") for i in ids) >= 0.8 * len(ids)
-    assert len({len(i) for i in ids}) >= 3  # the lengths vary, as real ones do
+    emails = [i for i in ids if "@" in i]
+    digits = [i for i in ids if "@" not in i]
+    assert all(isinstance(i, str) and i.isdigit() and 15 <= len(i) <= 18 for i in digits)
+    assert sum(i.endswith("0000561") for i in digits) >= 0.8 * len(digits)
+    assert len({len(i) for i in digits}) >= 3  # the lengths vary, as real ones do
+    # a user's primary ID can look like an e-mail address: their own work address
+    assert 0.02 * len(ids) <= len(emails) <= 0.1 * len(ids)
+    by_id = {r["primary_id"]: r for r in researchers}
+    for primary_id in emails:
+        addresses = [e["email_address"] for e in by_id[primary_id]["contact_info"]["email"]]
+        assert re.fullmatch(r"[a-z0-9.]+@esploro\.edu", primary_id) and primary_id in addresses
 
 
 def test_asset_ids_are_unique_and_never_the_captured_one(

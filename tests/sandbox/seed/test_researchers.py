@@ -1,4 +1,5 @@
-"""Researcher records: the API's keys in its order, values from the code tables, varied lists."""
+"""Researcher records: the XSD's keys in the API's order, values from the code tables, the
+shapes real records have (empty code objects, strings for booleans), ORCID iDs in two places."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from sheetsync.sandbox.codetables import CODE_TABLES, RESEARCHER_CODE_FIELDS
-from sheetsync.sandbox.seed import orcid_checksum
-from tests.sandbox.seed.conftest import ORG_NAMES, Record, orcid_of, profile
+from sheetsync.sandbox.seed import generate_researchers, is_valid_orcid, orcid_checksum
+from sheetsync.sandbox.seed import orcid_situation as situation
+from tests.sandbox.seed.conftest import ORG_NAMES, SEED, Record, profile
+from tests.sandbox.seed.xsd import item_keys, researcher_fields
 
 ALMA_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}Z$")
+EMPTY_CODE = {"value": "", "desc": ""}
 
 TOP_KEYS = [
     "record_type",
@@ -52,32 +56,40 @@ TOP_KEYS = [
     "source_link_id",
     "linking_id",
 ]
+# rest_researcher.xsd's elements in declaration order (lists flattened), with
+# profile_identifier_url and update_ORCID_profile where schema.py puts them.
 RESEARCHER_KEYS = [
     "researcher_first_name",
     "researcher_middle_name",
     "researcher_last_name",
-    "researcher_name_suffix",
+    "researcher_suffix",
     "researcher_title",
+    "profile_image_url",
+    "photo_url",
+    "profile_identifier_url",
     "display_title",
     "position",
     "portal_profile",
     "auto_capture",
-    "research_center",
     "update_ORCID_profile",
-    "profile_identifier_url",
-    "researcher_keyword",
-    "researcher_research_topic",
-    "researcher_language",
-    "researcher_name_variant",
+    "research_center",
+    "previous_affiliated",
+    "default_publication_language",
     "researcher_alternate_email",
-    "researcher_description",
-    "researcher_webpage",
-    "researcher_education",
-    "researcher_honor",
     "researcher_organization_affiliation",
     "researcher_previous_organization_affiliation",
     "researcher_external_organization_affiliation",
     "researcher_previous_external_organization_affiliation",
+    "researcher_name_variant",
+    "researcher_engagement_type",
+    "researcher_research_topic",
+    "researcher_keyword",
+    "researcher_association",
+    "researcher_language",
+    "researcher_honor",
+    "researcher_education",
+    "researcher_description",
+    "researcher_webpage",
     "user_identifier",
 ]
 ITEM_KEYS = {
@@ -99,42 +111,8 @@ ITEM_KEYS = {
     ],
     ("user_identifier",): ["id_type", "value", "note", "status", "segment_type"],
     ("user_role",): ["status", "scope", "role_type", "parameter"],
-    ("researcher", "researcher_name_variant"): [
-        "first_name",
-        "middle_name",
-        "last_name",
-        "name_suffix",
-    ],
-    ("researcher", "researcher_webpage"): ["url", "type", "title", "description"],
-    ("researcher", "researcher_education"): [
-        "organization_code",
-        "degree",
-        "field_of_study",
-        "from_year",
-        "to_year",
-        "additional_details",
-    ],
-    ("researcher", "researcher_honor"): ["organization_code", "title", "time_period"],
-    ("researcher", "researcher_organization_affiliation"): [
-        "organization_code",
-        "organization_name",
-        "start_date",
-        "end_date",
-        "position",
-        "title",
-        "positionOrder",
-    ],
-    ("researcher", "researcher_previous_organization_affiliation"): [
-        "organization_code",
-        "organization_name",
-        "start_date",
-        "end_date",
-        "position",
-        "title",
-        "positionOrder",
-    ],
-    ("researcher", "user_identifier"): ["value", "id_type"],
 }
+WEBPAGE_TYPES = {"Homepage", "CV", "Pubpage", "Unknown", "Profile", "Lab"}  # the XSD's list
 
 
 def test_researchers_have_every_key_in_api_order(researchers: list[Record]) -> None:
@@ -149,24 +127,66 @@ def test_researchers_have_every_key_in_api_order(researchers: list[Record]) -> N
             assert all(list(item) == keys for item in node), path
 
 
+def test_every_xsd_element_is_in_every_profile(researchers: list[Record]) -> None:
+    """rest_researcher.xsd itself: each element a key, each list item's keys in its order."""
+    fields = {field.key: field for field in researcher_fields()}
+    assert set(fields) == set(RESEARCHER_KEYS)
+    seen: Counter[str] = Counter()
+    for record in researchers:
+        for key, value in profile(record).items():
+            field = fields[key]
+            if not field.is_list:
+                if field.is_code:
+                    assert list(value) == ["value", "desc"], key
+                continue
+            assert isinstance(value, list), key
+            allowed = item_keys(field.element) if field.element is not None else ()
+            for item in value:
+                keys = list(item)
+                assert keys == [k for k in allowed if k in item], (key, keys)
+                seen[key] += 1
+    assert set(seen) == {field.key for field in fields.values() if field.is_list}, seen
+
+
 def test_researcher_fixed_values_and_types(researchers: list[Record]) -> None:
     for r in researchers:
+        p = profile(r)
         assert r["is_researcher"] is True
         assert r["full_name"] == " ".join(
-            p for p in (r["first_name"], r["middle_name"], r["last_name"]) if p
+            part for part in (r["first_name"], r["middle_name"], r["last_name"]) if part
         )
-        assert r["preferred_language"] == {"value": "en", "desc": "English"}
+        assert r["preferred_language"]["value"] in CODE_TABLES["UserPreferredLanguage"]
         assert r["external_id"] == "SIS"
-        assert r["job_category"] is None and r["gender"] is None and r["campus_code"] is None
+        assert r["job_category"] == EMPTY_CODE and r["gender"] == EMPTY_CODE  # alma-user.json
+        assert r["campus_code"] == {"value": None, "desc": ""}
         for key in ("expiry_date", "purge_date", "status_date"):
             assert ALMA_DATE.fullmatch(r[key]), key
         assert r["user_block"] == r["user_note"] == r["user_statistic"] == []
         assert r["proxy_for_user"] == [] and r["contact_info"]["phone"] == []
-        assert profile(r)["research_center"] is False
-        assert isinstance(profile(r)["update_ORCID_profile"], bool)
         assert 1 <= len(r["user_role"]) <= 2
+        assert r["pref_name_suffix"] in ("", "Jr.", "III", "Sr.", "II")
+        # string20Length in the XSD: strings, never JSON booleans
+        assert p["auto_capture"] in ("true", "false") and p["research_center"] in ("true", "false")
+        assert isinstance(p["update_ORCID_profile"], bool)
+        assert isinstance(p["previous_affiliated"], bool)  # xs:boolean
+        assert p["profile_identifier_url"] and isinstance(p["photo_url"], str)
+        assert p["profile_image_url"] == "" or p["profile_image_url"].startswith("https://")
     statuses = Counter(r["status"]["value"] for r in researchers)
     assert statuses["ACTIVE"] > 0.8 * len(researchers) and statuses["INACTIVE"] > 0
+    strings = Counter(profile(r)["auto_capture"] for r in researchers)
+    assert set(strings) == {"true", "false"}
+    assert any(profile(r)["previous_affiliated"] for r in researchers)
+
+
+def test_unset_code_fields_are_empty_code_objects(researchers: list[Record]) -> None:
+    """alma-user.json: an unset code field is {"value": "", "desc": ""}, never null."""
+    for key in ("researcher_title", "position", "default_publication_language"):
+        values = [profile(r)[key] for r in researchers]
+        assert None not in values, key
+        assert EMPTY_CODE in values, key
+        assert any(v != EMPTY_CODE for v in values), key
+    titles = [r["user_title"] for r in researchers]
+    assert titles.count(EMPTY_CODE) > 0.7 * len(titles) and any(t != EMPTY_CODE for t in titles)
 
 
 def test_contact_info(researchers: list[Record]) -> None:
@@ -211,8 +231,11 @@ def code_objects(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[
             yield from code_objects(item, (*path, "*"))
 
 
+# Code fields whose code table the sandbox does not hold: stored as sent.
 FIXED_CODE_PATHS = {
-    ("preferred_language",),
+    ("job_category",),
+    ("gender",),
+    ("campus_code",),
     ("contact_info", "address", "*", "country"),
     ("contact_info", "address", "*", "address_type", "*"),
     ("user_role", "*", "status"),
@@ -226,6 +249,8 @@ def test_every_researcher_code_comes_from_its_table(researchers: list[Record]) -
         seen = 0
         for record in researchers:
             for code in walk(record, path):
+                if code == EMPTY_CODE:
+                    continue
                 assert code["desc"] == CODE_TABLES[table][code["value"]], (path, code)
                 seen += 1
         assert seen > 0, f"{path} never generated"
@@ -235,10 +260,25 @@ def test_every_researcher_code_comes_from_its_table(researchers: list[Record]) -
         assert not stray, f"code objects outside the code tables: {stray}"
 
 
-def test_plain_code_strings_come_from_tables(researchers: list[Record]) -> None:
-    webpage_types = CODE_TABLES["WebpageTypes"]
+def test_real_code_shapes(researchers: list[Record]) -> None:
+    """Lowercase positions, true/false portal codes described Yes/No, numeric topic labels."""
+    positions = {profile(r)["position"]["value"] for r in researchers} - {""}
+    assert positions and all(p == p.lower() for p in positions)
+    portal = Counter(tuple(profile(r)["portal_profile"].values()) for r in researchers)
+    assert set(portal) == {("true", "Yes"), ("false", "No")}
+    topics = {t["value"] for r in researchers for t in profile(r)["researcher_research_topic"]}
+    assert all(re.fullmatch(r"\d{7}", t) for t in topics)
+    assert {"1004068", "0201000"} <= topics  # the excerpt's label and a leading zero
+    languages = {v["value"] for r in researchers for v in profile(r)["researcher_language"]}
+    assert "eng" in languages and all(re.fullmatch(r"[a-z]{3}", v) for v in languages)
+
+
+def test_webpage_types_are_the_xsd_values(researchers: list[Record]) -> None:
+    types = {page["type"] for r in researchers for page in profile(r)["researcher_webpage"]}
+    assert types == WEBPAGE_TYPES
     for r in researchers:
-        assert all(page["type"] in webpage_types for page in profile(r)["researcher_webpage"])
+        urls = [page["url"] for page in profile(r)["researcher_webpage"]]
+        assert len(set(urls)) == len(urls) and all(" | " not in url for url in urls)
 
 
 def test_affiliations_use_org_units(researchers: list[Record]) -> None:
@@ -246,15 +286,20 @@ def test_affiliations_use_org_units(researchers: list[Record]) -> None:
         current = profile(r)["researcher_organization_affiliation"]
         previous = profile(r)["researcher_previous_organization_affiliation"]
         assert 1 <= len(current) <= 2 and len(previous) <= 1
-        assert [a["positionOrder"] for a in current] == list(range(1, len(current) + 1))
+        # positionOrder is a string (string255Length), unlike the years of an education
+        assert [a["positionOrder"] for a in current] == [str(n) for n in range(1, len(current) + 1)]
         for item in current + previous:
             assert item["organization_name"] == ORG_NAMES[item["organization_code"]]
             assert ALMA_DATE.fullmatch(item["start_date"])
             assert item["end_date"] == "" or ALMA_DATE.fullmatch(item["end_date"])
             assert isinstance(item["title"], str) and item["title"]
         assert all(ALMA_DATE.fullmatch(item["end_date"]) for item in previous)
-        assert profile(r)["researcher_external_organization_affiliation"] == []
-        assert profile(r)["researcher_previous_external_organization_affiliation"] == []
+        external = profile(r)["researcher_external_organization_affiliation"]
+        earlier = profile(r)["researcher_previous_external_organization_affiliation"]
+        for item in external + earlier:
+            assert item["organization_code"] not in ORG_NAMES
+            assert item["organization_code"].startswith("41___") and item["organization_name"]
+        assert all(item["end_date"] for item in earlier)
     ends = Counter(
         a["end_date"] == ""
         for r in researchers
@@ -274,7 +319,11 @@ def test_profile_list_sizes(researchers: list[Record]) -> None:
         "researcher_webpage": (0, 3),
         "researcher_education": (0, 2),
         "researcher_honor": (0, 2),
-        "user_identifier": (1, 4),
+        "researcher_association": (0, 2),
+        "researcher_engagement_type": (0, 2),
+        "researcher_external_organization_affiliation": (0, 1),
+        "researcher_previous_external_organization_affiliation": (0, 1),
+        "user_identifier": (0, 4),
     }
     for key, (low, high) in limits.items():
         sizes = Counter(len(profile(r)[key]) for r in researchers)
@@ -284,10 +333,20 @@ def test_profile_list_sizes(researchers: list[Record]) -> None:
         assert len(set(topics)) == len(topics)
         languages = [item["value"] for item in profile(r)["researcher_language"]]
         assert len(set(languages)) == len(languages)
-        assert all(re.fullmatch(r"[a-z]{3}", code) for code in languages)
-        for degree in profile(r)["researcher_education"]:
-            assert re.fullmatch(r"\d{4}", degree["from_year"]) and degree["to_year"].isdigit()
-            assert int(degree["from_year"]) < int(degree["to_year"])
+
+
+def test_education_years_are_integers(researchers: list[Record]) -> None:
+    degrees = [d for r in researchers for d in profile(r)["researcher_education"]]
+    for degree in degrees:
+        assert type(degree["from_year"]) is int and type(degree["to_year"]) is int  # xs:int
+        assert 1975 <= degree["from_year"] < degree["to_year"]
+        assert isinstance(degree["suppress_from_public_portal"], bool)
+        assert degree["organization_name"]
+    assert any(d["organization_code"] == "" for d in degrees)  # a school named only in text
+    assert any(d["suppress_from_public_portal"] for d in degrees)
+    ends = [e for r in researchers for e in profile(r)["researcher_engagement_type"]]
+    assert any("engagement_end_date" in e for e in ends)
+    assert any("engagement_end_date" not in e for e in ends)
 
 
 def test_keyword_counts_span_zero_to_thirty(researchers: list[Record]) -> None:
@@ -299,13 +358,11 @@ def test_keyword_counts_span_zero_to_thirty(researchers: list[Record]) -> None:
         assert len(set(values)) == len(values)
 
 
-def test_optional_profile_fields_vary(researchers: list[Record]) -> None:
+def test_published_names_and_optional_fields_vary(researchers: list[Record]) -> None:
     profiles = [profile(r) for r in researchers]
-    assert any(p["researcher_title"] is None for p in profiles)
-    assert any(p["position"] is None for p in profiles)
     assert any(p["display_title"] == "" for p in profiles)
     assert any(" of " in p["display_title"] for p in profiles)
-    assert {p["researcher_name_suffix"] for p in profiles} >= {"", "Jr.", "III"}
+    assert {p["researcher_suffix"] for p in profiles} >= {"", "Jr.", "III"}
     assert any(r["middle_name"] for r in researchers)
     assert sum(r["middle_name"] == "" for r in researchers) > 0.5 * len(researchers)
     differs = [
@@ -318,24 +375,15 @@ def test_optional_profile_fields_vary(researchers: list[Record]) -> None:
     bios = [d["description"] for p in profiles for d in p["researcher_description"]]
     assert any("\n" in bio for bio in bios) and any("\n" not in bio for bio in bios)
     assert all(bio.count(". ") + bio.count(".\n") >= 1 for bio in bios)  # several sentences
-
-
-def test_auto_capture_is_sometimes_a_string(researchers: list[Record]) -> None:
-    values = [profile(r)["auto_capture"] for r in researchers]
-    strings = [v for v in values if isinstance(v, str)]
-    assert all(isinstance(v, bool) or v in ("true", "false") for v in values)
-    assert 0.04 * len(values) <= len(strings) <= 0.16 * len(values)
-    assert {"true", "false"} <= set(strings)
+    assert any(p["profile_image_url"] for p in profiles) and any(p["photo_url"] for p in profiles)
 
 
 def test_researcher_identifiers(researchers: list[Record]) -> None:
-    with_orcid = 0
     for r in researchers:
         items = profile(r)["user_identifier"]
         kinds = [item["id_type"]["value"] for item in items]
         assert len(set(kinds)) == len(kinds)
         values = dict(zip(kinds, (item["value"] for item in items), strict=True))
-        with_orcid += "ORCID" in values
         if "SCOPUS" in values:
             assert re.fullmatch(r"\d{10,11}", values["SCOPUS"])
         if "RESEARCHER_ID" in values:
@@ -343,6 +391,83 @@ def test_researcher_identifiers(researchers: list[Record]) -> None:
         if "ISNI" in values:
             isni = values["ISNI"]
             assert re.fullmatch(r"\d{15}[\dX]", isni) and orcid_checksum(isni[:15]) == isni[-1]
-    assert 0.78 * len(researchers) <= with_orcid <= 0.92 * len(researchers)
-    orcids = [o for o in map(orcid_of, researchers) if o]
-    assert len(set(orcids)) == len(orcids)
+        top = [i["id_type"]["value"] for i in r["user_identifier"]]
+        assert 1 <= len([k for k in top if k != "ORCID"]) <= 2 and top.count("ORCID") <= 1
+
+
+def orcids(items: list[Record]) -> list[str]:
+    return [i["value"] for i in items if i["id_type"]["value"] == "ORCID"]
+
+
+def test_orcid_ids_sit_in_either_list_or_both(researchers: list[Record]) -> None:
+    """The user record's list, the profile's list, both agreeing, and a few disagreeing."""
+    situations = Counter(situation(r) for r in researchers)
+    assert set(situations) == {"none", "researcher", "top-level", "both-equal", "both-different"}
+    assert (
+        0.78 * len(researchers) <= len(researchers) - situations["none"] <= 0.92 * len(researchers)
+    )
+    assert 0 < situations["both-different"] < 0.12 * len(researchers)
+    assert situations["researcher"] > situations["top-level"] > situations["both-different"]
+    every = []
+    for r in researchers:
+        top, own = orcids(r["user_identifier"]), orcids(profile(r)["user_identifier"])
+        assert len(top) <= 1 and len(own) <= 1
+        if own:
+            assert profile(r)["user_identifier"][0]["id_type"]["value"] == "ORCID"
+        expected = {
+            "none": (not top and not own),
+            "researcher": (not top and own),
+            "top-level": (top and not own),
+            "both-equal": (top and top == own),
+            "both-different": (top and own and top != own),
+        }
+        assert expected[situation(r)], (situation(r), top, own)
+        every += [*top, *(o for o in own if o not in top)]
+        for item in r["user_identifier"] + profile(r)["user_identifier"]:
+            if item["id_type"]["value"] == "ORCID":
+                assert item["segment_type"] == "Internal" and is_valid_orcid(item["value"])
+    assert len(set(every)) == len(every)  # one researcher's second iD is nobody else's
+
+
+def test_orcid_situation_reads_any_record() -> None:
+    orcid = {"id_type": {"value": "ORCID"}, "value": "0000-0002-1825-0097"}
+    other = {"id_type": {"value": "ORCID"}, "value": "0000-0002-1694-233X"}
+    assert situation({}) == "none"
+    assert situation({"researcher": None, "user_identifier": [orcid]}) == "top-level"
+    assert situation({"researcher": {"user_identifier": [orcid]}}) == "researcher"
+    both = {"user_identifier": [orcid], "researcher": {"user_identifier": [orcid]}}
+    assert situation(both) == "both-equal"
+    differ = {"user_identifier": [other], "researcher": {"user_identifier": [orcid]}}
+    assert situation(differ) == "both-different"
+
+
+def test_multilingual_researchers_move_title_and_keywords(researchers: list[Record]) -> None:
+    """The same people, their display title and keywords in the *_multilingual fields."""
+    multilingual = list(generate_researchers(SEED, 80, multilingual=True))
+    assert multilingual == list(generate_researchers(SEED, 80, multilingual=True))
+    for plain, record in zip(researchers[:80], multilingual, strict=True):
+        p, m = profile(plain), profile(record)
+        assert m["display_title"] == "" and m["researcher_keyword"] == []
+        keys = list(m)
+        assert keys.index("display_title_multilingual") == keys.index("display_title") + 1
+        assert keys.index("researcher_keyword_multilingual") == keys.index("researcher_keyword") + 1
+        titles = m["display_title_multilingual"]
+        assert [t["value"] for t in titles[:1]] == (
+            [p["display_title"]] if p["display_title"] else []
+        )
+        assert all(list(t) == ["language", "value"] for t in titles)
+        groups = m["researcher_keyword_multilingual"]
+        words = [k["value"] for k in p["researcher_keyword"]]
+        assert [g["values"] for g in groups[:1]] == ([words] if words else [])
+        assert all(list(g) == ["language", "values"] and g["values"] == words for g in groups)
+        rest = {k: v for k, v in m.items() if not k.endswith("_multilingual")}
+        assert {
+            **rest,
+            "display_title": p["display_title"],
+            "researcher_keyword": p["researcher_keyword"],
+        } == p
+        assert {k: v for k, v in record.items() if k != "researcher"} == {
+            k: v for k, v in plain.items() if k != "researcher"
+        }
+    assert any(len(profile(r)["researcher_keyword_multilingual"]) == 2 for r in multilingual)
+    assert any(len(profile(r)["display_title_multilingual"]) == 2 for r in multilingual)
