@@ -1,25 +1,32 @@
 """Soak: apply under injected faults, SIGKILLs and a colleague's edits; every record must end
 exactly as intended or untouched.
 
-    python bench/soak.py [--records 5000] [--kills 10] [--seed 1]
+    python bench/soak.py [--entity researchers|assets] [--records 5000] [--kills 10] [--seed 1]
 
-A sandbox runs in its own process (`--rate-limit 25 --latency-ms 20`). RECORDS researchers are
-exported, each display title edited, the plan made, and every planned record read once to hold
-its before-image. Then faults go on (5% of requests fail with 500/503, 2% of writes are
-committed and their answer dropped), a colleague process edits 2% of the planned records at
-random moments through `/_sandbox/` (a save in the Esploro UI), and `sheetsync apply --yes
---rate 25` runs as a subprocess that is SIGKILLed KILLS times at random moments and re-run,
-then run until it finishes and a last run changes nothing. Faults go off and every planned
-record is read and classified:
+A sandbox runs in its own process (`--rate-limit 25 --latency-ms 20`). RECORDS records are
+exported with the built-in template of the entity and edited as a person would: each
+researcher's display title (written by a swap-all PUT), or each asset's DOI and publication
+date (written by op=patch; the assets API has no PUT, and the sandbox's portal visitors bump
+`asset.views` all the time, `--views-per-second 20`). The plan is made and every planned record
+read once to hold its before-image. Then faults go on (5% of requests fail with 500/503, 2% of
+writes are committed and their answer dropped), a colleague process saves 2% of the planned
+records at random moments through `/_sandbox/` (a save in the Esploro UI) in a field the plan
+does not write (a researcher's `last_name`, an asset's `identifier.pmid`), and `sheetsync apply
+--yes --rate 25` runs as a subprocess that is SIGKILLed KILLS times at random moments and
+re-run, then run until it finishes and a last run changes nothing. Faults go off and every
+planned record is read and classified on its non-volatile fields (`sheetsync.records.comparable`:
+view and download counters aside):
 
-  (a) exactly as intended (or as intended, then edited by the colleague afterwards)
-  (b) untouched: the before-image, or the colleague's last save
+  (a) exactly as intended: the planned fields as planned, and where the colleague saved, the
+      colleague's field as the colleague left it (apply merges a change to another field)
+  (b) untouched: the before-image, or the colleague's last save alone
   (c) anything else: a bug
-  (d) a PUT built on a stale read: sheetsync's title without the colleague's last name, i.e.
-      the colleague's save landed between apply's GET and PUT and was overwritten. Esploro has
-      no ETag, so apply cannot prevent this; the soak measures it.
+  (d) a write built on a stale read: the planned fields as planned but the colleague's field
+      not as the colleague left it, i.e. the colleague's save landed between apply's GET and
+      its write and was overwritten. Esploro has no ETag, so apply cannot prevent this for a
+      swap-all PUT; the soak measures it. (An op=patch sends only the planned fields.)
 
-Exit code 1 if (c) or (d) is not zero.
+Exit code 1 if (c) or (d) is not zero, or if an assets soak sent any PUT.
 """
 
 from __future__ import annotations
@@ -36,7 +43,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,11 +52,12 @@ import requests
 from sheetsync.applying.journal import Journal, journal_path
 from sheetsync.applying.run import proposed_record
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import RESEARCHERS, Selection
+from sheetsync.esploro.entities import EVERYTHING_SINCE, Entity, Selection, entity_of
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan, write_plan
 from sheetsync.planning.model import Plan
+from sheetsync.records import comparable
 from sheetsync.sandbox import READ_WRITE_KEY
 from sheetsync.sandbox.schema import merge_patch
 from sheetsync.template import load_template
@@ -65,33 +72,71 @@ LABELS = {
     INTENDED: "(a) exactly as intended",
     UNTOUCHED: "(b) untouched (before, or the colleague's last save)",
     OTHER: "(c) anything else",
-    STALE_PUT: "(d) PUT built on a stale read (colleague's save overwritten)",
+    STALE_PUT: "(d) write built on a stale read (colleague's save overwritten)",
 }
+ENTITY_NAMES = ("researchers", "assets")
+# The field each entity's colleague saves: one the soak's plan never writes.
+COLLEAGUE_FIELDS = {"researchers": "last_name", "assets": "identifier.pmid"}
 
 
 # -- shared with tests/test_soak.py ----------------------------------------------------------
 
 
-def prepare(client: EsploroClient, folder: Path, records: int, title: str = "Soak title") -> Path:
-    """What a person does before apply: export RECORDS researchers, edit every display title,
-    plan, save the plan. Returns the plan's path. (bench/apply_throughput.py uses it too.)"""
-    workbook = folder / "people.xlsx"
-    export_records(client, load_template("researchers"), workbook, Selection(limit=records))
+def prepare(
+    client: EsploroClient,
+    folder: Path,
+    records: int,
+    title: str = "Soak title",
+    entity: str = "researchers",
+) -> Path:
+    """What a person does before apply: export RECORDS records with the entity's built-in
+    template, edit each one (`person_edits`), plan, save the plan. Returns the plan's path.
+    (bench/apply_throughput.py uses it too.)"""
+    workbook = folder / f"{entity}.xlsx"
+    if entity == "assets":  # the assets API lists only by filter: every asset
+        selection = Selection(updated_since=EVERYTHING_SINCE, limit=records)
+    else:
+        selection = Selection(limit=records)
+    export_records(client, load_template(entity), workbook, selection)
     ids = list(read_export(workbook).baseline)
-    set_cells(workbook, {(i, "Display title"): f"{title} {n}" for n, i in enumerate(ids)})
-    plan_path = folder / "people.plan.json"
+    changes = {
+        (record_id, header): value
+        for n, record_id in enumerate(ids)
+        for header, value in person_edits(entity, n, title).items()
+    }
+    set_cells(workbook, changes)
+    plan_path = folder / f"{entity}.plan.json"
     write_plan(build_plan(client, workbook), plan_path)
     return plan_path
+
+
+def person_edits(entity: str, n: int, title: str = "Soak title") -> dict[str, str]:
+    """The cells a person edits in the Nth row: a researcher's display title; an asset's DOI
+    and publication date (YYYYMMDD, as the template asks)."""
+    if entity == "assets":
+        slug = "-".join(title.lower().split())
+        return {
+            "DOI": f"10.5555/{slug}.{n}",
+            "Publication date": f"2025{n % 12 + 1:02d}{n % 28 + 1:02d}",
+        }
+    return {"Display title": f"{title} {n}"}
 
 
 def planned_ids(plan: Plan) -> list[str]:
     return [r.record_id for r in plan.records if r.status == "change"]
 
 
-def read_befores(client: EsploroClient, ids: Sequence[str], workers: int = 8) -> dict[str, Record]:
-    """Every planned record as it is now (after planning, before any apply)."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return dict(zip(ids, pool.map(lambda i: RESEARCHERS.get(client, i), ids), strict=True))
+def read_befores(
+    client: EsploroClient, ids: Sequence[str], entity: str = "researchers"
+) -> dict[str, Record]:
+    """Every planned record as it is now (after planning, before any apply): researchers one
+    GET each, assets 100 to a GET, concurrently on the client's workers."""
+    adapter: Entity = entity_of(entity)
+    found = dict(zip(ids, adapter.fetch(client, ids), strict=True))
+    missing = [i for i, record in found.items() if record is None]
+    if missing:
+        raise RuntimeError(f"{entity} not found: {', '.join(missing[:10])}")
+    return {i: record for i, record in found.items() if record is not None}
 
 
 def intended_records(plan: Plan, befores: Mapping[str, Record]) -> dict[str, Record]:
@@ -103,17 +148,19 @@ def intended_records(plan: Plan, befores: Mapping[str, Record]) -> dict[str, Rec
     }
 
 
-def colleague_patch(n: int) -> Record:
-    return {"last_name": f"Colleague-{n}"}
+def colleague_patch(n: int, entity: str = "researchers") -> Record:
+    """The Nth colleague save: a field the plan does not write."""
+    if entity == "assets":
+        return {COLLEAGUE_FIELDS[entity]: str(90_000_000 + n)}
+    return {COLLEAGUE_FIELDS[entity]: f"Colleague-{n}"}
 
 
-def colleague_edit(base_url: str, record_id: str, n: int) -> Record:
-    """One save by a colleague in the Esploro UI. Returns what it wrote down: the record ID,
-    the merge patch and the record as stored right after it."""
-    patch = colleague_patch(n)
-    response = requests.patch(
-        f"{base_url}/_sandbox/researchers/{record_id}", json=patch, timeout=30
-    )
+def colleague_edit(base_url: str, record_id: str, n: int, entity: str = "researchers") -> Record:
+    """One save by a colleague in the Esploro UI (`PATCH /_sandbox/{entity}/{id}`, an RFC 7386
+    merge patch). Returns what it wrote down: the record ID, the merge patch and the record as
+    stored right after it."""
+    patch = colleague_patch(n, entity)
+    response = requests.patch(f"{base_url}/_sandbox/{entity}/{record_id}", json=patch, timeout=30)
     response.raise_for_status()
     return {"record_id": record_id, "patch": patch, "after": response.json(), "at": time.time()}
 
@@ -126,8 +173,9 @@ def last_colleague_edits(edits: Sequence[Mapping[str, Any]]) -> dict[str, Mappin
     return latest
 
 
-def _title(record: Mapping[str, Any]) -> Any:
-    return (record.get("researcher") or {}).get("display_title")
+def planned_fields(before: Mapping[str, Any], intended: Mapping[str, Any]) -> set[str]:
+    """The top-level fields apply changes in a record: where the intended record differs."""
+    return {k for k in set(before) | set(intended) if before.get(k, ...) != intended.get(k, ...)}
 
 
 def classify(
@@ -136,7 +184,9 @@ def classify(
     intended: Record,
     colleague: Mapping[str, Any] | None = None,
 ) -> str:
-    """(a), (b), (c) or (d) for one record's final state; see the module docstring."""
+    """(a), (b), (c) or (d) for one record's final state, on its non-volatile fields (a view
+    counter moving is nobody's edit); see the module docstring."""
+    final, before, intended = comparable(final), comparable(before), comparable(intended)
     if final == intended and colleague is None:
         return INTENDED
     if final == before and colleague is None:
@@ -144,11 +194,14 @@ def classify(
     if colleague is None:
         return OTHER
     patch = colleague["patch"]
-    if final == merge_patch(intended, patch):  # written, then the colleague saved over it
+    # Planned fields as intended and the colleague's as the colleague left it, in either order:
+    # written, then the colleague saved; or the colleague saved, then apply merged.
+    if final == merge_patch(intended, patch):
         return INTENDED
-    if final == merge_patch(before, patch):  # the colleague's save (its answer has no link)
+    if final == merge_patch(before, patch):  # the colleague's save alone
         return UNTOUCHED
-    if _title(final) == _title(intended) and final.get("last_name") != patch.get("last_name"):
+    as_planned = all(final.get(k) == intended.get(k) for k in planned_fields(before, intended))
+    if as_planned and merge_patch(final, patch) != final:  # the colleague's save overwritten
         return STALE_PUT
     return OTHER
 
@@ -256,10 +309,17 @@ def run_to_the_end(
 # -- the bench -------------------------------------------------------------------------------
 
 
-def start_sandbox(researchers: int, seed: int) -> tuple[subprocess.Popen[str], str]:
+def start_sandbox(
+    records: int, seed: int = 1, entity: str = "researchers", views_per_second: float = 20.0
+) -> tuple[subprocess.Popen[str], str]:
+    """A sandbox process seeded with RECORDS of the entity (and 5 of the other); for assets,
+    portal visitors bump random assets' view counters VIEWS_PER_SECOND times a second."""
+    researchers, assets = (5, records) if entity == "assets" else (records, 5)
     command = [sys.executable, "-m", "sheetsync", "sandbox", "--port", "0", "--memory", "--json"]
-    command += ["--researchers", str(researchers), "--assets", "5", "--rate-limit", f"{RATE:g}"]
-    command += ["--latency-ms", "20", "--seed", str(seed)]
+    command += ["--researchers", str(researchers), "--assets", str(assets)]
+    command += ["--rate-limit", f"{RATE:g}", "--latency-ms", "20", "--seed", str(seed)]
+    if entity == "assets" and views_per_second:
+        command += ["--views-per-second", f"{views_per_second:g}"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     base_url = str(json.loads(process.stdout.readline())["base_url"])
@@ -272,7 +332,9 @@ def set_faults(base_url: str, **faults: float) -> None:
     requests.patch(f"{base_url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
 
 
-def colleague_main(base_url: str, ids_file: Path, out: Path, seconds: float, seed: int) -> None:
+def colleague_main(
+    base_url: str, ids_file: Path, out: Path, seconds: float, seed: int, entity: str
+) -> None:
     """The colleague process: one save on each listed record at a random moment within
     SECONDS, then stop. Writes what it did to OUT after every save."""
     ids = json.loads(ids_file.read_text(encoding="utf-8"))
@@ -283,7 +345,7 @@ def colleague_main(base_url: str, ids_file: Path, out: Path, seconds: float, see
     for n, (record_id, moment) in enumerate(zip(ids, moments, strict=True)):
         time.sleep(max(0.0, started + moment - time.monotonic()))
         try:
-            edits.append(colleague_edit(base_url, record_id, n))
+            edits.append(colleague_edit(base_url, record_id, n, entity))
         except requests.RequestException as exc:
             print(f"colleague: {record_id}: {exc}", file=sys.stderr)
         out.write_text(json.dumps(edits), encoding="utf-8")
@@ -292,6 +354,7 @@ def colleague_main(base_url: str, ids_file: Path, out: Path, seconds: float, see
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entity", choices=ENTITY_NAMES, default="researchers")
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
@@ -302,15 +365,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.colleague:
-        colleague_main(args.base_url, args.ids_file, args.out, args.seconds, args.seed)
+        colleague_main(args.base_url, args.ids_file, args.out, args.seconds, args.seed, args.entity)
         return 0
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    process, base_url = start_sandbox(args.records + 50, args.seed)
+    process, base_url = start_sandbox(args.records + 50, args.seed, args.entity)
     try:
         with tempfile.TemporaryDirectory() as name:
-            return soak(base_url, Path(name), args.records, args.kills, args.seed, rng, started)
+            folder = Path(name)
+            options = (args.entity, args.records, args.kills, args.seed)
+            return soak(base_url, folder, *options, rng, started)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -319,6 +384,7 @@ def main() -> int:
 def soak(
     base_url: str,
     folder: Path,
+    entity: str,
     records: int,
     kills: int,
     seed: int,
@@ -326,16 +392,16 @@ def soak(
     started: float,
 ) -> int:
     with EsploroClient(base_url, READ_WRITE_KEY, rate=RATE, workers=8) as client:
-        plan_path = prepare(client, folder, records)
+        plan_path = prepare(client, folder, records, entity=entity)
         plan = read_plan(plan_path)
         ids = planned_ids(plan)
-        befores = read_befores(client, ids)
+        befores = read_befores(client, ids, entity)
     intendeds = intended_records(plan, befores)
     print(f"prepared {len(ids)} changes in {time.perf_counter() - started:.0f} s", flush=True)
 
     requests.delete(f"{base_url}/_sandbox/stats", timeout=10)
     set_faults(base_url, fail_rate=0.05, drop_rate=0.02)
-    estimate = 2 * len(ids) / RATE  # one GET and one PUT per record, at the rate
+    estimate = 2 * len(ids) / RATE  # one GET and one write per record, at the rate
     chosen = rng.sample(ids, max(1, round(COLLEAGUE_SHARE * len(ids))))
     ids_file, colleague_out = folder / "colleague-ids.json", folder / "colleague.json"
     ids_file.write_text(json.dumps(chosen), encoding="utf-8")
@@ -343,7 +409,7 @@ def soak(
         [
             *(sys.executable, __file__, "--colleague", "--base-url", base_url),
             *("--ids-file", str(ids_file), "--out", str(colleague_out)),
-            *("--seconds", f"{estimate:.1f}", "--seed", str(seed)),
+            *("--seconds", f"{estimate:.1f}", "--seed", str(seed), "--entity", entity),
         ]
     )
 
@@ -371,18 +437,31 @@ def soak(
 
     edits = json.loads(colleague_out.read_text(encoding="utf-8")) if colleague_out.exists() else []
     with EsploroClient(base_url, READ_WRITE_KEY, rate=RATE, workers=8) as client:
-        finals = read_befores(client, ids)
+        finals = read_befores(client, ids, entity)
     verdicts = verify(
         finals, befores, intendeds, last_colleague_edits(edits), journal_events(plan_path, plan)
     )
-    report(verdicts, len(ids), kills_done, runs, code, edits, stats, started)
+    report(entity, verdicts, len(ids), kills_done, runs, code, edits, stats, started)
+    if entity == "assets":
+        viewed = sum(finals[i].get("asset.views") != befores[i].get("asset.views") for i in ids)
+        print(f"views moved            on {viewed} of the {len(ids)} planned assets")
     if code not in (0, 3):
         print("--- apply log (last 40 lines) ---")
         print("\n".join(log.read_text(encoding="utf-8").splitlines()[-40:]))
-    return 1 if verdicts.count(OTHER) or verdicts.count(STALE_PUT) else 0
+    puts = put_requests(stats)
+    if entity == "assets" and puts:
+        print(f"FAILED: {puts} PUT requests during an assets apply (writes must be op=patch)")
+    bad = verdicts.count(OTHER) or verdicts.count(STALE_PUT)
+    return 1 if bad or (entity == "assets" and puts) else 0
+
+
+def put_requests(stats: Mapping[str, Any]) -> int:
+    """PUT requests in a `/_sandbox/stats` snapshot (the assets API has none)."""
+    return int(stats.get("by_method", {}).get("PUT", 0))
 
 
 def report(
+    entity: str,
     verdicts: Verdicts,
     records: int,
     kills_done: int,
@@ -392,6 +471,7 @@ def report(
     stats: Mapping[str, Any],
     started: float,
 ) -> None:
+    print(f"entity                 {entity}")
     print(f"records                {records}")
     print(f"kills done             {kills_done}")
     print(f"apply runs             {runs} (last exit code {code})")
@@ -409,6 +489,8 @@ def report(
             print(f"  {record_id}: final ({kind}), journal {event}")
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.get("by_status", {}).items()))
     print(f"requests during apply  {stats.get('total')} ({by_status})")
+    methods = {"PUT": 0, **stats.get("by_method", {})}  # PUT shown even when there is none
+    print("  by method            " + ", ".join(f"{k} {v}" for k, v in sorted(methods.items())))
     print(f"elapsed                {time.perf_counter() - started:.0f} s")
 
 

@@ -20,8 +20,17 @@ end with one list selector:
   it has no `=`, so it cannot be read as `[field=VALUE]` (a match selector's field therefore
   cannot start with `lowest` and a space).
 
-Keys may not contain `[`, `]` or `=` (they would make the text ambiguous); such paths are
+Keys may not contain `[`, `]`, `=` or `|` (they would make the text ambiguous); such paths are
 rejected with a `PathError` that says where.
+
+A path may name several *places* for one value, separated by `|` (spaces around it are
+ignored): `/user_identifier[id_type/value=ORCID]/value | /researcher/user_identifier[...]/value`
+is one ORCID iD that Esploro may keep in either list, or in both. No place may have `[*]`.
+Reading gives the first place's value that is not blank (None or ""); `place_values` gives
+every place's. Writing writes to every place that holds a value, so places that agree keep
+agreeing, or, when none does, to the first place; clearing clears every place that holds one.
+Places holding different values are never written: `write_value` refuses, and the caller (the
+plan) says which values disagree, because only a person can tell which one is right.
 
 Writing returns a new record and never touches the input, because the caller compares the
 result with the record it fetched and must be able to trust that nothing else moved. Write
@@ -41,9 +50,12 @@ rules (each chosen so that `write_value(r, p, read_value(r, p))` gives back `r` 
 - `[a/b=VALUE]` with no matching item appends one built so that it matches, e.g. writing an
   ORCID to `/researcher/user_identifier[id_type/value=ORCID]/value` appends
   `{"id_type": {"value": "ORCID"}, "value": "0000-0002-1825-0097"}` (VALUE is stored as a
-  string). Writing None through a match selector followed only by plain keys REMOVES the
-  matched item from its list, so clearing an ORCID cell removes the identifier rather than
-  leaving an ORCID entry without a value; when the value there is already None nothing changes.
+  string); `write_value(..., new_item={"segment_type": "Internal"})` adds those fields to such
+  a new item too (after the others, never over them). Clearing through a match selector
+  followed only by plain keys, or by plain keys and a final `[*]`, REMOVES the matched item from
+  its list, so clearing an ORCID cell removes the identifier rather than leaving an ORCID entry
+  without a value (and clearing `[language=eng]/values[*]` removes the English group); when
+  nothing is there already nothing changes.
   Writing to the matched field itself (e.g. `[type=x]/type`) makes the item stop matching.
 - `[*]` at the end (`/language[*]`): the list becomes the new values.
 - `[*]` followed by more steps (`/researcher/researcher_keyword[*]/value`): the value is a list
@@ -79,6 +91,7 @@ __all__ = [
     "Step",
     "escape_key",
     "parse_path",
+    "place_values",
     "read_value",
     "write_value",
 ]
@@ -124,13 +137,29 @@ class Step:
 
 @dataclass(frozen=True)
 class FieldPath:
-    """A parsed path. Equal and hashable by its text; `str(path)` gives the text back."""
+    """A parsed path. Equal and hashable by its text; `str(path)` gives the text back.
+
+    `places` holds one path per place (see the module docstring); a plain path is its own
+    only place. `steps` are the first place's."""
 
     text: str
     steps: tuple[Step, ...] = field(init=False, repr=False, compare=False)
+    places: tuple[FieldPath, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "steps", _parse_steps(self.text))
+        texts = _split_places(self.text)
+        if len(texts) == 1:
+            object.__setattr__(self, "steps", _parse_steps(self.text))
+            object.__setattr__(self, "places", (self,))
+            return
+        places = tuple(FieldPath(text) for text in texts)
+        for place in places:
+            if place.is_multi:
+                raise _fail(self.text, f"a place of several cannot have '[*]': {place.text!r}")
+        if len(set(places)) != len(places):
+            raise _fail(self.text, "the same place is named twice")
+        object.__setattr__(self, "steps", places[0].steps)
+        object.__setattr__(self, "places", places)
 
     def __str__(self) -> str:
         return self.text
@@ -141,9 +170,19 @@ class FieldPath:
         return any(isinstance(step.selector, AllItems) for step in self.steps)
 
     @property
+    def has_places(self) -> bool:
+        """True when the path names several places for its value."""
+        return len(self.places) > 1
+
+    @property
     def top_level_key(self) -> str:
         """The record key the path starts at: what a patch-mode write has to be allowed."""
         return self.steps[0].key
+
+    @property
+    def top_level_keys(self) -> tuple[str, ...]:
+        """The record keys every place starts at."""
+        return tuple(dict.fromkeys(place.top_level_key for place in self.places))
 
 
 def parse_path(text: str) -> FieldPath:
@@ -161,6 +200,30 @@ def escape_key(name: str) -> str:
 
 def _fail(text: str, problem: str) -> PathError:
     return PathError(f"invalid path {text!r}: {problem}")
+
+
+def _split_places(text: str) -> list[str]:
+    """The places of a path text, split at `|` outside brackets, spaces around them removed;
+    a plain path (no `|`) is returned whole, untouched."""
+    if not isinstance(text, str) or "|" not in text:
+        return [text]
+    places: list[str] = []
+    start, inside = 0, False
+    for pos, char in enumerate(text):
+        if char == "[":
+            inside = True
+        elif char == "]":
+            inside = False
+        elif char == "|" and not inside:
+            places.append(text[start:pos])
+            start = pos + 1
+    places.append(text[start:])
+    if len(places) == 1:
+        return [text]
+    stripped = [place.strip() for place in places]
+    if not all(stripped):
+        raise _fail(text, "an empty place: write a path on each side of '|'")
+    return stripped
 
 
 def _parse_steps(text: str) -> tuple[Step, ...]:
@@ -218,7 +281,7 @@ def _parse_step(text: str, raw: str, start: int) -> Step:
 def _decode_key(text: str, raw: str, start: int) -> str:
     """Undo `~0`/`~1` escapes; reject characters that would make a key ambiguous."""
     for offset, char in enumerate(raw):
-        if char in "[]=":
+        if char in "[]=|":
             raise _fail(
                 text, f"{char!r} is not allowed in a key name, at position {start + offset}"
             )
@@ -292,7 +355,11 @@ def read_value(record: Mapping[str, Any], path: FieldPath) -> Any:
     For a multi path, the list of values found under each item (items lacking the rest of
     the path are skipped; a `[*]` at the end gives the whole list), or `[]` when the list is
     absent. Containers are copied, so the caller can never change the record through them.
+    A path of several places gives the first place's value that is not blank (None or "").
     """
+    if path.has_places:
+        values = [value for _, value in place_values(record, path)]
+        return next((value for value in values if not _blank(value)), values[0])
     steps = path.steps
     star = _star_index(steps)
     if star is None:
@@ -305,6 +372,15 @@ def read_value(record: Mapping[str, Any], path: FieldPath) -> Any:
         return copy.deepcopy(items)
     found = (_walk(item, rest) for item in items)
     return [copy.deepcopy(value) for value in found if value is not None]
+
+
+def place_values(record: Mapping[str, Any], path: FieldPath) -> list[tuple[FieldPath, Any]]:
+    """Each place of `path` with the value it holds in `record` (None when absent)."""
+    return [(place, read_value(record, place)) for place in path.places]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
 
 
 def _star_index(steps: Sequence[Step]) -> int | None:
@@ -378,17 +454,47 @@ def _find_lowest(items: Sequence[Any], selector: Lowest) -> int | None:
 # ---------------------------------------------------------------------------------- writing
 
 
-def write_value(record: Mapping[str, Any], path: FieldPath, value: Any) -> dict[str, Any]:
+def write_value(
+    record: Mapping[str, Any],
+    path: FieldPath,
+    value: Any,
+    *,
+    new_item: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """A deep copy of `record` with `value` written at `path` (rules in the module docstring).
+    `new_item`: fields an item added by a `[field=VALUE]` selector gets besides its own.
 
     Raises `PathError` when the record's shape does not allow the write (an index past the
-    end, a string where an object is needed, a non-list value for a multi path).
+    end, a string where an object is needed, a non-list value for a multi path), or when the
+    places of a path of several hold different values.
     """
+    if path.has_places:
+        return _write_places(record, path, value, new_item)
     if path.is_multi:
         value = _as_value_list(path, value)
     result = copy.deepcopy(dict(record))
-    _Writer(path, multi=path.is_multi).write(result, path.steps, copy.deepcopy(value))
+    writer = _Writer(path, multi=path.is_multi, new_item=new_item)
+    writer.write(result, path.steps, copy.deepcopy(value))
     return result
+
+
+def _write_places(
+    record: Mapping[str, Any], path: FieldPath, value: Any, new_item: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Write to every place that holds a value (else the first), refusing disagreeing ones."""
+    holding = [(p, v) for p, v in place_values(record, path) if not _blank(v)]
+    if len({_canonical(v) for _, v in holding}) > 1:
+        held = ", ".join(f"{v!r} at {p.text!r}" for p, v in holding)
+        raise PathError(f"cannot write {path.text!r}: its places hold different values ({held})")
+    targets = [p for p, _ in holding] or ([] if value is None else [path.places[0]])
+    result = copy.deepcopy(dict(record))
+    for place in targets:
+        result = write_value(result, place, value, new_item=new_item)
+    return result
+
+
+def _canonical(value: Any) -> str:
+    return repr(value) if isinstance(value, Mapping | list) else str(value)
 
 
 def _as_value_list(path: FieldPath, value: Any) -> list[Any]:
@@ -414,6 +520,7 @@ class _Writer:
 
     path: FieldPath
     multi: bool
+    new_item: Mapping[str, Any] | None = None
 
     def error(self, problem: str) -> PathError:
         return PathError(f"cannot write {self.path.text!r}: {problem}")
@@ -489,8 +596,9 @@ class _Writer:
             if not self.clears(value):
                 items.append(self.new_match_item(selector, rest, value))
             return
-        if value is None and all(step.selector is None for step in rest):
-            if _walk(items[position], rest) is not None:
+        if self.clears(value) and _plain_to_the_end(rest):
+            shown = _walk(items[position], [Step(step.key) for step in rest])
+            if shown is not None and shown != []:
                 del items[position]
             return
         self.write_item(items, position, rest, value)
@@ -506,6 +614,8 @@ class _Writer:
         item: dict[str, Any] = {}
         self.write(item, [Step(key) for key in selector.keys], selector.value)
         self.write(item, rest, value)
+        for key, extra in (self.new_item or {}).items():
+            item.setdefault(key, copy.deepcopy(extra))
         return item
 
     def write_all(self, items: list[Any], rest: Sequence[Step], values: list[Any]) -> None:
@@ -513,7 +623,7 @@ class _Writer:
         if not rest:
             items[:] = values
             return
-        single = _Writer(self.path, multi=False)
+        single = _Writer(self.path, multi=False, new_item=self.new_item)
         shown = [i for i, item in enumerate(items) if _walk(item, rest) is not None]
         free = list(shown)
         wanted: list[Any] = []
@@ -527,6 +637,15 @@ class _Writer:
                 free.remove(reuse)
                 wanted.append(items[reuse])
         items[:] = _merge(items, set(shown), wanted)
+
+
+def _plain_to_the_end(rest: Sequence[Step]) -> bool:
+    """Plain keys only, the last of which may end with `[*]`: what clearing removes whole."""
+    last = len(rest) - 1
+    return all(
+        step.selector is None or (i == last and isinstance(step.selector, AllItems))
+        for i, step in enumerate(rest)
+    )
 
 
 def _merge(items: list[Any], shown: set[int], wanted: list[Any]) -> list[Any]:

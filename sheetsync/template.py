@@ -20,13 +20,13 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast, get_args
 
 from sheetsync.errors import PathError, TemplateError
-from sheetsync.fieldpath import FieldPath, parse_path
+from sheetsync.fieldpath import FieldPath, Match, parse_path
 
 __all__ = [
     "Column",
@@ -51,7 +51,7 @@ WRITE_MODES: tuple[str, ...] = get_args(WriteMode)
 TOP_KEYS = ("format", "name", "description", "entity", "write_mode", "id_path", "columns")
 COLUMN_KEYS = (
     "header", "path", "type", "readonly", "required", "pattern",
-    "max_length", "code_table", "join", "width", "note",
+    "max_length", "code_table", "join", "width", "note", "place_names", "new_item", "twin",
 )  # fmt: skip
 WIDTH_RANGE = (4, 120)
 # What Esploro's asset `op=patch` may change: the Knowledge Center's list ("Update Asset by
@@ -87,6 +87,19 @@ class Column:
     join: str | None = None
     width: int | None = None
     note: str = ""
+    # A path of several places: what a person calls each place, in the path's order.
+    place_names: tuple[str, ...] = ()
+    # Fields an item added through a `[field=VALUE]` selector gets besides its own.
+    new_item: Mapping[str, Any] | None = field(default=None, hash=False)
+    # The field Esploro may keep this value in instead (a multilingual twin): while only the
+    # twin is in use on a record, the plan refuses to write this column's field there.
+    twin: FieldPath | None = None
+
+    def place_name(self, index: int) -> str:
+        """What a person calls the index-th place of the column's path."""
+        if index < len(self.place_names):
+            return self.place_names[index]
+        return self.path.places[index].text
 
 
 @dataclass(frozen=True)
@@ -279,6 +292,8 @@ class _Checker:
         id_path = top.path("id_path")
         if id_path.is_multi:
             raise self.top_fail("id_path", "the ID path cannot have '[*]'")
+        if id_path.has_places:
+            raise self.top_fail("id_path", "the ID path names one place, without '|'")
         columns = tuple(self.column(i, t) for i, t in enumerate(self.column_tables(table)))
         template = Template(
             name=name, description=description, entity=entity, write_mode=write_mode,
@@ -358,6 +373,11 @@ class _Checker:
             raise self.column_fail(ids[0], "readonly", "the ID column must have readonly = true")
 
     def check_editable(self, template: Template) -> None:
+        for index, column in enumerate(template.columns):
+            if column.readonly and column.twin is not None:
+                raise self.column_fail(
+                    index, "twin", "twin only matters to an editable column; remove it"
+                )
         editable = [(i, c) for i, c in enumerate(template.columns) if not c.readonly]
         if not editable:
             raise self.fail(
@@ -366,13 +386,14 @@ class _Checker:
             )  # fmt: skip
         paths: dict[FieldPath, int] = {}
         for index, column in editable:
-            first = paths.setdefault(column.path, index)
-            if first != index:
-                raise self.column_fail(
-                    index, "path", f"columns[{first}] already edits {column.path.text!r}"
-                )
-            if template.write_mode == "patch" and not _patchable(column.path):
-                raise self.column_fail(index, "path", _not_patchable(column.path))
+            for place in column.path.places:
+                first = paths.setdefault(place, index)
+                if first != index:
+                    raise self.column_fail(
+                        index, "path", f"columns[{first}] already edits {place.text!r}"
+                    )
+                if template.write_mode == "patch" and not _patchable(place):
+                    raise self.column_fail(index, "path", _not_patchable(place))
 
 
 def _patchable(path: FieldPath) -> bool:
@@ -430,7 +451,21 @@ class _Fields:
             raise self.fail(key, str(error)) from None
 
 
-_KIND_NAMES: dict[type, str] = {str: "a string", int: "a whole number", bool: "true or false"}
+_KIND_NAMES: dict[type, str] = {
+    str: "a string", int: "a whole number", bool: "true or false", list: "a list",
+    dict: "a table such as { segment_type = \"Internal\" }",
+}  # fmt: skip
+
+
+def _json_problem(value: object) -> str:
+    """Why a TOML value cannot be a JSON value (dates and times cannot), or ""."""
+    if isinstance(value, dict):
+        return next((p for v in value.values() if (p := _json_problem(v))), "")
+    if isinstance(value, list):
+        return next((p for v in value if (p := _json_problem(v))), "")
+    if isinstance(value, str | int | float | bool):
+        return ""
+    return f"{value!r} is not a JSON value: quote dates and times as strings"
 
 
 def _describe(value: object) -> str:
@@ -457,7 +492,63 @@ class _ColumnReader:
             pattern=self.pattern(), max_length=self.number("max_length", 1, None),
             code_table=self.code_table(column_type), join=self.join(path),
             width=self.number("width", *WIDTH_RANGE), note=f.get("note", str, ""),
+            place_names=self.place_names(path), new_item=self.new_item(path),
+            twin=self.twin(path),
         )  # fmt: skip
+
+    def place_names(self, path: FieldPath) -> tuple[str, ...]:
+        names = self.fields.optional("place_names", list)
+        if names is None:
+            return ()
+        if not path.has_places:
+            raise self.fail(
+                "place_names", "place_names is only allowed when the path names several "
+                "places, separated by '|'",
+            )  # fmt: skip
+        if not all(isinstance(n, str) and n.strip() for n in names):
+            raise self.fail("place_names", "expected a list of non-empty strings")
+        if len(names) != len(path.places):
+            raise self.fail(
+                "place_names", f"{len(names)} names for {len(path.places)} places; give one "
+                "name per place, in the path's order",
+            )  # fmt: skip
+        return tuple(n.strip() for n in names)
+
+    def new_item(self, path: FieldPath) -> dict[str, Any] | None:
+        table = self.fields.optional("new_item", dict)
+        if table is None:
+            return None
+        matches = [
+            (step.selector, place.steps[i + 1 :])
+            for place in path.places
+            for i, step in enumerate(place.steps)
+            if isinstance(step.selector, Match)
+        ]
+        if not matches:
+            raise self.fail(
+                "new_item", "new_item is only allowed when the path has a [field=VALUE] "
+                "selector (it gives the fields of an item that selector adds)",
+            )  # fmt: skip
+        for selector, rest in matches:
+            own = {selector.keys[0], *(step.key for step in rest[:1])}
+            for key in table:
+                if key in own:
+                    raise self.fail(
+                        "new_item", f"{key!r} is set by the path itself; new_item gives only "
+                        "the other fields of a new item",
+                    )  # fmt: skip
+        problem = _json_problem(table)
+        if problem:
+            raise self.fail("new_item", problem)
+        return dict(table)
+
+    def twin(self, path: FieldPath) -> FieldPath | None:
+        if "twin" not in self.fields.table:
+            return None
+        twin = self.fields.path("twin")
+        if twin.has_places or twin in path.places:
+            raise self.fail("twin", "the twin is one other field, not the column's own path")
+        return twin
 
     def pattern(self) -> re.Pattern[str] | None:
         text = self.fields.optional("pattern", str)

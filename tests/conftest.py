@@ -60,8 +60,11 @@ class Api:
         return [user["primary_id"] for user in page.get("user", [])]
 
     def asset_ids(self, limit: int = 100) -> list[str]:
-        page = self.get(f"/esploro/v1/assets?limit={limit}").json()
-        return [r["originalRepository"]["assetId"] for r in page.get("records", [])]
+        """Asset IDs in the API's order (the assets API needs a filter: every update date)."""
+        query = f"limit={limit}&update_date_from=1900-01-01"
+        response = self.get(f"/esploro/v1/assets?{query}")
+        assert response.status_code == 200, response.text
+        return [r["originalRepository"]["assetId"] for r in response.json().get("records", [])]
 
 
 def start_sandbox(**options: Any) -> Sandbox:

@@ -30,7 +30,7 @@ def test_the_python_api_page_runs_from_top_to_bottom() -> None:
             box.stop()  # type: ignore[attr-defined]
         raise
     text = printed.getvalue()
-    assert "10 records, 21 columns" in text
+    assert "10 records, 20 columns" in text
     assert "nothing to export:" in text
     assert "401 UNAUTHORIZED" in text
     assert "'updated')]" in text

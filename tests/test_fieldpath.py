@@ -243,6 +243,8 @@ def test_writing_a_new_value_changes_that_path_and_nothing_else(
     before = copy.deepcopy(record)
     path = parse_path(picked.text)
     value = new_value(data.draw, path)
+    # an empty list through a [field=VALUE] clears: it removes the matched item (tested below)
+    assume(not (value == [] and any(isinstance(s.selector, Match) for s in path.steps)))
     result = write_value(record, path, value)
     assert dumps(record) == dumps(before)
     assert read_value(result, path) == value
@@ -671,3 +673,99 @@ def test_lowest_order_on_seeded_assets() -> None:
         unsorted += orders != sorted(orders)
         zero_based += min(orders) == 0
     assert unsorted and zero_based
+
+
+# ------------------------------------------------------------------ several places, new_item
+
+BOTH = "/user_identifier[id_type/value=ORCID]/value | " + ORCID
+NEW_ORCID = "0000-0002-1825-0097"
+
+
+def _ids(orcid_top: str | None, orcid_profile: str | None) -> dict[str, Any]:
+    def items(value: str | None) -> list[dict[str, Any]]:
+        scopus = {"id_type": {"value": "SCOPUS"}, "value": "123"}
+        orcid = {"id_type": {"value": "ORCID"}, "value": value, "segment_type": "External"}
+        return [scopus, orcid] if value else [scopus]
+
+    return {
+        "user_identifier": items(orcid_top),
+        "researcher": {"user_identifier": items(orcid_profile)},
+    }
+
+
+def _orcids(record: dict[str, Any]) -> tuple[str | None, str | None]:
+    top = read(record, "/user_identifier[id_type/value=ORCID]/value")
+    return top, read(record, ORCID)
+
+
+def test_a_path_of_several_places_parses_each() -> None:
+    path = parse_path(BOTH)
+    assert path.has_places and not parse_path(ORCID).has_places
+    assert [p.text for p in path.places] == ["/user_identifier[id_type/value=ORCID]/value", ORCID]
+    assert path.steps == path.places[0].steps and path.top_level_keys == (
+        "user_identifier",
+        "researcher",
+    )
+    assert parse_path("/a[x=a|b]/c").places == (parse_path("/a[x=a|b]/c"),)  # '|' inside [...]
+    for bad, problem in [
+        ("/a|b", "starts with '/'"),
+        ("/a | /a", "named twice"),
+        ("/a[*] | /b", "cannot have"),
+    ]:
+        with pytest.raises(PathError, match=problem):
+            parse_path(bad)
+
+
+@pytest.mark.parametrize(
+    ("top", "profile", "shown"),
+    [(None, None, None), (None, "P", "P"), ("T", None, "T"), ("T", "T", "T"), ("T", "P", "T")],
+)
+def test_reading_several_places_gives_the_first_that_holds_a_value(
+    top: str | None, profile: str | None, shown: str | None
+) -> None:
+    assert read(_ids(top, profile), BOTH) == shown
+
+
+@pytest.mark.parametrize(
+    ("top", "profile", "after"),
+    [
+        (None, None, (NEW_ORCID, None)),  # none: the first place
+        (None, "P", (None, NEW_ORCID)),  # where it already is
+        ("T", None, (NEW_ORCID, None)),
+        ("T", "T", (NEW_ORCID, NEW_ORCID)),  # both, kept equal
+    ],
+)
+def test_writing_several_places_writes_where_the_value_is(
+    top: str | None, profile: str | None, after: tuple[str | None, str | None]
+) -> None:
+    record = _ids(top, profile)
+    assert _orcids(write(record, BOTH, NEW_ORCID)) == after
+    cleared = write(record, BOTH, None)
+    assert _orcids(cleared) == (None, None)
+    assert cleared["user_identifier"][0]["id_type"]["value"] == "SCOPUS"  # the rest stays
+
+
+def test_places_holding_different_values_are_never_written() -> None:
+    record = _ids("T", "P")
+    for value in (NEW_ORCID, None):
+        with pytest.raises(PathError, match="its places hold different values"):
+            write(record, BOTH, value)
+
+
+def test_new_item_fields_go_into_an_added_item_only() -> None:
+    extra = {"segment_type": "Internal"}
+    added = write_value(_ids(None, None), parse_path(BOTH), NEW_ORCID, new_item=extra)
+    assert added["user_identifier"][-1] == {
+        "id_type": {"value": "ORCID"}, "value": NEW_ORCID, "segment_type": "Internal"
+    }  # fmt: skip
+    changed = write_value(_ids("T", None), parse_path(BOTH), NEW_ORCID, new_item=extra)
+    assert changed["user_identifier"][-1]["segment_type"] == "External"  # an existing item
+
+
+def test_clearing_a_matched_group_list_removes_the_group() -> None:
+    path = "/k[language=eng]/values[*]"
+    record = {"k": [{"language": "eng", "values": ["a"]}, {"language": "und", "values": ["a"]}]}
+    assert write(record, path, []) == {"k": [{"language": "und", "values": ["a"]}]}
+    assert write(record, path, None) == {"k": [{"language": "und", "values": ["a"]}]}
+    assert write({"k": []}, path, ["x", "y"]) == {"k": [{"language": "eng", "values": ["x", "y"]}]}
+    assert write({}, path, []) == {}

@@ -29,7 +29,7 @@ from sheetsync.template import (
 
 ROOT = Path(__file__).parents[1]
 CAPTURED = ROOT / "sheetsync" / "sandbox" / "data" / "captured_asset.json"
-BUILTINS = ["assets", "researchers"]
+BUILTINS = ["assets", "researchers", "researchers-multilingual"]
 
 
 @pytest.fixture(scope="module")
@@ -87,21 +87,17 @@ def test_researchers_template_reads_seeded_researchers(researchers: list[dict[st
         assert found, f"{column.header} is empty on every seeded researcher"
         check_values(column, found)
     assert template.id_column.header == "Primary ID"
-    profile_orcid, user_orcid = (
-        template.column("orcid id"),
-        template.column("ORCID iD (user record)"),
-    )
-    assert user_orcid.readonly and not profile_orcid.readonly
-    for record in researchers:  # each column reads its own list, whatever the situation
+    orcid = template.column("orcid id")  # one column for both places
+    assert not orcid.readonly and orcid.path.has_places
+    for record in researchers:  # it shows the user record's iD, else the profile's
         orcids = {
-            where: [i["value"] for i in items if i["id_type"]["value"] == "ORCID"][:1] or [None]
+            where: [i["value"] for i in items if i["id_type"]["value"] == "ORCID"][:1]
             for where, items in (
                 ("profile", record["researcher"]["user_identifier"]),
                 ("user", record["user_identifier"]),
             )
         }
-        assert read_value(record, profile_orcid.path) == orcids["profile"][0]
-        assert read_value(record, user_orcid.path) == orcids["user"][0]
+        assert read_value(record, orcid.path) == (orcids["user"] or orcids["profile"] or [None])[0]
     situations = {seed.orcid_situation(r) for r in researchers}
     assert {"researcher", "top-level", "both-equal"} <= situations
 
@@ -305,7 +301,7 @@ def test_packaged_templates_dir_wins_when_installed(
 
 
 def test_template_values_are_hashable() -> None:
-    assert len({*builtin_templates(), *builtin_templates()}) == 2
+    assert len({*builtin_templates(), *builtin_templates()}) == len(BUILTINS)
     assert isinstance(builtin_templates()[0], Template)
 
 
@@ -590,3 +586,138 @@ def test_parse_template_from_bytes() -> None:
     assert (template.name, template.source) == ("mine", "inline")
     with pytest.raises(TemplateError, match=r"^inline, line 2, entity: "):
         parse_template(GOOD.replace("researchers", "x").encode(), source="inline")
+
+
+# ------------------------------------------------------------------ places, new_item, twin
+
+ORCID_PLACES = (
+    "/user_identifier[id_type/value=ORCID]/value | "
+    "/researcher/user_identifier[id_type/value=ORCID]/value"
+)
+ORCID_COLUMN = f'[[columns]]\nheader = "ORCID"\npath = "{ORCID_PLACES}"\n'
+
+
+def test_a_column_may_name_several_places_with_names_and_new_item_fields(tmp_path: Path) -> None:
+    text = (
+        GOOD
+        + ORCID_COLUMN
+        + (
+            'place_names = ["the user record", "the researcher profile"]\n'
+            'new_item = { segment_type = "Internal", status = "ACTIVE" }\n'
+        )
+    )
+    column = load_template(write_file(tmp_path, text)).column("ORCID")
+    assert [p.text for p in column.path.places] == [s.strip() for s in ORCID_PLACES.split("|")]
+    assert column.place_names == ("the user record", "the researcher profile")
+    assert column.place_name(1) == "the researcher profile"
+    assert column.new_item == {"segment_type": "Internal", "status": "ACTIVE"}
+
+
+def test_a_twin_is_a_path(tmp_path: Path) -> None:
+    text = edit(
+        GOOD, (TITLE_PATH, TITLE_PATH + 'twin = "/researcher/display_title_multilingual"\n')
+    )
+    column = load_template(write_file(tmp_path, text)).column("Title")
+    assert column.twin == parse_path("/researcher/display_title_multilingual")
+
+
+PLACES_MALFORMED: list[tuple[str, str, int, str, str]] = [
+    (
+        "place_names without places",
+        edit(GOOD, (TITLE_PATH, TITLE_PATH + 'place_names = ["a", "b"]\n')),
+        14,
+        "columns[1].place_names",
+        "place_names is only allowed when the path names several places",
+    ),
+    (
+        "place_names count",
+        GOOD + ORCID_COLUMN + 'place_names = ["the user record"]\n',
+        22,
+        "columns[3].place_names",
+        "1 names for 2 places",
+    ),
+    (
+        "new_item without a match selector",
+        edit(GOOD, (TITLE_PATH, TITLE_PATH + 'new_item = { a = "b" }\n')),
+        14,
+        "columns[1].new_item",
+        "new_item is only allowed when the path has a [field=VALUE] selector",
+    ),
+    (
+        "new_item sets the matched field",
+        GOOD + ORCID_COLUMN + 'new_item = { id_type = { value = "X" } }\n',
+        22,
+        "columns[3].new_item",
+        "'id_type' is set by the path itself",
+    ),
+    (
+        "new_item not a table",
+        GOOD + ORCID_COLUMN + 'new_item = "Internal"\n',
+        22,
+        "columns[3].new_item",
+        "expected a table",
+    ),
+    (
+        "new_item with a date",
+        GOOD + ORCID_COLUMN + "new_item = { since = 2020-01-01 }\n",
+        22,
+        "columns[3].new_item",
+        "datetime.date(2020, 1, 1) is not a JSON value",
+    ),
+    (
+        "a place with [*]",
+        GOOD + '[[columns]]\nheader = "K"\npath = "/a[*]/b | /c"\n',
+        21,
+        "columns[3].path",
+        "invalid path '/a[*]/b | /c': a place of several cannot have '[*]'",
+    ),
+    (
+        "an empty place",
+        GOOD + '[[columns]]\nheader = "K"\npath = "/a | "\n',
+        21,
+        "columns[3].path",
+        "invalid path '/a | ': an empty place",
+    ),
+    (
+        "a place another editable column edits",
+        GOOD + '[[columns]]\nheader = "K"\npath = "/x | /researcher/display_title"\n',
+        21,
+        "columns[3].path",
+        "columns[1] already edits '/researcher/display_title'",
+    ),
+    (
+        "twin is the column's own path",
+        edit(GOOD, (TITLE_PATH, TITLE_PATH + 'twin = "/researcher/display_title"\n')),
+        14,
+        "columns[1].twin",
+        "the twin is one other field",
+    ),
+    (
+        "twin on a readonly column",
+        edit(GOOD, (TITLE_PATH, TITLE_PATH + 'readonly = true\ntwin = "/x"\n')),
+        15,
+        "columns[1].twin",
+        "twin only matters to an editable column",
+    ),
+    (
+        "id path with places",
+        edit(GOOD, ('id_path = "/primary_id"', 'id_path = "/primary_id | /x"')),
+        4,
+        "id_path",
+        "the ID path names one place",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "problem"),
+    [case[1:] for case in PLACES_MALFORMED],
+    ids=[case[0] for case in PLACES_MALFORMED],
+)
+def test_places_new_item_and_twin_errors_name_file_line_and_key(
+    tmp_path: Path, text: str, line: int, key: str, problem: str
+) -> None:
+    path = write_file(tmp_path, text)
+    with pytest.raises(TemplateError) as caught:
+        load_template(path)
+    assert str(caught.value).startswith(f"{path}, line {line}, {key}: {problem}"), str(caught.value)

@@ -1,19 +1,24 @@
 """`apply`: execute a reviewed plan, one record at a time, journaled, resumable.
 
-Per record: GET live. If its fingerprint differs from the plan's, the record is stale: not
-written, reported, and the run goes on. Otherwise the plan's patch is applied to that live
-record and the whole entity is PUT (or the `op=patch` body sent), after a `begin` line holding
-the before-image is fsynced to the journal. The answer (the record as Esploro stored it) is
+Per record: GET live. If a field the plan writes is no longer what the plan saw (each written
+cell's live text at plan time, `CellEdit.live`), the record is stale: not written, reported,
+and the run goes on. A change anywhere else is no reason to skip it: the plan's patch is applied
+to the record as it is now, so the other change is kept, and the result says "merged with
+changes made since plan". Volatile fields (an asset's view counters, which the server moves on
+its own) never count as a change: the fingerprint leaves them out (`sheetsync.records`). The
+whole entity is then PUT (or the `op=patch` body sent), after a `begin` line holding the
+before-image is fsynced to the journal. The answer (the record as Esploro stored it) is
 compared with what was intended: an edited field Esploro left as it was makes the record "not
 changed by Esploro", never "updated" (a JSON asset patch naming `identifier.doi` is answered 200
 and changes nothing); any other field the server dropped, defaulted or changed is a
 verification warning.
 
 When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
-the record is settled by reading it again: equal to what was intended, done; equal to the
-before-image, written again; anything else, stale. Running the same apply again resumes the
-same way from the journal. Each record therefore ends exactly as intended or untouched, and the
-journal says which.
+the record is settled by reading it again and comparing the same fields, those the write
+changes: as intended, done; as in the before-image, written again (onto the record as it is
+then); anything else, stale. Volatile fields moving meanwhile change nothing. Running the
+same apply again resumes the same way from the journal. Each record therefore ends exactly
+as intended or untouched (in the fields it writes), and the journal says which.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from sheetsync.errors import (
     EsploroConnectionError,
     QuotaFloorReached,
     ServerError,
+    SheetsyncError,
 )
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
@@ -42,8 +48,18 @@ from sheetsync.patching import changed_paths, patched
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint
-from sheetsync.report.words import NOT_CHANGED_BY_ESPLORO, NOT_RESTORABLE, ignored_field
-from sheetsync.workbook.cells import cell_text
+from sheetsync.report.words import (
+    NOT_CHANGED_BY_ESPLORO,
+    NOT_RESTORABLE,
+    STALE_AFTER_UNKNOWN,
+    STALE_BEYOND_CELLS,
+    STALE_WHILE_UNANSWERED,
+    ignored_field,
+    merged_since_plan,
+    stale_since_plan,
+)
+from sheetsync.template import load_template
+from sheetsync.workbook.cells import cell_text, is_oversized, text_digest
 
 Record = dict[str, Any]
 WRITE_ATTEMPTS = 2  # a write whose answer was lost is tried once more, after settling
@@ -133,6 +149,9 @@ class _Run:
         self.stopped = ""
         self.state: Mapping[str, Entry] = journal.last_events()
         self.entity = entity_of(plan.entity)
+        # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
+        self.clears = options.allow_clears and plan.write_mode != "patch"
+        self.joins = _template_joins(plan)
 
     def live(self, record_id: str) -> Record:
         return self.entity.get(self.client, record_id)
@@ -178,33 +197,79 @@ class _Run:
             settled = self._settle(record, last.data, live)
             if settled is not None:
                 return settled
-        elif fingerprint(live) != record.live_fingerprint:
-            return self._stale(record, "changed in Esploro since the plan was made")
-        return self._write(record, live)
+        else:
+            reason = self._stale_reason(record, live)
+            if reason:
+                return self._stale(record, reason)
+        return self._write(record, live, self._merged(record, live))
+
+    def _stale_reason(self, record: RecordPlan, live: Record) -> str:
+        """Why the record cannot be written as planned ("" if it can): a field the plan writes
+        is no longer what the plan saw. Changes elsewhere are merged, not refused."""
+        if fingerprint(live) == record.live_fingerprint:
+            return ""
+        changed, unknown = [], False
+        for edit in self._written(record):
+            same = self._as_planned(edit, live)
+            unknown = unknown or same is None
+            if same is False:
+                changed.append(edit.column)
+        if changed:
+            return stale_since_plan(tuple(dict.fromkeys(changed)))
+        if unknown or not _patch_within_cells(record, self._written(record), self.clears):
+            return STALE_BEYOND_CELLS
+        return ""
+
+    def _merged(self, record: RecordPlan, live: Record) -> Warnings:
+        """The note of a record written over changes made since the plan (not volatile ones)."""
+        return () if fingerprint(live) == record.live_fingerprint else (merged_since_plan(),)
+
+    def _written(self, record: RecordPlan) -> list[CellEdit]:
+        """The cells this run writes: the plan's writes, clears only when they are applied."""
+        return [e for e in _sent(record) if self.clears or not e.is_clear]
+
+    def _as_planned(self, edit: CellEdit, live: Record) -> bool | None:
+        """Whether the edited field holds now what the plan saw; None: cannot tell (a list
+        whose separator is unknown, the template having changed since the plan)."""
+        path = parse_path(edit.path)
+        joins = self.joins or {}
+        if path.is_multi and edit.column not in joins:
+            return None
+        try:
+            text = cell_text(read_value(live, path), joins.get(edit.column))
+        except SheetsyncError:
+            return None
+        if text is not None and is_oversized(text):
+            text = text_digest(text)
+        return text == edit.live
 
     def _settle(
         self, record: RecordPlan, begun: Mapping[str, Any], live: Record
     ) -> RecordResult | None:
         """A write begun in an earlier run, outcome unknown. None: write it again."""
-        now = fingerprint(live)
-        if now == begun.get("intended_fingerprint"):
+        before = dict(begun.get("before", {}))
+        intended = proposed_record(before, record, allow_clears=self.clears)
+        outcome = _outcome(live, before, intended)
+        if fingerprint(live) == begun.get("intended_fingerprint") or outcome == _INTENDED:
             self.journal.append(
-                JournalEvent.DONE, record.record_id, after_fingerprint=now, settled=True
+                JournalEvent.DONE,
+                record.record_id,
+                after_fingerprint=fingerprint(live),
+                settled=True,
             )
             return RecordResult(record.record_id, ApplyStatus.UPDATED, _fields(record))
-        if now == fingerprint(begun.get("before", {})):
+        if outcome == _BEFORE:
             return None
-        return self._stale(record, "changed in Esploro after a write whose outcome was unknown")
+        return self._stale(record, STALE_AFTER_UNKNOWN)
 
     def _stale(self, record: RecordPlan, reason: str) -> RecordResult:
         self.journal.append(JournalEvent.STALE, record.record_id, reason=reason)
         return RecordResult(record.record_id, ApplyStatus.STALE, error_message=reason)
 
-    def _write(self, record: RecordPlan, live: Record) -> RecordResult:
-        # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
-        clears = self.options.allow_clears and self.plan.write_mode != "patch"
-        body = proposed_record(live, record, allow_clears=clears)
-        skipped = _skipped_clears(record, clears, patch_mode=self.plan.write_mode == "patch")
+    def _write(self, record: RecordPlan, live: Record, merged: Warnings = ()) -> RecordResult:
+        body = proposed_record(live, record, allow_clears=self.clears)
+        patch_mode = self.plan.write_mode == "patch"
+        skipped = _skipped_clears(record, self.clears, patch_mode=patch_mode)
         if body == live:
             self.journal.append(JournalEvent.NO_OP, record.record_id)
             return RecordResult(record.record_id, ApplyStatus.NO_OP, warnings=skipped)
@@ -212,31 +277,47 @@ class _Run:
             return RecordResult(
                 record.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=self.stopped
             )
-        intended = fingerprint(body)
-        self.journal.append(
-            JournalEvent.BEGIN, record.record_id, before=live, intended_fingerprint=intended
-        )
-        stored = self._send(record, live, body)
-        if isinstance(stored, RecordResult):
-            return stored
-        return self._verified(record, live, body, stored, skipped)
+        self._begin(record, live, body)
+        sent = self._send(record, live, body)
+        if isinstance(sent, RecordResult):
+            return sent
+        live, body, stored, again = sent
+        return self._verified(record, live, body, stored, merged or again, skipped)
 
-    def _send(self, record: RecordPlan, live: Record, body: Record) -> Record | RecordResult:
-        """The write, and the record as Esploro stored it; a RecordResult when it ended
-        otherwise (refused, unanswered, overtaken by someone else's change)."""
+    def _begin(self, record: RecordPlan, live: Record, body: Record) -> None:
+        self.journal.append(
+            JournalEvent.BEGIN,
+            record.record_id,
+            before=live,
+            intended_fingerprint=fingerprint(body),
+        )
+
+    def _send(
+        self, record: RecordPlan, live: Record, body: Record
+    ) -> tuple[Record, Record, Record, Warnings] | RecordResult:
+        """The write: (the record it was built on, the body, the record as Esploro stored it,
+        a merge note); a RecordResult when it ended otherwise (refused, unanswered, overtaken
+        by someone else's change to a field it writes)."""
+        merged: Warnings = ()
         for _ in range(WRITE_ATTEMPTS):
             try:
-                return self.write(record, body)
+                return live, body, self.write(record, body), merged
             except (EsploroConnectionError, ServerError):
-                # No answer, or a 5xx: the write may or may not have happened. Read to find out.
+                # No answer, or a 5xx: the write may or may not have happened. Read to find out,
+                # comparing the fields the write changes (volatile ones never count).
                 try:
-                    now = fingerprint(self.live(record.record_id))
+                    now = self.live(record.record_id)
                 except (EsploroConnectionError, EsploroApiError):
                     return self._unknown(record)
-                if now == fingerprint(body):
-                    return body
-                if now != fingerprint(live):
-                    return self._stale(record, "changed in Esploro while the write was unanswered")
+                outcome = _outcome(now, live, body)
+                if outcome == _INTENDED:
+                    return live, body, body, merged
+                if outcome == _OTHER:
+                    return self._stale(record, STALE_WHILE_UNANSWERED)
+                if fingerprint(now) != fingerprint(live):  # changed elsewhere: build on it
+                    live, body = now, proposed_record(now, record, allow_clears=self.clears)
+                    merged = (merged_since_plan(),)
+                    self._begin(record, live, body)
             except AuthorizationError as exc:
                 self.halt(f"Esploro refused a write ({exc}); is the API key read-only?")
                 return self._failed(record, exc)
@@ -245,7 +326,13 @@ class _Run:
         return self._failed_unanswered(record)
 
     def _verified(
-        self, record: RecordPlan, live: Record, body: Record, stored: Record, skipped: Warnings
+        self,
+        record: RecordPlan,
+        live: Record,
+        body: Record,
+        stored: Record,
+        merged: Warnings,
+        skipped: Warnings,
     ) -> RecordResult:
         """Compare what Esploro answered with what was sent. A field it left as it was makes
         the record "not changed by Esploro": a 200 is not proof that anything changed."""
@@ -254,7 +341,7 @@ class _Run:
         warnings = tuple(
             f"{path}: Esploro stored something other than what was sent"
             for path in changed_paths(body, stored)
-            if not self.entity.is_derived(path) and _top_key(path) not in ignored_keys
+            if not self.entity.is_ignored(path) and _top_key(path) not in ignored_keys
         )
         why = "; ".join(_ignored_words(e, body, stored) for e in ignored)
         event, reason = (
@@ -264,13 +351,13 @@ class _Run:
             event,
             record.record_id,
             after_fingerprint=fingerprint(stored),
-            warnings=list(warnings),
+            warnings=list(merged + warnings),
             **reason,
         )
         status = ApplyStatus.NOT_CHANGED if ignored else ApplyStatus.UPDATED
         written = tuple(c for c in _fields(record) if c not in {e.column for e in ignored})
         return RecordResult(
-            record.record_id, status, written, warnings + skipped, error_message=why
+            record.record_id, status, written, merged + warnings + skipped, error_message=why
         )
 
     def _failed(self, record: RecordPlan, exc: EsploroApiError) -> RecordResult:
@@ -312,6 +399,65 @@ def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> 
 
 
 Warnings = tuple[str, ...]
+
+# How a record read after a write whose answer was lost compares, in the fields it changes.
+_INTENDED, _BEFORE, _OTHER = "intended", "before", "other"
+_ABSENT = object()
+
+
+def _outcome(now: Record, before: Record, intended: Record) -> str:
+    """Whether the fields a write changes (from `before` to `intended`) are now as intended,
+    still as before, or neither. A list is compared whole, never item by item."""
+    regions = sorted({_region(p) for p in changed_paths(before, intended)})
+    seen = [_at(now, p) for p in regions]
+    if seen == [_at(intended, p) for p in regions]:
+        return _INTENDED
+    if seen == [_at(before, p) for p in regions]:
+        return _BEFORE
+    return _OTHER
+
+
+def _region(pointer: str) -> str:
+    """The pointer up to the first list it enters: list items shift, so lists go whole."""
+    parts = pointer.split("/")
+    for n, part in enumerate(parts[1:], start=1):
+        if part.isdigit() or part == "-":
+            return "/".join(parts[:n])
+    return pointer
+
+
+def _at(record: Any, pointer: str) -> Any:
+    """The value at a JSON Pointer, `_ABSENT` if there is none."""
+    node = record
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _ABSENT
+    return node
+
+
+def _patch_within_cells(record: RecordPlan, written: list[CellEdit], clears: bool) -> bool:
+    """Whether the plan's patch writes only top-level fields its written cells start at (the
+    cells' plan-time texts are then all the stale check needs)."""
+    keys = {parse_path(e.path).top_level_key for e in written}
+    operations = record.patch + (record.clear_patch if clears else ())
+    return all(_top_key(str(op.get("path", ""))) in keys for op in operations)
+
+
+def _template_joins(plan: Plan) -> dict[str, str | None] | None:
+    """Each column's list separator, from the plan's template, if it is still the one the
+    plan was made with; None if not (its list cells are then judged by the fingerprint)."""
+    try:
+        template = load_template(plan.template_source)
+    except SheetsyncError:
+        return None
+    if template.sha256 != plan.template_sha256:
+        return None
+    return {column.header: column.join for column in template.columns}
 
 
 def _fields(record: RecordPlan) -> tuple[str, ...]:

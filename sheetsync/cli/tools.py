@@ -196,6 +196,14 @@ def sandbox(
         str,
         typer.Option(help="trackingId prefix of error bodies.", metavar="E01|E02|mixed"),
     ] = "E01",
+    multilingual: Annotated[
+        bool,
+        typer.Option(
+            "--multilingual",
+            help="Seed a new db with multilingual display titles and keywords "
+            "(display_title_multilingual, researcher_keyword_multilingual).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the start-up facts as one JSON line.")
     ] = False,
@@ -231,6 +239,7 @@ def sandbox(
             json_identifiers=json_identifiers,
             views_per_second=views_per_second,
             tracking_ids=tracking_ids,
+            multilingual=multilingual,
         )
         server = Sandbox(config)
     except OSError as exc:
@@ -265,6 +274,7 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
             "json_identifiers": config.json_identifiers,
             "views_per_second": config.views_per_second,
             "tracking_ids": config.tracking_ids,
+            "multilingual": config.multilingual,
         }
         output.emit_json(facts, indent=None, flush=True)
         return

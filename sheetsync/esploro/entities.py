@@ -127,6 +127,9 @@ class Entity(ABC):
     not_found_codes: frozenset[str]  # errorCodes that mean "no such record"
     probe_path: str  # a read of one record's worth, for `check`
     write_modes: frozenset[WriteMode]  # how this entity's API can write a record
+    # Top-level fields the server changes on its own, with no one editing the record: never a
+    # reason to call a record changed (apply's stale check, settling a write, rollback).
+    volatile_fields: frozenset[str] = frozenset()
 
     @abstractmethod
     def check_selection(self, selection: Selection) -> None:
@@ -190,6 +193,17 @@ class Entity(ABC):
         last = path.rsplit("/", 1)[-1]
         return last == "desc" or last.endswith("WithDesc") or path == "/link"
 
+    def is_volatile(self, path: str) -> bool:
+        """Whether the field at this JSON Pointer (or under it) is one the server changes on its
+        own, like a portal view counter."""
+        key = path.split("/")[1].replace("~1", "/").replace("~0", "~") if "/" in path else ""
+        return key in self.volatile_fields
+
+    def is_ignored(self, path: str) -> bool:
+        """Whether a difference at this JSON Pointer says nothing about anyone's edit: a
+        volatile field, or one the server derives from others."""
+        return self.is_volatile(path) or self.is_derived(path)
+
     def read(self, client: EsploroClient, path: str, params: Params = None) -> Record:
         """GET `path`; this entity's not-found errorCode becomes a NotFoundError. Raised
         outside the `except`, so no other exception is chained to what the caller sees."""
@@ -227,6 +241,9 @@ class Researchers(Entity):
     not_found_codes = frozenset({"401861"})
     probe_path = "researchers"
     write_modes: frozenset[WriteMode] = frozenset({"put"})
+    # None: the seeded and captured researchers carry no counter or modification stamp the
+    # server keeps (`status_date` changes only with `status`, which a person sets).
+    volatile_fields: frozenset[str] = frozenset()
 
     def check_selection(self, selection: Selection) -> None:
         options = selection.filter_options()
@@ -315,6 +332,9 @@ class Assets(Entity):
     not_found_codes = frozenset({"ASSET_NOT_FOUND"})
     probe_path = "assets/test"
     write_modes: frozenset[WriteMode] = frozenset({"patch"})
+    # Portal view and download counters (docs/sandbox.md, Assets). The asset's update date is
+    # kept beside the record, not in it: the captured asset has no modification stamp.
+    volatile_fields: frozenset[str] = frozenset({"asset.views", "asset.downloads"})
     body_format: BodyFormat = "xml"  # tests set "json" to show what Esploro does with it
 
     def check_selection(self, selection: Selection) -> None:

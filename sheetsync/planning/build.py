@@ -5,13 +5,16 @@ the export, the same Esploro. Then finds the edited cells (`edits.py`), checks t
 the template and the code tables they use (`validate.py`), fetches only the records with edits
 that can be planned, merges each three ways (`merge.py`: baseline, edited, live) and assembles
 the `Plan` with its provenance and checksum. A record with a refused cell or row is never
-fetched: it costs no call. A record Esploro no longer has is planned invalid, naming its row,
-and the rest of the workbook is planned as usual.
+fetched: it costs no call. A cell the live record does not allow (an ORCID iD Esploro holds
+twice, differently; a plain field whose multilingual twin is in use) makes its record invalid
+after the fetch. A record Esploro no longer has is planned invalid, naming its row. Either
+way the rest of the workbook is planned as usual.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +184,8 @@ def _plan_record(
         raise PlanError(f"Esploro returned another record for ID {edits.record_id}")
     merged = merge_edits(edits, template, live, sheet)
     base = RecordPlan(edits.record_id, Status.CONFLICT, merged.edits, edits.row, fingerprint(live))
+    if merged.refused:  # a cell the live record does not allow (disagreeing places, a twin)
+        return replace(base, status=Status.INVALID)
     if merged.conflicts:
         return base
     return propose(base, template, live)

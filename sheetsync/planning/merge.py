@@ -10,7 +10,17 @@ The rule, cell by cell, checked in this order:
     baseline, edited, live differ    both changed it, differently: a conflict
 
 A field only Esploro changed is never an edit (the workbook still holds the baseline), so the
-live value is kept. A record with a conflict is not written at all. Otherwise the proposed
+live value is kept. A record with a conflict is not written at all.
+
+Two refusals need the live record, so they are made here rather than in `validate.py`, and
+make the cell (and so the record) invalid without stopping the rest of the plan:
+
+- a column whose path names several places (the ORCID iD, kept in the user record or the
+  researcher profile or both) is never written while those places hold different values: only
+  a person can tell which is right, in Esploro;
+- a column with a `twin` (a plain field whose multilingual counterpart an institution may use
+  instead) is never written where the record leaves the field empty and uses the twin: the
+  value would be written where Esploro does not show it. Otherwise the proposed
 record is the LIVE record with the edited fields set, so a field nobody edited is carried over
 byte for byte; the plan keeps the JSON Patch from live to proposed (`sheetsync.patching`), and
 the clears (cells emptied) in a patch of their own that apply sends only when allowed.
@@ -20,11 +30,12 @@ Nothing here talks to Esploro or reads a workbook: `build.py` does that and call
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from sheetsync.errors import PathError, PlanError
-from sheetsync.fieldpath import read_value, write_value
+from sheetsync.fieldpath import place_values, read_value, write_value
 from sheetsync.patching import make_patch
 from sheetsync.planning.edits import RecordEdits, same
 from sheetsync.planning.model import CellEdit, Outcome, RecordPlan, Status
@@ -35,24 +46,33 @@ from sheetsync.workbook.cells import cell_text, is_oversized, text_digest
 
 Record = dict[str, Any]
 
-__all__ = ["Merged", "json_value", "merge_edits", "propose"]
+__all__ = ["Merged", "json_value", "merge_edits", "propose", "refusal"]
+
+_PLAIN_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
 class Merged:
-    """A record's cells after the merge, and the message of each one in conflict."""
+    """A record's cells after the merge: the message of each one in conflict, and of each one
+    refused because of what the live record holds (`refusal`)."""
 
     edits: tuple[CellEdit, ...]
     conflicts: tuple[str, ...]
+    refused: tuple[str, ...] = ()
 
 
 def merge_edits(edits: RecordEdits, template: Template, live: Record, sheet: str) -> Merged:
     """The three-way merge, field by field."""
-    result, conflicts = [], []
+    result, conflicts, refused = [], [], []
     for change in edits.changes:
         column = template.column(change.header)
         live_text = _live_text(live, column)
-        if same(live_text, change.baseline):
+        place = f"{sheet}!{change.cell} ({change.header}), record {edits.record_id}"
+        problem = refusal(template, column, live, change.edited)
+        if problem:
+            outcome, message = Outcome.INVALID, f"{place}: {problem}"
+            refused.append(message)
+        elif same(live_text, change.baseline):
             outcome, message = Outcome.WRITE, ""
         elif same(live_text, change.edited):
             outcome, message = Outcome.SAME_AS_LIVE, "already so in Esploro"
@@ -75,7 +95,40 @@ def merge_edits(edits: RecordEdits, template: Template, live: Record, sheet: str
                 message,
             )
         )
-    return Merged(tuple(result), tuple(conflicts))
+    return Merged(tuple(result), tuple(conflicts), tuple(refused))
+
+
+def refusal(template: Template, column: Column, live: Record, edited: str | None) -> str:
+    """Why an edit of `column` cannot be written to this live record, or "" when it can."""
+    noun = template.entity.removesuffix("s")
+    if column.path.has_places:
+        held = [
+            (column.place_name(i), text)
+            for i, (_, value) in enumerate(place_values(live, column.path))
+            if (text := cell_text(value, column.join)) is not None
+        ]
+        if len({text for _, text in held}) > 1:
+            where = ", ".join(f"{text} in {name}" for name, text in held)
+            return (
+                f"this {noun} has {len(held)} different '{column.header}' values in Esploro "
+                f"({where}): correct them in Esploro first, then export again; nothing is "
+                "written to this record"
+            )
+    if column.twin is not None:
+        plain = read_value(live, column.path)
+        twin = read_value(live, column.twin)
+        if _empty(plain) and not _empty(twin) and not (edited is None and _empty(plain)):
+            return (
+                f"this {noun} keeps this value in {column.twin.text} instead, and "
+                f"{column.path.text} is empty, so Esploro would not show what is typed here: "
+                f"edit {column.twin.text} instead (a template with a column for it, such as "
+                "the built-in researchers-multilingual); nothing is written to this record"
+            )
+    return ""
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 def _live_text(live: Record, column: Column) -> str | None:
@@ -101,7 +154,12 @@ def propose(base: RecordPlan, template: Template, live: Record) -> RecordPlan:
     clear_patch = make_patch(without_clears, with_clears)
     partial = None
     if template.write_mode == "patch":
-        keys = {template.column(e.column).path.top_level_key for e in writes if not e.is_clear}
+        keys = {
+            key
+            for e in writes
+            if not e.is_clear
+            for key in template.column(e.column).path.top_level_keys
+        }
         partial = {key: without_clears[key] for key in sorted(keys) if key in without_clears}
     status = Status.CHANGE if patch or clear_patch else Status.NO_OP
     return RecordPlan(
@@ -120,7 +178,7 @@ def _set(record: Record, column: Column, value: Any, record_id: str, edit: CellE
     """`record` with `value` written at the column's path; a write the record's shape does not
     allow (a `[5]` on a shorter list) is refused naming the cell and the record."""
     try:
-        return write_value(record, column.path, value)
+        return write_value(record, column.path, value, new_item=column.new_item)
     except PathError as exc:
         raise PlanError(
             f"{edit.sheet}!{edit.cell} ({edit.column}), record {record_id}: {exc}; "
@@ -140,6 +198,10 @@ def json_value(column: Column, text: str | None, live_value: Any) -> Any:
 
 
 def _scalar(column: Column, text: str, like: Any) -> Any:
+    if column.type == "date" and isinstance(like, str) and like.endswith("Z"):
+        # Esploro writes researcher dates as "2022-06-18Z": a day typed without the Z is
+        # written in that form, so the stored value reads back as what was sent.
+        return text + "Z" if _PLAIN_DAY.match(text) else text
     if isinstance(like, bool) or (column.type == "boolean" and not isinstance(like, str)):
         return text.strip().lower() == "true"
     if isinstance(like, int) or column.type == "integer":

@@ -24,11 +24,15 @@ __all__ = [
     "CLEAR",
     "CLEARS_NOTE",
     "HELD_NOTE",
+    "MERGED_SINCE_PLAN",
     "NOT_CHANGED_BY_ESPLORO",
     "NOT_FETCHED",
     "NOT_RESTORABLE",
     "NO_CHECKSUM",
     "PLAIN_CLEARS_NOTE",
+    "STALE_AFTER_UNKNOWN",
+    "STALE_BEYOND_CELLS",
+    "STALE_WHILE_UNANSWERED",
     "STATUS_LABELS",
     "STATUS_ORDER",
     "calls_sentence",
@@ -37,11 +41,13 @@ __all__ = [
     "human_duration",
     "ignored_field",
     "is_held",
+    "merged_since_plan",
     "missing_code_table",
     "missing_ids_sentence",
     "not_found_message",
     "outcome_words",
     "safe_url",
+    "stale_since_plan",
     "unrestorable_message",
     "write_words",
 ]
@@ -110,6 +116,29 @@ def ignored_field(column: str, path: str, sent: str | None, kept: str | None) ->
     return (
         f"{column} ({path}): Esploro answered without changing it (sent {sent!r}, still {kept!r})"
     )
+
+
+# Apply's stale check compares only the fields a plan writes. A record changed elsewhere since
+# the plan is written over its fresh state, keeping that change, and says so (a warning).
+MERGED_SINCE_PLAN = "merged with changes made since plan"
+STALE_BEYOND_CELLS = (
+    "changed in Esploro since the plan was made, and the plan writes fields whose planned "
+    "values it cannot compare"
+)
+STALE_AFTER_UNKNOWN = "changed in Esploro after a write whose outcome was unknown"
+STALE_WHILE_UNANSWERED = "changed in Esploro while the write was unanswered"
+
+
+def stale_since_plan(columns: tuple[str, ...]) -> str:
+    """Why a record is stale: fields the plan writes hold something other than it saw."""
+    return f"changed in Esploro since the plan was made: {', '.join(columns)}"
+
+
+def merged_since_plan(fields: tuple[str, ...] = ()) -> str:
+    """A record written over changes made since the plan to fields it does not write; the
+    fields when known (the plan keeps one fingerprint per record, so only that one changed)."""
+    named = ", ".join(fields) if fields else "fields this plan does not write"
+    return f"{MERGED_SINCE_PLAN}: {named}"
 
 
 def unrestorable_message(fields: tuple[str, ...]) -> str:

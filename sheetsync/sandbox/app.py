@@ -56,6 +56,9 @@ class SandboxConfig:
     json_identifiers: str = "ignore"  # "accept": op=patch writes identifier.* from JSON too
     tracking_ids: str = "E01"  # trackingId prefix: "E01", "E02" or "mixed" (real ones: both)
     views_per_second: float = 0.0  # portal views bumping random assets' asset.views; 0 = off
+    # True: researchers as an institution with the multilingual researcher fields holds them
+    # (display_title_multilingual, researcher_keyword_multilingual instead of the plain ones)
+    multilingual: bool = False
 
     def __post_init__(self) -> None:
         for name in ("fail_rate", "drop_rate"):
@@ -98,14 +101,21 @@ def seed_store(store: Store, config: SandboxConfig) -> bool:
     if store.meta("seeded") is not None:
         store.mark_verbatim(CAPTURED_ASSET_ID)  # a database from before the flag existed
         return False
-    researchers = list(seed.generate_researchers(config.seed, config.researchers))
+    researchers = list(
+        seed.generate_researchers(config.seed, config.researchers, multilingual=config.multilingual)
+    )
     store.add_researchers(researchers)
     store.add_assets(seed.generate_assets(config.seed, config.assets, researchers))
     store.add_assets([(captured_asset(), CAPTURED_ASSET_UPDATED)], verbatim=True)
     store.set_meta(
         "seeded",
         json.dumps(
-            {"seed": config.seed, "researchers": config.researchers, "assets": config.assets}
+            {
+                "seed": config.seed,
+                "researchers": config.researchers,
+                "assets": config.assets,
+                "multilingual": config.multilingual,
+            }
         ),
     )
     return True

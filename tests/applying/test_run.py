@@ -150,13 +150,35 @@ def test_a_record_changed_after_planning_is_stale_and_untouched(
     api = Api(server.base_url)
     a, b = api.researcher_ids(2)
     plan_path = _planned(server, tmp_path, {(a, TITLE): "Mine", (b, TITLE): "Also mine"})
-    requests.patch(
-        f"{server.base_url}/_sandbox/researchers/{a}", json={"last_name": "Changed"}, timeout=5
-    )
+    theirs = {"researcher": {"display_title": "Theirs"}}  # the field the plan writes
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{a}", json=theirs, timeout=5)
     result = _apply(server, plan_path)
     assert {r.record_id: r.status for r in result.results} == {a: "stale", b: "updated"}
-    assert api.get(f"/esploro/v1/researchers/{a}").json()["last_name"] == "Changed"
-    assert _title(api, a) != "Mine" and _title(api, b) == "Also mine"
+    stale = next(r for r in result.results if r.record_id == a)
+    assert stale.error_message == "changed in Esploro since the plan was made: Display title"
+    assert _title(api, a) == "Theirs" and _title(api, b) == "Also mine"
+
+
+def test_a_change_to_another_field_since_planning_is_merged_and_reported(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Mine", (b, TITLE): "Also mine"})
+    theirs = {"researcher": {"researcher_keyword": ["Colleague keyword"]}, "last_name": "Later"}
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{a}", json=theirs, timeout=5)
+    result = _apply(server, plan_path)
+    assert result.ok
+    merged = next(r for r in result.results if r.record_id == a)
+    assert merged.status == "updated" and merged.fields == (TITLE,)
+    assert merged.warnings == (
+        "merged with changes made since plan: fields this plan does not write",
+    )
+    assert next(r for r in result.results if r.record_id == b).warnings == ()
+    stored = api.get(f"/esploro/v1/researchers/{a}").json()
+    assert stored["researcher"]["display_title"] == "Mine"  # the planned edit
+    assert stored["researcher"]["researcher_keyword"] == ["Colleague keyword"]  # and theirs
+    assert stored["last_name"] == "Later"
 
 
 def test_running_again_resumes_and_writes_nothing_twice(server: Sandbox, tmp_path: Path) -> None:
@@ -401,7 +423,9 @@ def test_the_results_workbook_lists_every_record_and_re_plans_the_rest(
     a, b = api.researcher_ids(2)
     plan_path = _planned(server, tmp_path, {(a, TITLE): "A", (b, TITLE): "B"})
     requests.patch(
-        f"{server.base_url}/_sandbox/researchers/{b}", json={"last_name": "Later"}, timeout=5
+        f"{server.base_url}/_sandbox/researchers/{b}",
+        json={"researcher": {"display_title": "Later"}},
+        timeout=5,
     )
     out = tmp_path / "results.xlsx"
     with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
@@ -602,3 +626,109 @@ def test_patch_mode_sends_only_the_partial_body_and_never_claims_a_clear(
     record = _asset(Api(server.base_url), CAPTURED)
     assert record["identifier.doi"] == "10.1016/j.hybadv.2024.999999"
     assert record["identifier.pmid"] == "36834803"  # not cleared
+
+
+# -- volatile fields: portal views move counters, which are nobody's edit -----------------------
+
+
+def _seeded_asset(api: Api) -> str:
+    """An asset the portal can view (the captured one is served verbatim, never bumped)."""
+    return next(i for i in api.asset_ids() if i != CAPTURED)
+
+
+def _view(server: Sandbox, asset_id: str, download: bool = False) -> None:
+    query = "?download=1" if download else ""
+    url = f"{server.base_url}/_sandbox/assets/{asset_id}/view{query}"
+    requests.post(url, timeout=5).raise_for_status()
+
+
+def test_a_viewed_asset_is_not_stale_and_its_doi_is_written(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    asset_id = _seeded_asset(api)
+    doi = "10.1234/viewed.after.planning"
+    plan_path = _asset_plan(server, tmp_path, (asset_id,), {(asset_id, "DOI"): doi})
+    before = _asset(api, asset_id)
+    _view(server, asset_id, download=True)
+    _view(server, asset_id)
+    viewed = _asset(api, asset_id)
+    assert viewed["asset.views"] != before["asset.views"]
+    _reset_stats(server)
+    (only,) = _apply(server, plan_path).results
+    assert only.status == "updated" and only.warnings == ()  # counters are no one's change
+    assert api.stats()["by_method"] == {"GET": 1, "POST": 1}  # op=patch, no PUT
+    after = _asset(api, asset_id)
+    assert after["identifier.doi"] == doi
+    assert after["asset.views"] == viewed["asset.views"]  # never written back
+
+
+def test_a_colleague_change_to_another_asset_field_is_merged(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    asset_id = _seeded_asset(api)
+    doi = "10.1234/merged"
+    plan_path = _asset_plan(server, tmp_path, (asset_id,), {(asset_id, "DOI"): doi})
+    url = f"{server.base_url}/_sandbox/assets/{asset_id}"
+    requests.patch(url, json={"publisher": "Colleague Press"}, timeout=5).raise_for_status()
+    _view(server, asset_id)
+    (only,) = _apply(server, plan_path).results
+    assert only.status == "updated"
+    assert only.warnings == (
+        "merged with changes made since plan: fields this plan does not write",
+    )
+    after = _asset(api, asset_id)
+    assert (after["identifier.doi"], after["publisher"]) == (doi, "Colleague Press")
+
+
+def test_views_during_an_unknown_outcome_settle_as_done(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    asset_id = _seeded_asset(api)
+    doi = "10.1234/dropped.then.viewed"
+    plan_path = _asset_plan(server, tmp_path, (asset_id,), {(asset_id, "DOI"): doi})
+    plan = read_plan(plan_path)
+    # A run killed after its write was sent: the `begin` line is its last word...
+    _begin(plan_path, asset_id, _asset(api, asset_id), plan)
+    planned = next(r for r in plan.records if r.record_id == asset_id)
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        ASSETS.write(client, asset_id, {}, partial=planned.partial_body, mode="patch")
+    _view(server, asset_id, download=True)  # ...and the asset was viewed since
+    _reset_stats(server)
+    (only,) = _apply(server, plan_path).results
+    assert only.status == "updated"
+    assert api.stats()["by_method"] == {"GET": 1}  # settled by reading: not written again
+    # Dropped answers, with counters moving between the write and the read that settles it.
+    journal_path(plan_path).unlink()
+    other = next(i for i in api.asset_ids() if i not in (CAPTURED, asset_id))
+    plan_path = _asset_plan(server, tmp_path, (other,), {(other, "DOI"): "10.1234/dropped"})
+    server.faults.drop_rate = 1.0
+    original = ASSETS.write
+
+    def write_then_view(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _view(server, other)
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(ASSETS, "write", write_then_view):
+        (dropped,) = _apply(server, plan_path).results
+    server.faults.drop_rate = 0.0
+    assert dropped.status == "updated"
+    assert _asset(api, other)["identifier.doi"] == "10.1234/dropped"
+
+
+def test_a_viewed_asset_can_be_rolled_back(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    asset_id = _seeded_asset(api)
+    before = _asset(api, asset_id)
+    plan_path = _asset_plan(server, tmp_path, (asset_id,), {(asset_id, "DOI"): "10.1234/undo"})
+    assert _apply(server, plan_path).ok
+    _view(server, asset_id, download=True)
+    (undone,) = _rollback(server, plan_path).results
+    assert undone.status == "rolled back"
+    after = _asset(api, asset_id)
+    assert after["identifier.doi"] == before["identifier.doi"]
+    assert after["asset.views"] != before["asset.views"]  # the views stay counted

@@ -150,3 +150,15 @@ def test_json_values_are_typed_like_the_live_values_they_replace(template: Templ
     assert json_value(order, "3", None) == 3 and json_value(order, "three", None) == "three"
     assert json_value(keywords, "a; b", ["x"]) == ["a", "b"]
     assert json_value(keywords, None, ["x"]) == [] and json_value(title, None, "x") is None
+
+
+def test_a_day_typed_without_z_takes_the_z_of_the_live_date() -> None:
+    dates = parse_template(
+        TEMPLATE + b'\n[[columns]]\nheader = "Start"\npath = "/start"\ntype = "date"\n',
+        source="merge-test.toml",
+    ).column("Start")
+    assert json_value(dates, "2023-01-02", "2022-06-18Z") == "2023-01-02Z"
+    assert json_value(dates, "2023-01-02Z", "2022-06-18Z") == "2023-01-02Z"
+    assert json_value(dates, "2023-01-02", "2022-06-18") == "2023-01-02"  # no Z live: none
+    assert json_value(dates, "2023-01-02", None) == "2023-01-02"
+    assert json_value(dates, "20230102", "2022-06-18Z") == "20230102"  # not a plain day

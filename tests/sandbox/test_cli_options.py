@@ -67,3 +67,25 @@ def test_defaults_are_the_stricter_choices() -> None:
     config = SandboxConfig()
     assert (config.asset_put, config.json_identifiers) == (False, "ignore")
     assert (config.views_per_second, config.tracking_ids) == (0.0, "E01")
+    assert config.multilingual is False
+
+
+def test_multilingual_seeds_the_multilingual_researcher_fields() -> None:
+    options = ["--multilingual", "--json", "--researchers", "8", "--assets", "2"]
+    process = subprocess.Popen(
+        [*SHEETSYNC, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        facts = json.loads(process.stdout.readline())
+        assert facts["multilingual"] is True
+        api = Api(facts["base_url"])
+        profiles = [
+            api.get(f"/esploro/v1/researchers/{i}").json()["researcher"]
+            for i in api.researcher_ids()
+        ]
+        assert any(p.get("display_title_multilingual") for p in profiles)
+        assert all(p["display_title"] == "" and p["researcher_keyword"] == [] for p in profiles)
+    finally:
+        process.terminate()
+        process.wait(10)
