@@ -4,14 +4,19 @@ Per record: GET live. If a field the plan writes is no longer what the plan saw 
 cell's live text at plan time, `CellEdit.live`), the record is stale: not written, reported,
 and the run goes on. A change anywhere else is no reason to skip it: the plan's patch is applied
 to the record as it is now, so the other change is kept, and the result says "merged with
-changes made since plan". Volatile fields (an asset's view counters, which the server moves on
-its own) never count as a change: the fingerprint leaves them out (`sheetsync.records`). The
-whole entity is then PUT (or the `op=patch` body sent), after a `begin` line holding the
-before-image is fsynced to the journal. The answer (the record as Esploro stored it) is
-compared with what was intended: an edited field Esploro left as it was makes the record "not
-changed by Esploro", never "updated" (a JSON asset patch naming `identifier.doi` is answered 200
-and changes nothing); any other field the server dropped, defaulted or changed is a
-verification warning.
+changes made since plan: " and the fields changed, from the per-field fingerprints the plan
+kept (`sheetsync.records.field_fingerprints`: a top-level key, or a key inside it,
+`researcher/researcher_keyword`), leaving out those the plan writes. The patch must stay within
+the fields its written cells are in, at that same granularity (in patch write mode, the
+top-level keys the partial body sends whole): a patch reaching beyond them could overwrite a
+change the cells do not show, so the record is then stale. Volatile fields (an asset's view
+counters, which the server moves on its own) never count as a change: the fingerprints leave
+them out (`sheetsync.records`). The whole entity is then PUT (or the `op=patch` body sent),
+after a `begin` line holding the before-image is fsynced to the journal. The answer (the record
+as Esploro stored it) is compared with what was intended: an edited field Esploro left as it
+was makes the record "not changed by Esploro", never "updated" (a JSON asset patch naming
+`identifier.doi` is answered 200 and changes nothing); any other field the server dropped,
+defaulted or changed is a verification warning.
 
 When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
 the record is settled by reading it again and comparing the same fields, those the write
@@ -43,11 +48,11 @@ from sheetsync.errors import (
 )
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
-from sheetsync.fieldpath import parse_path, read_value
+from sheetsync.fieldpath import FieldPath, escape_key, parse_path, read_value
 from sheetsync.patching import changed_paths, patched
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
-from sheetsync.records import fingerprint
+from sheetsync.records import field_fingerprints, field_of, fields_changed, fingerprint, within
 from sheetsync.report.words import (
     NOT_CHANGED_BY_ESPLORO,
     NOT_RESTORABLE,
@@ -216,13 +221,35 @@ class _Run:
                 changed.append(edit.column)
         if changed:
             return stale_since_plan(tuple(dict.fromkeys(changed)))
-        if unknown or not _patch_within_cells(record, self._written(record), self.clears):
+        regions = self._regions(record)
+        if unknown or not _patch_within(record, regions, self.clears):
             return STALE_BEYOND_CELLS
         return ""
 
+    def _regions(self, record: RecordPlan) -> set[str]:
+        """The fields (as `field_fingerprints` names them) this run's write covers: those its
+        written cells are in; in patch write mode, their top-level keys, which the partial
+        body sends whole."""
+        patch_mode = self.plan.write_mode == "patch"
+        return {
+            _field_of_place(place, top_only=patch_mode)
+            for edit in self._written(record)
+            for place in parse_path(edit.path).places
+        }
+
     def _merged(self, record: RecordPlan, live: Record) -> Warnings:
-        """The note of a record written over changes made since the plan (not volatile ones)."""
-        return () if fingerprint(live) == record.live_fingerprint else (merged_since_plan(),)
+        """The note of a record written over changes made since the plan (not volatile ones),
+        naming the fields changed that the plan does not write, when the plan kept per-field
+        fingerprints and one of those changed."""
+        if fingerprint(live) == record.live_fingerprint:
+            return ()
+        if record.live_field_fingerprints is None:
+            return (merged_since_plan(),)
+        now = field_fingerprints(live, self.entity.is_ignored)
+        regions = self._regions(record)
+        changed = fields_changed(record.live_field_fingerprints, now)
+        others = tuple(f for f in changed if not any(within(f, r) for r in regions))
+        return (merged_since_plan(others),)
 
     def _written(self, record: RecordPlan) -> list[CellEdit]:
         """The cells this run writes: the plan's writes, clears only when they are applied."""
@@ -316,7 +343,7 @@ class _Run:
                     return self._stale(record, STALE_WHILE_UNANSWERED)
                 if fingerprint(now) != fingerprint(live):  # changed elsewhere: build on it
                     live, body = now, proposed_record(now, record, allow_clears=self.clears)
-                    merged = (merged_since_plan(),)
+                    merged = self._merged(record, now) or (merged_since_plan(),)
                     self._begin(record, live, body)
             except AuthorizationError as exc:
                 self.halt(f"Esploro refused a write ({exc}); is the API key read-only?")
@@ -440,12 +467,25 @@ def _at(record: Any, pointer: str) -> Any:
     return node
 
 
-def _patch_within_cells(record: RecordPlan, written: list[CellEdit], clears: bool) -> bool:
-    """Whether the plan's patch writes only top-level fields its written cells start at (the
-    cells' plan-time texts are then all the stale check needs)."""
-    keys = {parse_path(e.path).top_level_key for e in written}
+def _patch_within(record: RecordPlan, regions: set[str], clears: bool) -> bool:
+    """Whether the plan's patch writes only within `regions`, the fields its written cells are
+    in (the cells' plan-time texts are then all the stale check needs). A patch that adds a
+    whole object (`/researcher`, where the plan saw none) is not within `researcher/...`."""
     operations = record.patch + (record.clear_patch if clears else ())
-    return all(_top_key(str(op.get("path", ""))) in keys for op in operations)
+    return all(
+        any(within(field_of(str(op.get("path", ""))), r) for r in regions) for op in operations
+    )
+
+
+def _field_of_place(place: FieldPath, *, top_only: bool) -> str:
+    """The field a template path's place is in, as `field_fingerprints` names it: its first
+    key, and its second when the first has no list selector (`/researcher/display_title` ->
+    `researcher/display_title`, `/user_identifier[...]/value` -> `user_identifier`)."""
+    first, *rest = place.steps
+    keys = [first.key]
+    if rest and first.selector is None and not top_only:
+        keys.append(rest[0].key)
+    return "/".join(escape_key(k) for k in keys)
 
 
 def _template_joins(plan: Plan) -> dict[str, str | None] | None:

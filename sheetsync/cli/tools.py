@@ -188,6 +188,13 @@ def sandbox(
             metavar="ignore|accept",
         ),
     ] = "ignore",
+    patch_empty: Annotated[
+        str,
+        typer.Option(
+            help="An empty value in an op=patch replace: ignore (the stricter guess) or clear.",
+            metavar="ignore|clear",
+        ),
+    ] = "ignore",
     views_per_second: Annotated[
         float,
         typer.Option(help="Portal views bumping random assets' asset.views; 0 is off.", min=0),
@@ -211,6 +218,8 @@ def sandbox(
     """Run an Esploro-compatible server on loopback, to rehearse against. Ctrl-C stops it."""
     if json_identifiers not in ("ignore", "accept"):
         raise typer.BadParameter("must be ignore or accept", param_hint="--json-identifiers")
+    if patch_empty not in ("ignore", "clear"):
+        raise typer.BadParameter("must be ignore or clear", param_hint="--patch-empty")
     if tracking_ids not in ("E01", "E02", "mixed"):
         raise typer.BadParameter("must be E01, E02 or mixed", param_hint="--tracking-ids")
     db_path = None if memory else (db or default_sandbox_db())
@@ -237,6 +246,7 @@ def sandbox(
             log_requests=log,
             asset_put=asset_put,
             json_identifiers=json_identifiers,
+            patch_empty=patch_empty,
             views_per_second=views_per_second,
             tracking_ids=tracking_ids,
             multilingual=multilingual,

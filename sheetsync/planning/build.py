@@ -27,7 +27,7 @@ from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.planning.validate import check_cell
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
-from sheetsync.records import fingerprint, record_id
+from sheetsync.records import field_fingerprints, fingerprint, record_id
 from sheetsync.report.words import not_found_message
 from sheetsync.template import Template, load_template
 from sheetsync.workbook.reader import EditedWorkbook, read_export
@@ -184,11 +184,12 @@ def _plan_record(
         raise PlanError(f"Esploro returned another record for ID {edits.record_id}")
     merged = merge_edits(edits, template, live, sheet)
     base = RecordPlan(edits.record_id, Status.CONFLICT, merged.edits, edits.row, fingerprint(live))
+    fields = field_fingerprints(live, entity_of(template.entity).is_ignored)
     if merged.refused:  # a cell the live record does not allow (disagreeing places, a twin)
-        return replace(base, status=Status.INVALID)
+        return replace(base, status=Status.INVALID, live_field_fingerprints=fields)
     if merged.conflicts:
-        return base
-    return propose(base, template, live)
+        return replace(base, live_field_fingerprints=fields)
+    return replace(propose(base, template, live), live_field_fingerprints=fields)
 
 
 __all__ = ["build_plan"]

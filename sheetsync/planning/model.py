@@ -2,8 +2,9 @@
 
 A plan is built by `build.py` (each cell merged three ways by `merge.py`) and read by reports
 and by `apply`. It holds, per record, the cell edits (baseline, edited, live), the live
-fingerprint at plan time, the JSON Patch from the live record to the proposed one, and a
-status; over the whole plan, a checksum that `apply --expect` compares with the one the
+fingerprint at plan time and one per field (`sheetsync.records.field_fingerprints`, so that
+apply can name the fields changed since), the JSON Patch from the live record to the proposed
+one, and a status; over the whole plan, a checksum that `apply --expect` compares with the one the
 reviewer saw. Refusals that concern a row rather than a record (an ID not in the baseline, a
 new row without an ID) are kept beside the records, naming sheet, row and column.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from sheetsync.template import EntityName, WriteMode
 
-PLAN_FORMAT_VERSION = 1
+PLAN_FORMAT_VERSION = 2  # 2: RecordPlan.live_field_fingerprints
 
 
 class Status(StrEnum):
@@ -81,6 +82,9 @@ class RecordPlan:
     clear_patch: tuple[dict[str, Any], ...] = ()  # then these, only with --allow-clears
     partial_body: dict[str, Any] | None = None  # patch write mode: the op=patch record
     messages: tuple[str, ...] = ()  # record-level problems (a duplicated ID); cells carry theirs
+    # field -> short fingerprint of its live value at plan time (`records.field_fingerprints`);
+    # None for a record not fetched
+    live_field_fingerprints: dict[str, str] | None = None
 
     @property
     def fetched(self) -> bool:

@@ -37,7 +37,7 @@ from sheetsync.report.words import (
 )
 
 if TYPE_CHECKING:  # types only: rendering needs none of their modules
-    from sheetsync.applying.run import ApplyResult, ApplyStatus
+    from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
     from sheetsync.esploro.check import CheckReport
     from sheetsync.exporting import ExportSummary
     from sheetsync.template import Column, Template
@@ -336,6 +336,20 @@ def _verdict(ok: bool, error: str | None) -> Text:
     return Text("yes", "green") if ok else Text.assemble(("no", "red"), f" ({error})")
 
 
+def _results_table(console: Console, title: str, records: list[RecordResult]) -> None:
+    """One row per record: its status, errorCode and trackingId, and why in words."""
+    if not records:
+        return
+    table = Table(title=title, title_justify="left")
+    for heading in ("record", "status", "errorCode", "trackingId", "why"):
+        table.add_column(heading, overflow="fold")
+    for record in records:
+        why = "; ".join(filter(None, (record.error_message, *record.warnings)))
+        values = (record.record_id, record.status, record.error_code, record.tracking_id, why)
+        table.add_row(*(Text(value) for value in values))
+    console.print(table)
+
+
 def apply_summary(console: Console, result: ApplyResult) -> None:
     """Counts by status, then every record that did not end as planned, with its errorCode and
     trackingId (what Ex Libris support asks for)."""
@@ -344,16 +358,10 @@ def apply_summary(console: Console, result: ApplyResult) -> None:
         counts[record.status] = counts.get(record.status, 0) + 1
     tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     console.print(Text(f"Applied: {tally}"))
-    table = Table(title="Records not updated as planned", title_justify="left")
-    for heading in ("record", "status", "errorCode", "trackingId", "why"):
-        table.add_column(heading, overflow="fold")
-    for record in result.results:
-        if not record.settled or record.warnings:
-            why = record.error_message or "; ".join(record.warnings)
-            values = (record.record_id, record.status, record.error_code, record.tracking_id, why)
-            table.add_row(*(Text(value) for value in values))
-    if table.row_count:
-        console.print(table)
+    unsettled = [r for r in result.results if not r.settled]
+    _results_table(console, "Records not updated as planned", unsettled)
+    noted = [r for r in result.results if r.settled and r.warnings]
+    _results_table(console, "Updated, with something to know", noted)
     if result.stopped:
         console.print(Text.assemble(("Stopped:", "red"), f" {result.stopped}"))
     console.print(Text(f"Journal: {result.journal}"))

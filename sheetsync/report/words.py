@@ -135,8 +135,10 @@ def stale_since_plan(columns: tuple[str, ...]) -> str:
 
 
 def merged_since_plan(fields: tuple[str, ...] = ()) -> str:
-    """A record written over changes made since the plan to fields it does not write; the
-    fields when known (the plan keeps one fingerprint per record, so only that one changed)."""
+    """A record written over changes made since the plan to fields it does not write, named
+    as the plan's per-field fingerprints name them (`last_name, researcher/researcher_keyword`,
+    `identifier.pmid`); unnamed when none of those changed (a derived field did, or a part of
+    a field the plan writes that its cells do not show) or the plan kept none."""
     named = ", ".join(fields) if fields else "fields this plan does not write"
     return f"{MERGED_SINCE_PLAN}: {named}"
 

@@ -54,6 +54,7 @@ class SandboxConfig:
     # Behaviours the evidence leaves open: the default is the stricter one (docs/sandbox.md).
     asset_put: bool = False  # True: a hypothetical swap-all asset PUT, for experiments only
     json_identifiers: str = "ignore"  # "accept": op=patch writes identifier.* from JSON too
+    patch_empty: str = "ignore"  # "clear": op=patch replace with an empty value clears a field
     tracking_ids: str = "E01"  # trackingId prefix: "E01", "E02" or "mixed" (real ones: both)
     views_per_second: float = 0.0  # portal views bumping random assets' asset.views; 0 = off
     # True: researchers as an institution with the multilingual researcher fields holds them
@@ -76,6 +77,8 @@ class SandboxConfig:
                 raise ConfigError(f"{name} must not be negative")
         if self.json_identifiers not in JSON_IDENTIFIER_POLICIES:
             raise ConfigError("json_identifiers must be 'ignore' or 'accept'")
+        if self.patch_empty not in ("ignore", "clear"):
+            raise ConfigError("patch_empty must be 'ignore' or 'clear'")
         if self.tracking_ids not in errors.TRACKING_PREFIXES:
             raise ConfigError("tracking_ids must be 'E01', 'E02' or 'mixed'")
         if self.rate_limit <= 0:
@@ -147,7 +150,9 @@ class Sandbox:
             tracking=errors.TrackingIds(self.config.seed, self.config.tracking_ids),
             log_requests=self.config.log_requests,
             settings=ApiSettings(
-                asset_put=self.config.asset_put, json_identifiers=self.config.json_identifiers
+                asset_put=self.config.asset_put,
+                json_identifiers=self.config.json_identifiers,
+                patch_empty=self.config.patch_empty,
             ),
         )
         self._views = PortalViews(self.store, self.config.views_per_second, self.config.seed)

@@ -290,11 +290,15 @@ def _check_temporary(value: Any, from_xml: bool) -> None:
 # -- applying add and replace ------------------------------------------------------------
 
 
-def apply_patch(stored: Record, changes: Mapping[str, Any], action: str) -> Record:
+def apply_patch(
+    stored: Record, changes: Mapping[str, Any], action: str, *, clear_empty: bool = False
+) -> Record:
     """The asset after `action` (add or replace) of `changes`; `stored` is left alone.
 
     `add` fills an empty simple field and appends to a list; `replace` overwrites a simple
-    field (an empty value clears it) and swaps a whole list (kc-update-asset-by-api.txt).
+    field and swaps a whole list (kc-update-asset-by-api.txt). Whether `replace` with an empty
+    value clears a simple field no evidence says: by the stricter choice it changes nothing
+    (a client must not count on clearing), unless `clear_empty` (`--patch-empty clear`).
     """
     record = copy.deepcopy(stored)
     for name, value in changes.items():
@@ -310,7 +314,7 @@ def apply_patch(stored: Record, changes: Mapping[str, Any], action: str) -> Reco
         elif isinstance(record.get(name), list):  # one value for a list field (an ISBN)
             _patch_list(record, name, [] if _is_empty(value) else [value], action)
         else:
-            _patch_simple(record, name, value, action)
+            _patch_simple(record, name, value, action, clear_empty)
     return record
 
 
@@ -318,12 +322,13 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _patch_simple(record: Record, name: str, value: Any, action: str) -> None:
+def _patch_simple(record: Record, name: str, value: Any, action: str, clear_empty: bool) -> None:
     if action == "add":
         if _is_empty(record.get(name)) and not _is_empty(value):
             _put(record, name, value)
     elif _is_empty(value):
-        record.pop(name, None)  # a GET leaves an empty field out [guess]
+        if clear_empty:
+            record.pop(name, None)  # a GET leaves an empty field out [guess]
     else:
         _put(record, name, value)
 

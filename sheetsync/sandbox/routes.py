@@ -37,6 +37,7 @@ class ApiSettings:
 
     asset_put: bool = False  # a hypothetical swap-all asset PUT, for experiments only
     json_identifiers: str = "ignore"  # "accept": patch identifier.* from JSON bodies too
+    patch_empty: str = "ignore"  # "clear": op=patch replace with an empty value clears a field
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,11 @@ def _patch_asset(store: Store, request: Request) -> Reply:
         request.body, request.content_type, request.settings.json_identifiers
     )
     record = store.update_asset(
-        asset_id, lambda stored: asset_patch.apply_patch(stored, changes, action), today()
+        asset_id,
+        lambda stored: asset_patch.apply_patch(
+            stored, changes, action, clear_empty=request.settings.patch_empty == "clear"
+        ),
+        today(),
     )
     if record is None:
         raise _asset_not_found(asset_id)

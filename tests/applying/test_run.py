@@ -21,6 +21,7 @@ from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan, write_plan
 from sheetsync.planning.model import Plan
 from sheetsync.records import fingerprint
+from sheetsync.report.words import STALE_BEYOND_CELLS
 from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from tests.conftest import Api, start_sandbox
@@ -171,14 +172,59 @@ def test_a_change_to_another_field_since_planning_is_merged_and_reported(
     assert result.ok
     merged = next(r for r in result.results if r.record_id == a)
     assert merged.status == "updated" and merged.fields == (TITLE,)
-    assert merged.warnings == (
-        "merged with changes made since plan: fields this plan does not write",
+    assert merged.warnings == (  # named, down to the keyword list inside `researcher`
+        "merged with changes made since plan: last_name, researcher/researcher_keyword",
     )
     assert next(r for r in result.results if r.record_id == b).warnings == ()
     stored = api.get(f"/esploro/v1/researchers/{a}").json()
     assert stored["researcher"]["display_title"] == "Mine"  # the planned edit
     assert stored["researcher"]["researcher_keyword"] == ["Colleague keyword"]  # and theirs
     assert stored["last_name"] == "Later"
+
+
+def test_a_change_inside_researcher_is_merged_only_where_the_plan_does_not_write(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    """Most of a researcher's fields are under `researcher`: the plan's writes and a colleague's
+    change are told apart one level inside it, not by the top-level key alone."""
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Mine", (b, TITLE): "Also mine"})
+    sandbox = f"{server.base_url}/_sandbox/researchers"
+    position = {"researcher": {"position": {"value": "professor"}}}  # not written: merged
+    requests.patch(f"{sandbox}/{a}", json=position, timeout=5).raise_for_status()
+    title = {"researcher": {"display_title": "Theirs"}}  # written: stale
+    requests.patch(f"{sandbox}/{b}", json=title, timeout=5).raise_for_status()
+    result = {r.record_id: r for r in _apply(server, plan_path).results}
+    assert (result[a].status, result[b].status) == ("updated", "stale")
+    assert result[a].warnings == ("merged with changes made since plan: researcher/position",)
+    stored = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]
+    assert (stored["display_title"], stored["position"]["value"]) == ("Mine", "professor")
+    assert _title(api, b) == "Theirs"
+
+
+def test_a_patch_beyond_the_fields_its_cells_are_in_is_stale_when_the_record_changed(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    """The cells' plan-time texts vouch only for the fields they are in: a patch that also
+    writes `researcher/researcher_keyword` (where the only cell is the display title) could
+    overwrite a change no cell shows, so it is not merged."""
+    api = Api(server.base_url)
+    a = api.researcher_ids(1)[0]
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Mine"})
+    plan = read_plan(plan_path)
+    (planned,) = plan.records
+    beyond = {"op": "add", "path": "/researcher/researcher_keyword", "value": ["Mine too"]}
+    widened = replace(planned, patch=(*planned.patch, beyond))
+    write_plan(replace(plan, records=(widened,)).with_checksum(), plan_path)
+    theirs = {"researcher": {"researcher_keyword": ["Theirs"]}}
+    url = f"{server.base_url}/_sandbox/researchers/{a}"
+    requests.patch(url, json=theirs, timeout=5).raise_for_status()
+    (only,) = _apply(server, plan_path).results
+    assert only.status == "stale"
+    assert only.error_message == STALE_BEYOND_CELLS
+    stored = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]
+    assert stored["researcher_keyword"] == ["Theirs"] and stored["display_title"] != "Mine"
 
 
 def test_running_again_resumes_and_writes_nothing_twice(server: Sandbox, tmp_path: Path) -> None:
@@ -671,15 +717,17 @@ def test_a_colleague_change_to_another_asset_field_is_merged(
     doi = "10.1234/merged"
     plan_path = _asset_plan(server, tmp_path, (asset_id,), {(asset_id, "DOI"): doi})
     url = f"{server.base_url}/_sandbox/assets/{asset_id}"
-    requests.patch(url, json={"publisher": "Colleague Press"}, timeout=5).raise_for_status()
+    theirs = {"publisher": "Colleague Press", "identifier.pmid": "40000001"}
+    requests.patch(url, json=theirs, timeout=5).raise_for_status()
     _view(server, asset_id)
     (only,) = _apply(server, plan_path).results
     assert only.status == "updated"
-    assert only.warnings == (
-        "merged with changes made since plan: fields this plan does not write",
+    assert only.warnings == (  # dotted keys as they are; the view counters are no one's change
+        "merged with changes made since plan: identifier.pmid, publisher",
     )
     after = _asset(api, asset_id)
     assert (after["identifier.doi"], after["publisher"]) == (doi, "Colleague Press")
+    assert after["identifier.pmid"] == "40000001"
 
 
 def test_views_during_an_unknown_outcome_settle_as_done(server: Sandbox, tmp_path: Path) -> None:

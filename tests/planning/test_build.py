@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 
 from sheetsync.errors import PlanError
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import Selection
+from sheetsync.esploro.entities import RESEARCHERS, Selection
 from sheetsync.exporting import export_records
 from sheetsync.planning.build import build_plan
 from sheetsync.planning.model import Plan, RecordPlan
-from sheetsync.records import fingerprint
+from sheetsync.records import field_fingerprints, fingerprint
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from tests.conftest import Api, start_sandbox
@@ -78,6 +78,10 @@ def test_edits_become_minimal_patches_on_the_live_record(
     assert [op["path"] for op in record(plan, a).patch] == ["/researcher/display_title"]
     live = api.get(f"/esploro/v1/researchers/{a}").json()
     assert record(plan, a).live_fingerprint == fingerprint(live)
+    fields = record(plan, a).live_field_fingerprints
+    assert fields == field_fingerprints(live, RESEARCHERS.is_ignored)
+    assert "researcher/display_title" in fields and "last_name" in fields
+    assert "researcher" not in fields and "record_type/desc" not in fields  # derived
     keywords = [op for op in record(plan, b).patch if "researcher_keyword" in op["path"]]
     assert keywords and all(
         op["path"].startswith("/researcher/researcher_keyword") for op in record(plan, b).patch
@@ -477,6 +481,13 @@ def test_a_plan_file_reads_back_equal_and_refuses_hand_edits(
     write_plan(plan, plan_path)
     assert read_plan(plan_path) == plan
     document = json.loads(plan_path.read_text())
+    fields = document["records"][0]["live_field_fingerprints"]
+    fields["last_name"] = "0" * 16  # the checksum covers the per-field fingerprints too
+    plan_path.write_text(json.dumps(document))
+    with pytest.raises(PlanFileError, match="edited after planning"):
+        read_plan(plan_path)
+    document = json.loads(plan_path.read_text())
+    document["records"][0]["live_field_fingerprints"] = plan.records[0].live_field_fingerprints
     document["records"][0]["patch"][0]["value"] = "Something else"
     plan_path.write_text(json.dumps(document))
     with pytest.raises(PlanFileError, match="edited after planning"):
@@ -484,3 +495,32 @@ def test_a_plan_file_reads_back_equal_and_refuses_hand_edits(
     plan_path.write_text("{")
     with pytest.raises(PlanFileError, match="not a readable plan"):
         read_plan(plan_path)
+
+
+def test_a_plan_of_format_1_is_refused_plan_again(
+    sandbox: Sandbox, client: EsploroClient, tmp_path: Path
+) -> None:
+    """Format 1 kept no per-field fingerprints: apply could not name the fields it merges."""
+    import json
+
+    from sheetsync.errors import PlanFileError
+    from sheetsync.planning.file import read_plan, write_plan
+    from sheetsync.planning.model import PLAN_FORMAT_VERSION, compute_checksum
+
+    assert PLAN_FORMAT_VERSION == 2
+    a = ids(Api(sandbox.base_url), 1)[0]
+    plan = build_plan(client, edit(export(client, tmp_path), {(a, "Display title"): "X"}))
+    assert plan.format_version == 2
+    plan_path = tmp_path / "p.json"
+    write_plan(plan, plan_path)
+    document = json.loads(plan_path.read_text())
+    document["format_version"] = 1
+    for planned in document["records"]:
+        del planned["live_field_fingerprints"]
+    document["checksum"] = compute_checksum(document)
+    plan_path.write_text(json.dumps(document))
+    with pytest.raises(PlanFileError) as refused:
+        read_plan(plan_path)
+    assert str(refused.value) == (
+        f"{plan_path}: plan format 1, and this sheetsync reads 2; plan again"
+    )

@@ -10,6 +10,7 @@ from sheetsync.report.words import (
     conflict_message,
     human_duration,
     is_held,
+    merged_since_plan,
     outcome_words,
     safe_url,
 )
@@ -30,6 +31,16 @@ from tests.report.sample import edit
 )
 def test_human_duration(seconds: float, words: str) -> None:
     assert human_duration(seconds) == words
+
+
+def test_a_merge_names_the_fields_changed_or_says_they_are_not_the_plan_s() -> None:
+    fields = ("last_name", "researcher/researcher_keyword")
+    assert merged_since_plan(fields) == (
+        "merged with changes made since plan: last_name, researcher/researcher_keyword"
+    )
+    assert merged_since_plan() == (
+        "merged with changes made since plan: fields this plan does not write"
+    )
 
 
 def test_a_conflict_names_the_cell_and_quotes_its_three_values() -> None:
