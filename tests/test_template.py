@@ -721,3 +721,15 @@ def test_places_new_item_and_twin_errors_name_file_line_and_key(
     with pytest.raises(TemplateError) as caught:
         load_template(path)
     assert str(caught.value).startswith(f"{path}, line {line}, {key}: {problem}"), str(caught.value)
+
+
+def test_the_patchable_identifiers_are_the_knowledge_centers_own_list() -> None:
+    """Read from the evidence itself, so the client's list cannot drift from Ex Libris's (the
+    sandbox keeps its own copy, checked against the same article in its conformance tests)."""
+    article = ROOT.parent / "shared" / "evidence" / "kc-update-asset-by-api.txt"
+    if not article.exists():
+        pytest.skip(f"the evidence is not beside the repository: {article}")
+    named = re.findall(r"<(identifier\.\w+)>", article.read_text(encoding="utf-8"))
+    assert tuple(dict.fromkeys(named)) == PATCHABLE_IDENTIFIERS
+    dates = re.findall(r"<(date\.\w+)>", article.read_text(encoding="utf-8"))
+    assert tuple(dict.fromkeys(dates)) == PATCHABLE_DATES

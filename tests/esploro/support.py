@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,48 +67,84 @@ class Seen:
 
 
 Answer = Callable[[Seen], tuple[int, Any]]  # (status, JSON payload or None)
+Reply = tuple[int, dict[str, str], bytes]  # status, headers, body
+
+
+@dataclass
+class TinyServer:
+    base_url: str
+    arrivals: list[float]  # monotonic arrival time of each request
+    seen: list[Seen]  # each request, as it arrived
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Records each request, then answers it with the server's `answer(n, handler)`."""
+
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    arrived: Seen
+
+    def _reply(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        parts = urlsplit(self.path)
+        self.arrived = Seen(
+            self.command,
+            parts.path,
+            parse_qs(parts.query),
+            {k.lower(): v for k, v in self.headers.items()},
+            self.rfile.read(length) if length else b"",
+        )
+        with self.server.lock:
+            self.server.record.arrivals.append(time.monotonic())
+            self.server.record.seen.append(self.arrived)
+            n = len(self.server.record.arrivals)
+        status, headers, body = self.server.answer(n, self)
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_PUT = do_POST = _reply
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, answer: Callable[[int, _Handler], Reply]) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.answer = answer
+        self.lock = threading.Lock()
+        self.record = TinyServer(f"http://127.0.0.1:{self.server_address[1]}", [], [])
+
+
+@contextmanager
+def tiny_server(answer: Callable[[int, _Handler], Reply]) -> Iterator[TinyServer]:
+    """A stdlib HTTP server on a free loopback port; `answer(n, handler)` gives the n-th
+    reply, and every request is kept (`seen`) for what the sandbox's stats cannot show: the
+    query, the headers, the body on the wire."""
+    server = _Server(answer)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server.record
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager
 def recording_server(answer: Answer) -> Iterator[tuple[str, list[Seen]]]:
-    """A stdlib HTTP server on a free loopback port that keeps every request it receives and
-    answers each with `answer(request)`: for what the sandbox's stats cannot show (the query,
-    the headers, the body on the wire)."""
-    seen: list[Seen] = []
+    """`tiny_server` answering each request with JSON: `answer(request)` -> (status, payload)."""
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def reply(n: int, handler: _Handler) -> Reply:
+        status, payload = answer(handler.arrived)
+        body = b"" if payload is None else json.dumps(payload).encode()
+        return status, {"Content-Type": "application/json"}, body
 
-        def _reply(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            parts = urlsplit(self.path)
-            request = Seen(
-                self.command,
-                parts.path,
-                parse_qs(parts.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                self.rfile.read(length) if length else b"",
-            )
-            seen.append(request)
-            status, payload = answer(request)
-            body = b"" if payload is None else json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_PUT = do_POST = _reply
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with tiny_server(reply) as server:
+        yield server.base_url, server.seen

@@ -9,14 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -39,7 +36,7 @@ from sheetsync.esploro.errors import parse_error
 from sheetsync.esploro.settings import region_base_url
 from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
 from tests.conftest import Api, start_sandbox
-from tests.esploro.support import asset_ids, count, make_client
+from tests.esploro.support import Reply, asset_ids, count, make_client, tiny_server
 
 SECRET = "sk-test-7f3a9c-DO-NOT-LEAK"
 
@@ -50,55 +47,6 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class TinyServer:
-    base_url: str
-    arrivals: list[float]  # monotonic arrival time of each request
-
-
-@contextmanager
-def tiny_server(answer: Callable[[int, BaseHTTPRequestHandler], Reply]) -> Iterator[TinyServer]:
-    """A stdlib HTTP server on a free port; `answer(n, handler)` gives the n-th reply."""
-    arrivals: list[float] = []
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _reply(self) -> None:
-            with lock:
-                arrivals.append(time.monotonic())
-                n = len(arrivals)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length:
-                self.rfile.read(length)
-            status, headers, body = answer(n, self)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_PUT = do_POST = _reply
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield TinyServer(f"http://127.0.0.1:{server.server_address[1]}", arrivals)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def esploro_error_json(code: str, message: str) -> bytes:
