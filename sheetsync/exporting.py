@@ -68,6 +68,16 @@ def read_id_list(text: str) -> tuple[str, ...]:
 _NOT_ABOUT_THE_TABLE = (DailyQuotaError, RateLimitError, ServerError)
 
 
+def _labels(template: Template, code_lists: dict[str, CodeList]) -> dict[str, dict[str, str]]:
+    """header -> code -> description, for the columns that show descriptions (a column whose
+    code table could not be read shows its codes)."""
+    return {
+        column.header: {code: desc for code, desc in code_lists[column.code_table] if desc}
+        for column in template.columns
+        if column.shows_description and column.code_table in code_lists
+    }
+
+
 def _code_lists(client: EsploroClient, template: Template) -> tuple[dict[str, CodeList], list[str]]:
     """The code tables of the template's code columns, and a warning per table Esploro would
     not give: its columns are exported without a dropdown rather than the export refused."""
@@ -142,6 +152,7 @@ def export_records(
         sheetsync_version=made.sheetsync_version,
         id_header=template.id_column.header,
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
+        labels=_labels(template, code_lists),
     )
     with ExportWriter(output, template, info, code_lists, data_sheet=entity.sheet_title) as writer:
         for title, header, rows in tables:

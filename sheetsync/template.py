@@ -52,6 +52,7 @@ TOP_KEYS = ("format", "name", "description", "entity", "write_mode", "id_path", 
 COLUMN_KEYS = (
     "header", "path", "type", "readonly", "required", "pattern",
     "max_length", "code_table", "join", "width", "note", "place_names", "new_item", "twin",
+    "show",
 )  # fmt: skip
 WIDTH_RANGE = (4, 120)
 # What Esploro's asset `op=patch` may change: the Knowledge Center's list ("Update Asset by
@@ -94,6 +95,8 @@ class Column:
     # The field Esploro may keep this value in instead (a multilingual twin): while only the
     # twin is in use on a record, the plan refuses to write this column's field there.
     twin: FieldPath | None = None
+    # A code column shows each code by its description (Yes for `true`) and takes either back.
+    shows_description: bool = False
 
     def place_name(self, index: int) -> str:
         """What a person calls the index-th place of the column's path."""
@@ -493,7 +496,7 @@ class _ColumnReader:
             code_table=self.code_table(column_type), join=self.join(path),
             width=self.number("width", *WIDTH_RANGE), note=f.get("note", str, ""),
             place_names=self.place_names(path), new_item=self.new_item(path),
-            twin=self.twin(path),
+            twin=self.twin(path), shows_description=self.shows_description(column_type, path),
         )  # fmt: skip
 
     def place_names(self, path: FieldPath) -> tuple[str, ...]:
@@ -565,6 +568,15 @@ class _ColumnReader:
             bounds = f"from {low} to {high}" if high is not None else f"at least {low}"
             raise self.fail(key, f"{value} is out of range; use a whole number {bounds}")
         return value
+
+    def shows_description(self, column_type: str, path: FieldPath) -> bool:
+        """`show = "description"`: the cell shows a code's description, as Esploro's screens do."""
+        show = self.fields.choice("show", ("code", "description"), default="code")
+        if show == "description" and column_type != "code":
+            raise self.fail("show", 'show = "description" is only for type = "code" columns')
+        if show == "description" and path.is_multi:
+            raise self.fail("show", 'show = "description" is only for a single value, not a list')
+        return show == "description"
 
     def code_table(self, column_type: str) -> str | None:
         table = self.fields.optional("code_table", str)

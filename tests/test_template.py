@@ -124,7 +124,8 @@ def test_researchers_template_edits_published_names_and_real_code_tables() -> No
     }
     portal = template.column("Portal profile")
     assert str(portal.path) == "/researcher/portal_profile/value"  # the code, not the desc
-    assert portal.note is not None and "true = Yes" in portal.note and "false = No" in portal.note
+    assert portal.shows_description  # Yes or No in the cell, as Esploro's screens show it
+    assert portal.note is not None and "Yes" in portal.note and "(true or false)" in portal.note
     headers = [c.header for c in template.columns]
     for kept in ("Display title", "Keywords", "ORCID iD", "Web pages", "Last name", "Position"):
         assert kept in headers  # the demo and the tests edit these
@@ -733,3 +734,21 @@ def test_the_patchable_identifiers_are_the_knowledge_centers_own_list() -> None:
     assert tuple(dict.fromkeys(named)) == PATCHABLE_IDENTIFIERS
     dates = re.findall(r"<(date\.\w+)>", article.read_text(encoding="utf-8"))
     assert tuple(dict.fromkeys(dates)) == PATCHABLE_DATES
+
+
+@pytest.mark.parametrize(
+    ("column", "problem"),
+    [
+        ('header = "Title"\npath = "/researcher/display_title"\nshow = "description"\n',
+         'only for type = "code"'),
+        ('header = "Topics"\npath = "/researcher/researcher_research_topic[*]/value"\n'
+         'type = "code"\ncode_table = "ResearchTopicsLabels"\njoin = "; "\nshow = "description"\n',
+         "single value"),
+        ('header = "Portal"\npath = "/researcher/portal_profile/value"\ntype = "code"\n'
+         'code_table = "EsploroPortalField"\nshow = "words"\n', "show"),
+    ],
+)  # fmt: skip
+def test_show_description_is_for_single_code_columns(column: str, problem: str) -> None:
+    with pytest.raises(TemplateError, match="show") as caught:
+        parse_template((GOOD + "\n[[columns]]\n" + column).encode(), source="inline")
+    assert problem in str(caught.value) and "inline, line" in str(caught.value)

@@ -129,11 +129,23 @@ def _cell_change(
             return None
         problem = f"{place}: this value was too long for a cell and cannot be edited here"
         return CellChange(header, cell, before, edited_text(raw, before), problem)
-    after = edited_text(raw, before)
+    after = _as_code(edited_text(raw, before), book.meta.get("labels", {}).get(header))
     if same(after, before):
         return None
     problem = f"{place}: column '{header}' is read-only" if column.readonly else ""
     return CellChange(header, cell, before, after, problem)
+
+
+def _as_code(text: str | None, labels: dict[str, str] | None) -> str | None:
+    """A cell of a column that shows descriptions, read back as its code: a description or a
+    code, in any case; anything else stays as typed, for validation to name."""
+    if text is None or not labels:
+        return text
+    wanted = text.strip().casefold()
+    for code, description in labels.items():
+        if wanted in (code.casefold(), description.casefold()):
+            return code
+    return text
 
 
 def find_edits(

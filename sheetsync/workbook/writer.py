@@ -71,6 +71,8 @@ class ExportInfo:
     id_header: str = ""  # the ID column's header: how plan finds the data sheet after a rename
     format_version: int = FORMAT_VERSION
     columns: list[dict[str, str]] = field(default_factory=list)
+    # header -> code -> description, for columns that show descriptions: how plan reads back
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def baseline_row_digest_input(row: Sequence[str | None]) -> bytes:
@@ -241,6 +243,10 @@ class ExportWriter:
             letter = get_column_letter(2 * position + 1)
             last = len(code_lists[table]) + 1
             ranges[table] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+            described = get_column_letter(2 * position + 2)
+            ranges[f"{table} description"] = (
+                f"{quote_sheetname(LISTS_SHEET)}!${described}$2:${described}${last}"
+            )
         return ranges
 
     def add_table(
@@ -265,7 +271,8 @@ class ExportWriter:
                 baseline.append(text_digest(text))
                 continue
             style = "sheetsync read-only" if column.readonly else "sheetsync editable"
-            data_cells.append(_text_cell(self._data, text, style))
+            shown = self.info.labels.get(column.header, {}).get(text or "", text)
+            data_cells.append(_text_cell(self._data, shown, style))
             baseline.append(text)
         self._data.append(data_cells)
         row = [record_id, fingerprint, ",".join(oversized), *baseline]
@@ -279,7 +286,8 @@ class ExportWriter:
         last_letter = get_column_letter(len(self.template.columns))
         sheet.auto_filter.ref = f"A1:{last_letter}{last_row}"
         for index, column in enumerate(self.template.columns, start=1):
-            source = self._list_ranges.get(column.code_table or "")
+            suffix = " description" if column.shows_description else ""
+            source = self._list_ranges.get(f"{column.code_table or ''}{suffix}")
             if source is None or column.readonly or column.join or self.rows == 0:
                 continue
             letter = get_column_letter(index)
