@@ -43,15 +43,16 @@ def comparable(
 
 
 def fingerprint(record: Mapping[str, Any], volatile: Collection[str] = VOLATILE_FIELDS) -> str:
-    canonical = _canonical(comparable(record, volatile))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return _digest(comparable(record, volatile))
 
 
 FIELD_FINGERPRINT_LENGTH = 16  # hex characters of a field's SHA-256 kept in a plan
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def _digest(value: Any) -> str:
+    """The SHA-256 of `value`'s canonical JSON (sorted keys, no whitespace), in hex."""
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _never(pointer: str) -> bool:
@@ -83,8 +84,7 @@ def field_fingerprints(
 
 
 def _short(value: Any) -> str:
-    digest = hashlib.sha256(_canonical(value).encode("utf-8")).hexdigest()
-    return digest[:FIELD_FINGERPRINT_LENGTH]
+    return _digest(value)[:FIELD_FINGERPRINT_LENGTH]
 
 
 def fields_changed(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[str, ...]:
@@ -109,20 +109,6 @@ def within(field: str, region: str) -> bool:
     """Whether `field` is `region` or inside it (`researcher/display_title` is inside
     `researcher`; `researcher` is not inside `researcher/display_title`)."""
     return field == region or field.startswith(region + "/")
-
-
-def changed_fields(
-    one: Mapping[str, Any], other: Mapping[str, Any], ignore: Callable[[str], bool]
-) -> tuple[str, ...]:
-    """The top-level fields whose values differ between two records, sorted, leaving out
-    those `ignore` (given the field's JSON Pointer, `/asset.views`) says to."""
-    keys = sorted(set(one) | set(other))
-    return tuple(
-        key
-        for key in keys
-        if one.get(key) != other.get(key) or (key in one) != (key in other)
-        if not ignore("/" + key.replace("~", "~0").replace("/", "~1"))
-    )
 
 
 def record_id(record: Mapping[str, Any], id_path: FieldPath) -> str:
