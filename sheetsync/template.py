@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 
 from sheetsync.errors import PathError, TemplateError
 from sheetsync.fieldpath import FieldPath, Match, parse_path
+from sheetsync.identifiers import IDENTIFIER_KINDS, IdentifierKind
 
 __all__ = [
     "Column",
@@ -52,7 +53,7 @@ TOP_KEYS = ("format", "name", "description", "entity", "write_mode", "id_path", 
 COLUMN_KEYS = (
     "header", "path", "type", "readonly", "required", "pattern",
     "max_length", "code_table", "join", "width", "note", "place_names", "new_item", "twin",
-    "show",
+    "show", "identifier", "multiline", "trim",
 )  # fmt: skip
 WIDTH_RANGE = (4, 120)
 # What Esploro's asset `op=patch` may change: the Knowledge Center's list ("Update Asset by
@@ -97,6 +98,14 @@ class Column:
     twin: FieldPath | None = None
     # A code column shows each code by its description (Yes for `true`) and takes either back.
     shows_description: bool = False
+    # The identifier an edited value must be (checked and normalised by
+    # `sheetsync.identifiers`): orcid, doi, issn, isbn, pmid.
+    identifier: IdentifierKind | None = None
+    # Whether line breaks inside the value are kept (an abstract, a description); elsewhere a
+    # line break typed into a cell becomes a space.
+    multiline: bool = False
+    # Whether spaces and line breaks around an edited value are removed (the default).
+    trim: bool = True
 
     def place_name(self, index: int) -> str:
         """What a person calls the index-th place of the column's path."""
@@ -497,7 +506,25 @@ class _ColumnReader:
             width=self.number("width", *WIDTH_RANGE), note=f.get("note", str, ""),
             place_names=self.place_names(path), new_item=self.new_item(path),
             twin=self.twin(path), shows_description=self.shows_description(column_type, path),
+            identifier=self.identifier(column_type),
+            multiline=self.text_flag("multiline", column_type), trim=f.get("trim", bool, True),
         )  # fmt: skip
+
+    def identifier(self, column_type: str) -> IdentifierKind | None:
+        """`identifier = "orcid"`: every edited value is checked and normalised as one."""
+        if "identifier" not in self.fields.table:
+            return None
+        kind = self.fields.choice("identifier", IDENTIFIER_KINDS)
+        if column_type != "text":
+            raise self.fail("identifier", 'identifier is only for type = "text" columns')
+        return cast(IdentifierKind, kind)
+
+    def text_flag(self, key: str, column_type: str) -> bool:
+        """A true/false key that only a text column may set to true."""
+        value = self.fields.get(key, bool, False)
+        if value and column_type != "text":
+            raise self.fail(key, f'{key} = true is only for type = "text" columns')
+        return value
 
     def place_names(self, path: FieldPath) -> tuple[str, ...]:
         names = self.fields.optional("place_names", list)

@@ -21,10 +21,11 @@ from typing import Any
 from sheetsync.errors import PlanError, TemplateError
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
-from sheetsync.planning.edits import CellChange, RecordEdits, find_edits
+from sheetsync.planning.edits import RecordEdits, find_edits
 from sheetsync.planning.merge import merge_edits, propose
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
-from sheetsync.planning.validate import check_cell
+from sheetsync.planning.normalise import normalise_change
+from sheetsync.planning.validate import check_cell, pattern_rule
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import field_fingerprints, fingerprint, record_id
@@ -54,7 +55,11 @@ def build_plan(
     if only is not None:
         edits = [e for e in edits if e.record_id in set(only)]
     codes = _code_tables(client, template, edits)
-    checked = [_validated(e, template, codes, book.data_sheet) for e in edits]
+    checked = [
+        record
+        for e in edits
+        if (record := _validated(e, template, codes, book.data_sheet)).changes or e.problems
+    ]
     to_fetch = [e.record_id for e in checked if _plannable(e)]
     progress.start(len(to_fetch))
     live = dict(zip(to_fetch, _fetch(client, template, to_fetch, progress.advance), strict=True))
@@ -105,31 +110,39 @@ def _notices(book: EditedWorkbook) -> tuple[str, ...]:
 
 def _code_tables(
     client: EsploroClient, template: Template, edits: Iterable[RecordEdits]
-) -> dict[str, frozenset[str]]:
-    """The code tables of the columns that have edits (one call per table, only if needed)."""
+) -> dict[str, dict[str, str]]:
+    """The code tables of the columns that have edits, code -> description (one call per
+    table, only if needed): codes are checked, and found by their descriptions."""
     headers = {c.header for e in edits for c in e.changes}
     names = {c.code_table for c in template.columns if c.code_table and c.header in headers}
     return {
-        name: frozenset(str(row.get("code")) for row in client.code_table(name).get("row", []))
+        name: {
+            str(row.get("code")): str(row.get("description") or "")
+            for row in client.code_table(name).get("row", [])
+        }
         for name in sorted(names)
     }
 
 
 def _validated(
-    edits: RecordEdits, template: Template, codes: Mapping[str, frozenset[str]], sheet: str
+    edits: RecordEdits, template: Template, codes: Mapping[str, dict[str, str]], sheet: str
 ) -> RecordEdits:
+    """The record's changes normalised (`normalise.py`) and checked; a change that normalises
+    to its exported text is dropped (a record left with none is then not planned)."""
     changes = []
-    for change in edits.changes:
+    for typed in edits.changes:
+        column = template.column(typed.header)
+        table = codes.get(column.code_table or "")
+        change = normalise_change(typed, column, table, sheet)
+        if change is None:
+            continue
         if not change.problem:
-            column = template.column(change.header)
-            problem = check_cell(column, change.edited, codes.get(column.code_table or ""))
+            problem = check_cell(column, change.edited, table)
             if problem:
-                change = CellChange(
-                    change.header,
-                    change.cell,
-                    change.baseline,
-                    change.edited,
-                    f"{sheet}!{change.cell} ({change.header}): {problem}",
+                change = replace(
+                    change,
+                    problem=f"{sheet}!{change.cell} ({change.header}): {problem}",
+                    rule=pattern_rule(column, change.edited),
                 )
         changes.append(change)
     return RecordEdits(edits.record_id, edits.row, tuple(changes), edits.problems)
@@ -176,6 +189,8 @@ def _plan_record(
                 None,
                 Outcome.INVALID if c.problem else Outcome.WRITE,
                 c.problem,
+                c.notes,
+                c.rule,
             )
             for c in edits.changes
         )

@@ -36,6 +36,8 @@ class CellChange:
     baseline: str | None
     edited: str | None
     problem: str = ""  # set when the cell cannot be planned (invalid)
+    notes: tuple[str, ...] = ()  # how the typed text was normalised (`normalise.py`), in words
+    rule: str = ""  # the template rule the text breaks (a pattern), shown as a note
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,13 @@ def _plan_from_json(document: dict[str, Any]) -> Plan:
                 **record,
                 "status": Status(record["status"]),
                 "edits": tuple(
-                    CellEdit(**{**edit, "outcome": Outcome(edit["outcome"])})
+                    CellEdit(
+                        **{
+                            **edit,
+                            "outcome": Outcome(edit["outcome"]),
+                            "normalised": tuple(edit.get("normalised", ())),
+                        }
+                    )
                     for edit in record["edits"]
                 ),
                 "patch": tuple(record["patch"]),

@@ -93,6 +93,8 @@ def merge_edits(edits: RecordEdits, template: Template, live: Record, sheet: str
                 live_text,
                 outcome,
                 message,
+                change.notes,
+                change.rule,
             )
         )
     return Merged(tuple(result), tuple(conflicts), tuple(refused))

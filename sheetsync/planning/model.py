@@ -64,6 +64,10 @@ class CellEdit:
     live: str | None  # the text the live record gives at plan time
     outcome: Outcome
     message: str = ""  # why it is a conflict or invalid
+    # How the typed text was normalised before planning ("trimmed 2 trailing spaces"): what
+    # `edited` holds is the normalised text (`sheetsync.planning.normalise`).
+    normalised: tuple[str, ...] = ()
+    rule: str = ""  # the template rule behind an invalid cell (its pattern), as a note
 
     @property
     def is_clear(self) -> bool:

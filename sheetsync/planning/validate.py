@@ -51,8 +51,22 @@ def _check_value(column: Column, value: str, codes: Collection[str] | None) -> s
     if column.type == "code" and codes is not None and value not in codes:
         return f"'{value}' is not in code table {column.code_table}"
     if column.pattern is not None and not column.pattern.search(value):
-        return f"'{value}' does not match the pattern {column.pattern.pattern}"
+        # In words: a regular expression is no message for a person (`pattern_rule` keeps
+        # it, for the reports to show as a note).
+        return (
+            f"'{value}' is not written the way column '{column.header}' needs"
+            " (its header note gives an example)"
+        )
     return None
+
+
+def pattern_rule(column: Column, text: str | None) -> str:
+    """The template's pattern, as a note beside a message, when a value of `text` breaks it."""
+    if column.pattern is None or text is None:
+        return ""
+    if all(column.pattern.search(value) for value in split_values(column, text)):
+        return ""
+    return f"the template's pattern for this column: {column.pattern.pattern}"
 
 
 def check_cell(column: Column, text: str | None, codes: Collection[str] | None) -> str | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sheetsync.files import SHARED, write_text_atomically
 from sheetsync.planning.model import CellEdit, Plan, PlanSummary, RecordPlan
+from sheetsync.report.visible import visible
 from sheetsync.report.words import (
     BLANK,
     CLEAR,
@@ -30,6 +31,7 @@ from sheetsync.report.words import (
     calls_sentence,
     check_rate,
     is_held,
+    normalised_words,
     outcome_words,
     safe_url,
 )
@@ -217,19 +219,33 @@ def _html_edit(record: RecordPlan, edit: CellEdit, data_sheet: str) -> tuple[str
     classes = f"edit outcome-{edit.outcome}" + (" clear" if edit.is_clear else "")
     after = f'<span class="blank">{CLEAR}</span>' if edit.is_clear else _html_value(edit.edited)
     live = _html_value(edit.live) if record.fetched else f'<span class="blank">{NOT_FETCHED}</span>'
-    outcome = outcome_words(edit, held=is_held(edit, record.status))
+    outcome = _esc(outcome_words(edit, held=is_held(edit, record.status))) + _html_notes(edit)
     cells = (
         f"<td>{_esc(edit.column)}</td><td>{_esc(cell)}</td>"
         f'<td>{live}</td><td class="after">{after}</td>'
-        f"<td>{_html_value(edit.baseline)}</td><td>{_esc(outcome)}</td>"
+        f"<td>{_html_value(edit.baseline)}</td><td>{outcome}</td>"
     )
     return cells, classes
+
+
+def _html_notes(edit: CellEdit) -> str:
+    """How the typed value was normalised, and the template rule behind a refusal, as notes
+    under the outcome: the message itself is in words, the pattern only follows."""
+    notes = ""
+    if edit.normalised:
+        notes += f'<div class="normalised">{_esc(normalised_words(edit.normalised))}</div>'
+    if edit.rule:
+        notes += (
+            '<details class="rule"><summary>template rule</summary>'
+            f"<code>{_esc(edit.rule)}</code></details>"
+        )
+    return notes
 
 
 def _html_value(value: str | None) -> str:
     if value is None:
         return f'<span class="blank">{BLANK}</span>'
-    return f'<span class="value">{_esc(value)}</span>'
+    return f'<span class="value">{_esc(visible(value))}</span>'
 
 
 def _html_row_problems(plan: Plan) -> str:

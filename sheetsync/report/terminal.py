@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sheetsync.planning.model import CellEdit, Outcome, Plan, PlanSummary, RecordPlan, Status
+from sheetsync.report.visible import visible
 from sheetsync.report.words import (
     ALREADY_LIVE,
     BLANK,
@@ -33,6 +34,7 @@ from sheetsync.report.words import (
     check_rate,
     is_held,
     missing_ids_sentence,
+    normalised_words,
     safe_url,
 )
 
@@ -195,6 +197,8 @@ def _edit_text(edit: CellEdit, width: int | None, *, held: bool, fetched: bool) 
         text.append(f"live {live}")
         if edit.message:
             text.append(f" - {_shorten(edit.message, _message_width(width))}", style)
+    if edit.normalised:
+        text.append(f"\n    {normalised_words(edit.normalised)}", "cyan")
     return text
 
 
@@ -210,8 +214,8 @@ def _shorten(value: str | None, width: int | None) -> str:
     if value == "":
         return '""'
     if width is None:
-        return value
-    flat = " ⏎ ".join(value.splitlines())
+        return visible(value)
+    flat = visible(value, one_line=True)
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "merged_since_plan",
     "missing_code_table",
     "missing_ids_sentence",
+    "normalised_words",
     "not_found_message",
     "outcome_words",
     "safe_url",
@@ -91,6 +92,11 @@ def outcome_words(edit: CellEdit, *, held: bool) -> str:
     if edit.outcome == Outcome.SAME_AS_LIVE:
         return f"nothing to do: {ALREADY_LIVE}"
     return f"{edit.outcome}: {edit.message}" if edit.message else str(edit.outcome)
+
+
+def normalised_words(notes: tuple[str, ...]) -> str:
+    """How a typed value was normalised before planning, on one line ("" when it was not)."""
+    return f"normalised: {'; '.join(notes)}" if notes else ""
 
 
 def conflict_message(

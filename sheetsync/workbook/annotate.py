@@ -31,7 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sheetsync.errors import WorkbookError
 from sheetsync.files import SHARED, replace_atomically
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
-from sheetsync.report.words import BLANK, is_held, write_words
+from sheetsync.report.visible import visible
+from sheetsync.report.words import BLANK, is_held, normalised_words, write_words
 
 __all__ = ["FILLS", "annotate_workbook"]
 
@@ -138,6 +139,8 @@ def _edit_comment(edit: CellEdit, status: Status) -> str:
         lines.append(f"Held back: the record is {status}, and apply writes nothing of it.")
     if edit.message and edit.outcome in (Outcome.CONFLICT, Outcome.INVALID):
         lines.append(edit.message)
+    if edit.normalised:
+        lines.append(normalised_words(edit.normalised))
     lines += [
         f"baseline (export): {_shown(edit.baseline)}",
         f"edited: {_shown(edit.edited)}",
@@ -157,6 +160,7 @@ def _headline(outcome: Outcome, edit: CellEdit) -> str:
 def _shown(value: str | None) -> str:
     if value is None:
         return BLANK
+    value = visible(value)
     return value if len(value) <= 500 else value[:499] + "…"
 
 

@@ -167,7 +167,7 @@ def test_invalid_cells_name_sheet_cell_and_column_and_plan_nothing(
         "Researchers!" in record(plan, a).problems[0] and "ARCHMAGE" in record(plan, a).problems[0]
     )
     assert "read-only" in record(plan, b).problems[0]
-    assert "pattern" in record(plan, c).problems[0]
+    assert "16 characters in four groups of four" in record(plan, c).problems[0]
     assert "formula" in record(plan, d).problems[0]
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sheetsync.fieldpath import parse_path
-from sheetsync.planning.validate import check_cell, split_values
+from sheetsync.planning.validate import check_cell, pattern_rule, split_values
 from sheetsync.template import Column
 
 
@@ -27,7 +27,11 @@ def column(**kw: object) -> Column:
         (column(type="date"), "2015-02-30", "not a date"),
         (column(type="date"), "01/02/2015", "not a date"),
         (column(pattern=re.compile(r"^10\.\d{4,9}/\S+$")), "10.1016/j.x", None),
-        (column(pattern=re.compile(r"^10\.\d{4,9}/\S+$")), "doi:10.1/x", "pattern"),
+        (
+            column(pattern=re.compile(r"^10\.\d{4,9}/\S+$")),
+            "doi:10.1/x",
+            "not written the way column 'C' needs",
+        ),
         (column(max_length=5), "123456", "allows 5"),
         (column(required=True), None, "required"),
         (column(), None, None),
@@ -43,3 +47,19 @@ def test_code_tables_and_multi_value_cells_check_every_value() -> None:
     assert check_cell(topics, "AI; CLIMATE", {"AI", "CLIMATE"}) is None
     assert "ALCHEMY" in (check_cell(topics, "AI;ALCHEMY", {"AI", "CLIMATE"}) or "")
     assert split_values(topics, " AI ;CLIMATE;; ") == ["AI", "CLIMATE"]
+
+
+def test_a_pattern_is_never_the_message_only_its_note() -> None:
+    """Issue 12 item 11: the message is in words; the regular expression follows as a note."""
+    doi = column(pattern=re.compile(r"^10\.\d{4,9}/\S+$"))
+    message = check_cell(doi, "doi:10.1/x", None) or ""
+    assert "10\\." not in message and "^" not in message and "$" not in message
+    assert (
+        message
+        == "'doi:10.1/x' is not written the way column 'C' needs (its header note gives an example)"
+    )
+    assert (
+        pattern_rule(doi, "doi:10.1/x")
+        == r"the template's pattern for this column: ^10\.\d{4,9}/\S+$"
+    )
+    assert pattern_rule(doi, "10.1016/j.x") == ""
