@@ -317,6 +317,12 @@ def _rules(template: Template, column: Column) -> list[str]:
         rules.append(f"pattern {column.pattern.pattern}")
     if column.max_length:
         rules.append(f"max {column.max_length}")
+    if column.identifier:
+        rules.append(f"checked as {column.identifier.upper()}")
+    if column.multiline:
+        rules.append("keeps line breaks")
+    if not column.trim:
+        rules.append("not trimmed")
     return rules
 
 
