@@ -157,9 +157,14 @@ def normalise_change(
 ) -> CellChange | None:
     """The change with its edited text normalised and the notes kept, or None when the
     normalised text is what was exported (only invisible or spelling differences were typed).
-    A change already refused (a formula, a read-only column) is left as it is; a refusal made
-    here names the cell: `sheet!D7 (ORCID iD): ORCID iD ...: the last character should be 7`."""
+    A change already refused (a formula, a read-only column) is left as it is, unless only
+    whitespace was typed into it; a refusal made here names the cell:
+    `Researchers!P4 (ORCID iD): ORCID iD ...: the last character should be 7`."""
     if change.problem:
+        if change.edited is not None and change.baseline is not None:
+            trimmed, _ = normalise_whitespace(column, change.edited)
+            if trimmed == normalise_whitespace(column, change.baseline)[0]:
+                return None
         return change
     text, notes, problem = normalise_text(column, change.edited, codes)
     if not problem and same(text, change.baseline):

@@ -89,6 +89,17 @@ def test_a_change_that_normalises_to_its_baseline_is_no_change() -> None:
     assert changed.notes == ("trimmed 2 trailing spaces",) and changed.problem == ""
 
 
+def test_a_read_only_cell_with_only_a_stray_space_typed_is_no_change() -> None:
+    typed = CellChange(
+        "Full name", "B7", "Ana Lima", "Ana Lima ", "column 'Full name' is read-only"
+    )
+    assert normalise_change(typed, column(readonly=True), None, "Researchers") is None
+    other = CellChange(
+        "Full name", "B7", "Ana Lima", "Ana Silva", "column 'Full name' is read-only"
+    )
+    assert normalise_change(other, column(readonly=True), None, "Researchers") == other
+
+
 # ------------------------------------------------------------------------- codes, booleans
 
 

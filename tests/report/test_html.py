@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.planning.model import Status
+from sheetsync.planning.model import Outcome, Plan, Status
 from sheetsync.report.html import html_report, write_html_report
-from tests.report.sample import XSS, many_changes, plan, record, sample_plan
+from tests.report.sample import XSS, edit, many_changes, plan, record, sample_plan
 
 
 class _Tags(HTMLParser):
@@ -250,3 +250,34 @@ def test_browser_takes_a_screenshot(chromium: str, report_file: Path, tmp_path: 
     )
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 10_000
+
+
+def _normalised_plan() -> Plan:
+    trimmed = replace(
+        edit("Display title", "F2", "Sebnem", "Şebnem", "Sebnem ", Outcome.WRITE),
+        normalised=("trimmed 2 trailing spaces",),
+    )
+    refused = replace(
+        edit(
+            "ORCID", "P3", None, "0000-0002-1825", None, Outcome.INVALID,
+            "Researchers!P3 (ORCID iD): 'x' is not written the way column 'ORCID iD' needs",
+        ),
+        rule=r"the template's pattern for this column: ^\d{4}$",
+    )  # fmt: skip
+    return plan([record("1", Status.CHANGE, 2, trimmed), record("2", Status.INVALID, 3, refused)])
+
+
+def test_normalisations_invisible_characters_and_rules_are_shown(
+    chromium: str, tmp_path: Path
+) -> None:
+    """In a browser: the normalisation under the outcome, the live value's trailing space as a
+    mark, and the pattern only in a closed "template rule" note, never in the message."""
+    path = tmp_path / "report.html"
+    write_html_report(_normalised_plan(), path, rate=1)
+    dom = _browse(chromium, tmp_path / "profile", "--dump-dom", path.as_uri()).stdout
+    assert '<div class="normalised">normalised: trimmed 2 trailing spaces</div>' in dom
+    assert '<span class="value">Sebnem·</span>' in dom
+    rule = re.search(r'<details class="rule">(.*?)</details>', dom, flags=re.DOTALL)
+    assert rule is not None and "<summary>template rule</summary>" in rule.group(1)
+    assert r"^\d{4}$" in html.unescape(rule.group(1))
+    assert dom.count(r"^\d{4}$") == 1  # the message itself is in words
