@@ -434,6 +434,13 @@ def test_a_conflict_shows_trailing_spaces_visibly(server: Sandbox, tmp_path: Pat
     record["researcher"]["researcher_suffix"] = "III  "
     assert api.put(f"/esploro/v1/researchers/{target}", record).status_code == 200
     edit(book, {(target, "Suffix"): "Jr."})
-    done = run(tmp_path, "plan", str(book), "--verbose", base_url=server.base_url)
+    annotated = tmp_path / "annotated.xlsx"
+    done = run(
+        tmp_path, "plan", str(book), "--verbose", "--annotated", str(annotated),
+        base_url=server.base_url,
+    )  # fmt: skip
     assert done.returncode == EXIT_PROBLEMS, done.stderr
     assert "live III··" in " ".join(done.stdout.split())
+    sheet = load_workbook(annotated).worksheets[0]
+    comments = [c.comment.text for row in sheet.iter_rows() for c in row if c.comment is not None]
+    assert any("live: III··" in text for text in comments)
