@@ -272,6 +272,8 @@ def test_trailing_whitespace_is_trimmed_and_listed_in_the_plan(
         ("read 'Dr.' as the code DR (Dr.)",) if code == "DR" else ("read 'prof' as the code PROF",)
     )
     assert {r.record_id: r.status for r in plan.records} == {a: "change", b: "change", c: "change"}
+    sheetsync.write_plan(plan, tmp_path / "people.plan.json")  # the notes survive the file
+    assert sheetsync.read_plan(tmp_path / "people.plan.json") == plan
 
 
 def test_an_unchanged_cell_whose_live_value_has_trailing_spaces_is_not_an_edit(
