@@ -119,6 +119,7 @@ class ApplyResult:
     journal: Path
     interrupted: bool = False
     stopped: str = ""  # why the run stopped early (a refused write), if it did
+    notices: tuple[str, ...] = ()  # about the run, not a record (a lock taken over)
 
     @property
     def ok(self) -> bool:

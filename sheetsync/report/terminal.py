@@ -364,4 +364,6 @@ def apply_summary(console: Console, result: ApplyResult) -> None:
     _results_table(console, "Updated, with something to know", noted)
     if result.stopped:
         console.print(Text.assemble(("Stopped:", "red"), f" {result.stopped}"))
+    for notice in result.notices:
+        console.print(Text.assemble(("notice: ", "yellow"), notice))
     console.print(Text(f"Journal: {result.journal}"))
