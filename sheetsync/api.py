@@ -163,13 +163,19 @@ def rollback(
     plan: Plan | PathLike,
     *,
     journal: JournalLocation,
+    only: Collection[str] | None = None,
     progress: Progress | None = None,
 ) -> ApplyResult:
     """Undo an apply: restore each written record's before-image from `journal`, only where
-    the record is still what sheetsync wrote (otherwise it is reported, never overwritten)."""
+    the record is still what sheetsync wrote (otherwise it is reported, never overwritten).
+    `only` restricts it to those record IDs (each must be in the plan)."""
     with plan_lock(journal, "rollback") as held:
         result = rollback_plan(
-            client, _plan(plan), journal=journal, progress=progress or NO_PROGRESS
+            client,
+            _plan(plan),
+            journal=journal,
+            only=frozenset(only) if only is not None else None,
+            progress=progress or NO_PROGRESS,
         )
     return _noted(result, held)
 

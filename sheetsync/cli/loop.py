@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from sheetsync import api
 from sheetsync.applying.journal import journal_path
-from sheetsync.applying.run import ApplyResult
+from sheetsync.applying.run import ApplyResult, ApplyStatus
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.options import (
@@ -43,7 +45,12 @@ from sheetsync.exporting import read_id_list
 from sheetsync.planning.file import default_plan_path, read_plan, write_plan
 from sheetsync.planning.model import Plan
 from sheetsync.report.html import write_html_report
-from sheetsync.report.terminal import apply_summary, export_summary, render_plan
+from sheetsync.report.terminal import (
+    apply_summary,
+    export_summary,
+    render_plan,
+    rollback_summary,
+)
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -311,6 +318,9 @@ def rollback(
         Path, typer.Argument(help="The plan that was applied.", exists=True, dir_okay=False)
     ],
     yes: Yes = False,
+    only: Annotated[
+        str | None, typer.Option(help="Roll back only these record IDs (comma-separated).")
+    ] = None,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -331,11 +341,18 @@ def rollback(
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
         with output.RecordProgress(output.stderr, "Rolling back") as progress:
             result = api.rollback(
-                client, loaded, journal=journal_path(plan_file), progress=progress
+                client,
+                loaded,
+                journal=journal_path(plan_file),
+                only=read_id_list(only) if only else None,
+                progress=progress,
             )
-    _show_apply(result, loaded, plan_file, as_json)
-    ok = all(r.status == "rolled back" for r in result.results)
+    _show_apply(result, loaded, plan_file, as_json, summary=rollback_summary)
+    ok = all(r.status in _UNDONE for r in result.results)
     raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+_UNDONE = (ApplyStatus.ROLLED_BACK, ApplyStatus.NOTHING_TO_UNDO)  # a rollback's exit 0
 
 
 def _confirm(question: str | None, command: str, yes: bool) -> None:
@@ -351,7 +368,13 @@ def _confirm(question: str | None, command: str, yes: bool) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: bool) -> None:
+def _show_apply(
+    result: ApplyResult,
+    loaded: Plan,
+    plan_file: Path,
+    as_json: bool,
+    summary: Callable[[Console, ApplyResult], None] = apply_summary,
+) -> None:
     if as_json:
         output.emit_json(
             {
@@ -363,7 +386,7 @@ def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: boo
             }
         )
         return
-    apply_summary(output.stdout, result)
+    summary(output.stdout, result)
     if result.interrupted or result.stopped:
         output.say(
             ("To resume: ", ""),
