@@ -7,6 +7,7 @@ outcome rendered (or printed as JSON with `--json`), an exit code that means one
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -210,7 +211,7 @@ def plan(
         write_html_report(result, html, rate=pace)
     if annotated is not None:
         annotate_workbook(workbook, annotated, result)
-    _show_plan(result, plan_path, pace, verbose, as_json)
+    _show_plan(result, plan_path, pace, verbose, as_json, connection)
     raise typer.Exit(plan_exit_code(result))
 
 
@@ -221,7 +222,14 @@ def plan_exit_code(result: Plan) -> int:
     return EXIT_CHANGES if any(r.status == "change" for r in result.records) else EXIT_OK
 
 
-def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_json: bool) -> None:
+def _show_plan(
+    result: Plan,
+    plan_path: Path,
+    pace: float,
+    verbose: bool,
+    as_json: bool,
+    connection: Connection,
+) -> None:
     if as_json:
         output.emit_json(
             {
@@ -237,8 +245,15 @@ def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_jso
         ("Plan written to ", ""),
         (str(plan_path), "bold"),
         (". Nothing was written to Esploro. After review: ", ""),
-        (f"sheetsync apply {plan_path} --expect {result.checksum}", "bold"),
+        (_apply_command(plan_path, result.checksum, connection), "bold"),
     )
+
+
+def _apply_command(plan_path: Path, checksum: str, connection: Connection) -> str:
+    """The apply command to run after review, with the connection options the plan was made
+    with, quoted for a POSIX shell."""
+    words = ["sheetsync", "apply", str(plan_path), "--expect", checksum, *connection.given()]
+    return shlex.join(words)
 
 
 @app.command()

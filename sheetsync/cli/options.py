@@ -77,6 +77,19 @@ class Connection:
     workers: int | None = None
     quota_floor: int | None = None
 
+    def given(self) -> list[str]:
+        """The options that choose the Esploro, as the person gave them (never a key: no
+        option holds one), to repeat in a command printed for them to run next."""
+        given = ["--sandbox"] if self.sandbox else []
+        for option, value in (
+            ("--base-url", self.base_url),
+            ("--profile", self.profile),
+            ("--region", self.region),
+        ):
+            if value is not None:
+                given += [option, value]
+        return given
+
     def open(self) -> EsploroClient:
         """A client for these options (`sheetsync.connect`); settings warnings are printed,
         and the key is remembered so an internal-error log can blank it out."""
