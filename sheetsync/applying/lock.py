@@ -27,12 +27,8 @@ from pathlib import Path
 import filelock
 
 from sheetsync.applying.journal import Journal, JournalLocation
-from sheetsync.errors import ApplyError
+from sheetsync.errors import ApplyError, PlanLocked
 from sheetsync.files import PRIVATE, write_text_atomically
-
-
-class PlanLocked(ApplyError):
-    """Another process is applying or rolling back the same plan."""
 
 
 @dataclass(frozen=True)

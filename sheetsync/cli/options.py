@@ -35,7 +35,8 @@ UseSandbox = Annotated[
     bool,
     typer.Option(
         "--sandbox",
-        help="Talk to a local `sheetsync sandbox` with its read/write key.",
+        help="Talk to a local `sheetsync sandbox` with its read/write key: the newest one "
+        "running (whatever its port), else port 8780.",
         rich_help_panel=CONNECTION,
     ),
 ]
