@@ -321,7 +321,7 @@ def apply(
                     (str(results), "bold"),
                     (f" ({again} records to edit again)", ""),
                 )
-    _show_apply(result, loaded, plan_file, as_json)
+    _show_apply(result, loaded, plan_file, as_json, connection=connection)
     if result.stopped or result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
@@ -389,6 +389,7 @@ def _show_apply(
     plan_file: Path,
     as_json: bool,
     summary: Callable[[Console, ApplyResult], None] = apply_summary,
+    connection: Connection | None = None,
 ) -> None:
     if as_json:
         output.emit_json(
@@ -405,6 +406,6 @@ def _show_apply(
     if result.interrupted or result.stopped:
         output.say(
             ("To resume: ", ""),
-            (f"sheetsync apply {plan_file} --expect {loaded.checksum}", "bold"),
+            (_apply_command(plan_file, loaded.checksum, connection or Connection()), "bold"),
             (" (records already done are skipped)", ""),
         )
