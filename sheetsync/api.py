@@ -9,11 +9,13 @@ sheetsync means is a `SheetsyncError`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from sheetsync.applying.journal import JournalLocation
+from sheetsync.applying.lock import Held, plan_lock, taken_over_notice
 from sheetsync.applying.results import write_results
 from sheetsync.applying.rollback import rollback_plan
 from sheetsync.applying.run import ApplyOptions, ApplyResult, apply_plan
@@ -136,7 +138,8 @@ def apply(
     `journal` is where the run is journaled (a path, or a `Journal`); calling `apply` again
     with the same journal resumes, and `rollback` reads it. Clears (blanked cells) are
     written only with `allow_clears`; `expect` refuses a plan whose checksum is not the one
-    reviewed.
+    reviewed. One apply or rollback of a plan runs at a time: another, of the same journal,
+    is refused (`PlanLocked`) while this one runs.
     """
     options = ApplyOptions(
         allow_clears=allow_clears,
@@ -144,13 +147,15 @@ def apply(
         only=frozenset(only) if only is not None else None,
         expect=expect,
     )
-    return apply_plan(
-        client,
-        _plan(plan),
-        journal=journal,
-        options=options,
-        progress=progress or NO_PROGRESS,
-    )
+    with plan_lock(journal, "apply") as held:
+        result = apply_plan(
+            client,
+            _plan(plan),
+            journal=journal,
+            options=options,
+            progress=progress or NO_PROGRESS,
+        )
+    return _noted(result, held)
 
 
 def rollback(
@@ -158,11 +163,21 @@ def rollback(
     plan: Plan | PathLike,
     *,
     journal: JournalLocation,
+    only: Collection[str] | None = None,
     progress: Progress | None = None,
 ) -> ApplyResult:
     """Undo an apply: restore each written record's before-image from `journal`, only where
-    the record is still what sheetsync wrote (otherwise it is reported, never overwritten)."""
-    return rollback_plan(client, _plan(plan), journal=journal, progress=progress or NO_PROGRESS)
+    the record is still what sheetsync wrote (otherwise it is reported, never overwritten).
+    `only` restricts it to those record IDs (each must be in the plan)."""
+    with plan_lock(journal, "rollback") as held:
+        result = rollback_plan(
+            client,
+            _plan(plan),
+            journal=journal,
+            only=frozenset(only) if only is not None else None,
+            progress=progress or NO_PROGRESS,
+        )
+    return _noted(result, held)
 
 
 def check(client: EsploroClient) -> CheckReport:
@@ -176,6 +191,14 @@ def results(
     """Write an apply's results workbook; returns how many records it holds to edit again
     (it is also an export of those records, so it can be planned as it is)."""
     return write_results(client, _plan(plan), result, Path(output))
+
+
+def _noted(result: ApplyResult, held: Held) -> ApplyResult:
+    """The result, with a note if the run took over a lock its last holder left behind."""
+    notice = taken_over_notice(held)
+    if not notice:
+        return result
+    return dataclasses.replace(result, notices=(*result.notices, notice))
 
 
 def _template(template: str | PathLike | Template) -> Template:

@@ -102,6 +102,10 @@ class ApplyError(SheetsyncError):
     """apply or rollback will not start, or had to stop; the message says why."""
 
 
+class PlanLocked(ApplyError):
+    """Another process is applying or rolling back the same plan; the message names it."""
+
+
 class JournalError(SheetsyncError):
     """The journal is damaged before its last line: resuming from it would be a guess."""
 

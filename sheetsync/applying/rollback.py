@@ -12,18 +12,19 @@ can be run again after a crash.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sheetsync.applying.journal import Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult, check_target
-from sheetsync.errors import EsploroApiError, EsploroConnectionError
+from sheetsync.errors import ApplyError, EsploroApiError, EsploroConnectionError
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Entity, Restored, entity_of
 from sheetsync.fieldpath import parse_path, read_value
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint
-from sheetsync.report.words import unrestorable_message
+from sheetsync.report.words import NOTHING_TO_ROLL_BACK_NOTE, unrestorable_message
 
 Record = dict[str, Any]
 
@@ -33,21 +34,41 @@ def rollback_plan(
     plan: Plan,
     *,
     journal: JournalLocation,
+    only: Collection[str] | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> ApplyResult:
-    """Restore the before-image of every record the journal says apply wrote, each only if the
-    record still is what sheetsync wrote; otherwise it is reported, never overwritten."""
+    """Restore the before-image of every record the journal says apply wrote (of those in
+    `only`, if given), each only if the record still is what sheetsync wrote; otherwise it is
+    reported, never overwritten."""
     check_target(client, plan)
+    planned = {record.record_id: record for record in plan.records}
+    _check_only(planned, only)
     opened = open_journal(journal, plan.checksum)
     undo = _Undo(client, entity_of(plan.entity), opened)
-    planned = {record.record_id: record for record in plan.records}
     written = _written(opened)
-    progress.start(len(written))
+    chosen = [i for i in written if only is None or i in only]
+    progress.start(len(chosen))
     results = []
-    for record_id, (before, after_fingerprint) in written.items():
+    for record_id in chosen:
+        before, after_fingerprint = written[record_id]
         results.append(undo.record(planned[record_id], before, after_fingerprint))
         progress.advance(1)
+    results += [_nothing_to_undo(i) for i in planned if only and i in only and i not in written]
     return ApplyResult(tuple(results), opened.path)
+
+
+def _check_only(planned: Mapping[str, RecordPlan], only: Collection[str] | None) -> None:
+    """Refuse `--only` IDs the plan does not hold, naming them, before anything is written."""
+    unknown = sorted(set(only or ()) - set(planned))
+    if unknown:
+        raise ApplyError(f"not in the plan: {', '.join(unknown)}")
+
+
+def _nothing_to_undo(record_id: str) -> RecordResult:
+    """A record named in `--only` that the journal holds no unreversed write of."""
+    return RecordResult(
+        record_id, ApplyStatus.NOTHING_TO_UNDO, error_message=NOTHING_TO_ROLL_BACK_NOTE
+    )
 
 
 _WRITTEN = (JournalEvent.DONE, JournalEvent.IGNORED)  # answered: the record may have changed

@@ -54,14 +54,19 @@ from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import field_fingerprints, field_of, fields_changed, fingerprint, within
 from sheetsync.report.words import (
+    LEFT_BY_ROLLBACK,
     NOT_CHANGED_BY_ESPLORO,
     NOT_RESTORABLE,
+    NOTHING_TO_ROLL_BACK,
+    ROLLBACK_UNFINISHED,
+    ROLLED_BACK_EARLIER,
     STALE_AFTER_UNKNOWN,
     STALE_BEYOND_CELLS,
     STALE_WHILE_UNANSWERED,
     ignored_field,
     merged_since_plan,
     stale_since_plan,
+    unrestorable_message,
 )
 from sheetsync.template import load_template
 from sheetsync.workbook.cells import cell_text, is_oversized, text_digest
@@ -92,6 +97,7 @@ class ApplyStatus(StrEnum):
     ROLLED_BACK = "rolled back"  # rollback restored it (or apply found it rolled back)
     SKIPPED = "skipped"  # rollback left it alone: changed since sheetsync wrote it
     NOT_RESTORED = NOT_RESTORABLE  # rollback: a field the API cannot put back (see message)
+    NOTHING_TO_UNDO = NOTHING_TO_ROLL_BACK  # rollback --only: apply did not write it
 
     def __repr__(self) -> str:
         return repr(self.value)  # as before it was an enum: 'updated' in a result's repr
@@ -110,7 +116,15 @@ class RecordResult:
     @property
     def settled(self) -> bool:
         """Whether the record is as the run meant it to be: nothing to edit again."""
-        return self.status in (ApplyStatus.UPDATED, ApplyStatus.NO_OP, ApplyStatus.ROLLED_BACK)
+        return self.status in _SETTLED
+
+
+_SETTLED = (
+    ApplyStatus.UPDATED,
+    ApplyStatus.NO_OP,
+    ApplyStatus.ROLLED_BACK,
+    ApplyStatus.NOTHING_TO_UNDO,
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,7 @@ class ApplyResult:
     journal: Path
     interrupted: bool = False
     stopped: str = ""  # why the run stopped early (a refused write), if it did
+    notices: tuple[str, ...] = ()  # about the run, not a record (a lock taken over)
 
     @property
     def ok(self) -> bool:
@@ -195,8 +210,7 @@ class _Run:
         if last is not None and last.event in _FINISHED:
             return _from_journal(record, last)
         if last is not None and last.event.startswith("rollback"):
-            message = "rolled back earlier: plan again to apply this change anew"
-            return RecordResult(record.record_id, ApplyStatus.ROLLED_BACK, error_message=message)
+            return _after_rollback(record.record_id, last)
         live = self.live(record.record_id)
         if last is not None and last.event == JournalEvent.BEGIN:
             settled = self._settle(record, last.data, live)
@@ -556,6 +570,20 @@ def _from_journal(record: RecordPlan, last: Entry) -> RecordResult:
         warnings,
         error_message=str(last.data.get("reason", "")),
     )
+
+
+def _after_rollback(record_id: str, last: Entry) -> RecordResult:
+    """How apply finds a record a rollback of this plan reached: as that rollback left it.
+    It is never written again from this plan (the person rolled it back on purpose)."""
+    if last.event == JournalEvent.ROLLBACK_SKIPPED:
+        return RecordResult(record_id, ApplyStatus.SKIPPED, error_message=LEFT_BY_ROLLBACK)
+    if last.event == JournalEvent.ROLLBACK_BEGIN:
+        return RecordResult(record_id, ApplyStatus.FAILED, error_message=ROLLBACK_UNFINISHED)
+    unrestorable = tuple(str(f) for f in last.data.get("unrestorable", ()))
+    if unrestorable:
+        message = unrestorable_message(unrestorable)
+        return RecordResult(record_id, ApplyStatus.NOT_RESTORED, error_message=message)
+    return RecordResult(record_id, ApplyStatus.ROLLED_BACK, error_message=ROLLED_BACK_EARLIER)
 
 
 def _selected(plan: Plan, options: ApplyOptions) -> list[RecordPlan]:

@@ -7,15 +7,18 @@ outcome rendered (or printed as JSON with `--json`), an exit code that means one
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from sheetsync import api
 from sheetsync.applying.journal import journal_path
-from sheetsync.applying.run import ApplyResult
+from sheetsync.applying.run import ApplyResult, ApplyStatus
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.options import (
@@ -43,7 +46,12 @@ from sheetsync.exporting import read_id_list
 from sheetsync.planning.file import default_plan_path, read_plan, write_plan
 from sheetsync.planning.model import Plan
 from sheetsync.report.html import write_html_report
-from sheetsync.report.terminal import apply_summary, export_summary, render_plan
+from sheetsync.report.terminal import (
+    apply_summary,
+    export_summary,
+    render_plan,
+    rollback_summary,
+)
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -203,7 +211,7 @@ def plan(
         write_html_report(result, html, rate=pace)
     if annotated is not None:
         annotate_workbook(workbook, annotated, result)
-    _show_plan(result, plan_path, pace, verbose, as_json)
+    _show_plan(result, plan_path, pace, verbose, as_json, connection)
     raise typer.Exit(plan_exit_code(result))
 
 
@@ -214,7 +222,14 @@ def plan_exit_code(result: Plan) -> int:
     return EXIT_CHANGES if any(r.status == "change" for r in result.records) else EXIT_OK
 
 
-def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_json: bool) -> None:
+def _show_plan(
+    result: Plan,
+    plan_path: Path,
+    pace: float,
+    verbose: bool,
+    as_json: bool,
+    connection: Connection,
+) -> None:
     if as_json:
         output.emit_json(
             {
@@ -230,8 +245,15 @@ def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_jso
         ("Plan written to ", ""),
         (str(plan_path), "bold"),
         (". Nothing was written to Esploro. After review: ", ""),
-        (f"sheetsync apply {plan_path} --expect {result.checksum}", "bold"),
+        (_apply_command(plan_path, result.checksum, connection), "bold"),
     )
+
+
+def _apply_command(plan_path: Path, checksum: str, connection: Connection) -> str:
+    """The apply command to run after review, with the connection options the plan was made
+    with, quoted for a POSIX shell."""
+    words = ["sheetsync", "apply", str(plan_path), "--expect", checksum, *connection.given()]
+    return shlex.join(words)
 
 
 @app.command()
@@ -299,7 +321,7 @@ def apply(
                     (str(results), "bold"),
                     (f" ({again} records to edit again)", ""),
                 )
-    _show_apply(result, loaded, plan_file, as_json)
+    _show_apply(result, loaded, plan_file, as_json, connection=connection)
     if result.stopped or result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
@@ -311,6 +333,9 @@ def rollback(
         Path, typer.Argument(help="The plan that was applied.", exists=True, dir_okay=False)
     ],
     yes: Yes = False,
+    only: Annotated[
+        str | None, typer.Option(help="Roll back only these record IDs (comma-separated).")
+    ] = None,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -331,11 +356,18 @@ def rollback(
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
         with output.RecordProgress(output.stderr, "Rolling back") as progress:
             result = api.rollback(
-                client, loaded, journal=journal_path(plan_file), progress=progress
+                client,
+                loaded,
+                journal=journal_path(plan_file),
+                only=read_id_list(only) if only else None,
+                progress=progress,
             )
-    _show_apply(result, loaded, plan_file, as_json)
-    ok = all(r.status == "rolled back" for r in result.results)
+    _show_apply(result, loaded, plan_file, as_json, summary=rollback_summary)
+    ok = all(r.status in _UNDONE for r in result.results)
     raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+_UNDONE = (ApplyStatus.ROLLED_BACK, ApplyStatus.NOTHING_TO_UNDO)  # a rollback's exit 0
 
 
 def _confirm(question: str | None, command: str, yes: bool) -> None:
@@ -351,7 +383,14 @@ def _confirm(question: str | None, command: str, yes: bool) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: bool) -> None:
+def _show_apply(
+    result: ApplyResult,
+    loaded: Plan,
+    plan_file: Path,
+    as_json: bool,
+    summary: Callable[[Console, ApplyResult], None] = apply_summary,
+    connection: Connection | None = None,
+) -> None:
     if as_json:
         output.emit_json(
             {
@@ -363,10 +402,10 @@ def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: boo
             }
         )
         return
-    apply_summary(output.stdout, result)
+    summary(output.stdout, result)
     if result.interrupted or result.stopped:
         output.say(
             ("To resume: ", ""),
-            (f"sheetsync apply {plan_file} --expect {loaded.checksum}", "bold"),
+            (_apply_command(plan_file, loaded.checksum, connection or Connection()), "bold"),
             (" (records already done are skipped)", ""),
         )

@@ -35,7 +35,8 @@ UseSandbox = Annotated[
     bool,
     typer.Option(
         "--sandbox",
-        help="Talk to a local `sheetsync sandbox` with its read/write key.",
+        help="Talk to a local `sheetsync sandbox` with its read/write key: the newest one "
+        "running (whatever its port), else port 8780.",
         rich_help_panel=CONNECTION,
     ),
 ]
@@ -76,6 +77,19 @@ class Connection:
     rate: float | None = None
     workers: int | None = None
     quota_floor: int | None = None
+
+    def given(self) -> list[str]:
+        """The options that choose the Esploro, as the person gave them (never a key: no
+        option holds one), to repeat in a command printed for them to run next."""
+        given = ["--sandbox"] if self.sandbox else []
+        for option, value in (
+            ("--base-url", self.base_url),
+            ("--profile", self.profile),
+            ("--region", self.region),
+        ):
+            if value is not None:
+                given += [option, value]
+        return given
 
     def open(self) -> EsploroClient:
         """A client for these options (`sheetsync.connect`); settings warnings are printed,

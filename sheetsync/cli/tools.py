@@ -20,6 +20,7 @@ from sheetsync.cli.app import app
 from sheetsync.cli.demo import run_demo
 from sheetsync.cli.options import AsJson, BaseUrl, Connection, Profile, Region, UseSandbox
 from sheetsync.errors import EXIT_ERROR, SheetsyncError
+from sheetsync.esploro.settings import forget_running_sandbox, record_running_sandbox
 from sheetsync.report.terminal import check_report, template_table, templates_table
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.template import builtin_templates
@@ -258,6 +259,7 @@ def sandbox(
             "choose another --port (0 picks a free one)"
         ) from None
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    record = record_running_sandbox(server.base_url)  # so that `--sandbox` finds this one
     try:
         _announce(server, db_path, as_json)
         server.serve_forever()
@@ -265,6 +267,7 @@ def sandbox(
         pass
     finally:
         server.stop()
+        forget_running_sandbox(record)
     if not as_json:
         output.say(("Sandbox stopped.", ""))
 

@@ -13,9 +13,13 @@ production key is never sent to a sandbox, nor the sandbox key to production.
 
 from __future__ import annotations
 
+import datetime
+import difflib
+import json
 import math
 import os
 import re
+import socket
 import stat
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -27,6 +31,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from sheetsync.errors import ConfigError
+from sheetsync.files import PRIVATE, write_text_atomically
 
 DEFAULT_REGION = "na"
 DEFAULT_RATE = 10.0
@@ -163,13 +168,24 @@ def _permission_warnings(config: _ConfigFile) -> list[str]:
     ]
 
 
-def _unknown_key_warnings(name: str | None, table: Mapping[str, Any]) -> list[str]:
+def _unknown_key_warnings(
+    config: _ConfigFile, name: str | None, table: Mapping[str, Any]
+) -> list[str]:
     """A misspelt setting (`apikey`, `rate_limit`) would otherwise be ignored in silence."""
+    where = display_path(config.path)
     return [
-        f"profile '{name}' has an unknown setting '{key}' (known: {', '.join(PROFILE_KEYS)})"
+        f"{where}, profile '{name}': unknown setting '{key}', ignored ({_did_you_mean(key)})"
         for key in table
         if key not in PROFILE_KEYS
     ]
+
+
+def _did_you_mean(key: str) -> str:
+    """`did you mean 'api_key'?` for a near miss, else the settings a profile may hold."""
+    close = difflib.get_close_matches(key.lower(), PROFILE_KEYS, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"known: {', '.join(PROFILE_KEYS)}"
 
 
 def _select_profile(
@@ -323,6 +339,10 @@ def _why_no_file_key(config: _ConfigFile, name: str | None) -> str:
         return "does not exist"
     if name is None:
         return "no profile selected (no --profile, SHEETSYNC_PROFILE or default_profile)"
+    table = config.profiles.get(name, {})
+    near = [k for k in table if k not in PROFILE_KEYS and _did_you_mean(k).endswith("'api_key'?")]
+    if near:
+        return f"profile '{name}' has no api_key (it has '{near[0]}': did you mean 'api_key'?)"
     return f"profile '{name}' has no api_key"
 
 
@@ -397,7 +417,7 @@ def resolve_settings(
     key, key_source = _resolve_key(api_key, environment, config, name, table)
     warnings = [
         *_permission_warnings(config),
-        *_unknown_key_warnings(name, table),
+        *_unknown_key_warnings(config, name, table),
         *_plain_http_warnings(url),
     ]
     return Settings(
@@ -419,10 +439,20 @@ def _sandbox_settings(
     workers: int | None,
     quota_floor: int | None,
 ) -> Settings:
-    """The local sandbox, with its read/write key, unless an option says otherwise."""
-    url = _checked_base_url(base_url, "--base-url option") if base_url else SANDBOX_BASE_URL
+    """The local sandbox, with its read/write key, unless an option says otherwise: at
+    `base_url`, else the most recently started `sheetsync sandbox` still running, else the
+    default port, with a warning that no running sandbox was found."""
+    warnings: tuple[str, ...] = ()
+    if base_url:
+        url = _checked_base_url(base_url, "--base-url option")
+    else:
+        found = find_running_sandbox()
+        url = found or SANDBOX_BASE_URL
+        if found is None and not _answers(SANDBOX_BASE_URL):
+            warnings = (no_running_sandbox_message(),)
     key = _checked_key(api_key, "the api_key argument")
     return Settings(
+        warnings=warnings,
         base_url=url,
         api_key=key or SANDBOX_API_KEY,
         key_source="the api_key argument" if key else "sandbox",
@@ -430,6 +460,94 @@ def _sandbox_settings(
         workers=int(_tuning("workers", workers, {}, None)),
         quota_floor=int(_tuning("quota_floor", quota_floor, {}, None)),
     )
+
+
+# -- running sandboxes ----------------------------------------------------------------------
+# `sheetsync sandbox` records where it listens, one small JSON file per running server
+# ({"pid", "base_url", "started"}, named after its process and port), removed when it stops;
+# `--sandbox` finds the newest one still alive. The format is shared here so the library never
+# imports its own emulator, and the CLI command writes what this module reads.
+
+
+def running_sandboxes_dir() -> Path:
+    """`sandboxes/` in the user state directory (e.g. ~/.local/state/sheetsync/sandboxes)."""
+    return platformdirs.user_state_path("sheetsync") / "sandboxes"
+
+
+def record_running_sandbox(base_url: str) -> Path | None:
+    """Record this process as a sandbox serving at `base_url`; returns the record to remove
+    (`forget_running_sandbox`) when it stops, or None if the state directory is not writable
+    (the sandbox still serves; `--sandbox` then needs --base-url)."""
+    port = urlsplit(base_url).port
+    path = running_sandboxes_dir() / f"{os.getpid()}-{port}.json"  # a process may run two
+    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+    facts = {"pid": os.getpid(), "base_url": base_url, "started": started}
+    try:
+        write_text_atomically(path, json.dumps(facts) + "\n", mode=PRIVATE)
+    except OSError:
+        return None
+    return path
+
+
+def forget_running_sandbox(record: Path | None) -> None:
+    if record is not None:
+        record.unlink(missing_ok=True)
+
+
+def find_running_sandbox() -> str | None:
+    """The base URL of the most recently started sandbox whose process is alive and whose
+    port answers; records of sandboxes that are gone (killed, not stopped) are removed."""
+    for path, facts in sorted(_sandbox_records(), key=lambda r: str(r[1]["started"]), reverse=True):
+        if not _alive(int(facts["pid"])):
+            path.unlink(missing_ok=True)
+        elif _answers(str(facts["base_url"])):
+            return str(facts["base_url"])
+    return None
+
+
+def no_running_sandbox_message() -> str:
+    where = display_path(running_sandboxes_dir())
+    return (
+        f"no running `sheetsync sandbox` found (none recorded in {where}); trying "
+        f"{SANDBOX_BASE_URL}. Start one with `sheetsync sandbox`, or give --base-url"
+    )
+
+
+def _sandbox_records() -> list[tuple[Path, Mapping[str, Any]]]:
+    """Every readable record; one being written or damaged is passed over."""
+    records: list[tuple[Path, Mapping[str, Any]]] = []
+    for path in running_sandboxes_dir().glob("*.json"):
+        try:
+            facts = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(facts, dict) and {"pid", "base_url", "started"} <= facts.keys():
+                int(facts["pid"])
+                records.append((path, facts))
+        except (OSError, ValueError, TypeError):
+            continue
+    return records
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # Windows' os.kill ends the process whatever the signal: ask its port
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform without signal 0: ask its port
+    return True
+
+
+def _answers(base_url: str) -> bool:
+    """Whether something accepts connections at `base_url`'s host and port."""
+    parts = urlsplit(base_url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=1.0):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 __all__ = [

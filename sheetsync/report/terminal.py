@@ -28,6 +28,8 @@ from sheetsync.report.words import (
     HELD_NOTE,
     NO_CHECKSUM,
     NOT_FETCHED,
+    NOTHING_APPLIED,
+    NOTHING_ROLLED_BACK,
     STATUS_LABELS,
     STATUS_ORDER,
     calls_sentence,
@@ -49,6 +51,7 @@ __all__ = [
     "check_report",
     "export_summary",
     "render_plan",
+    "rollback_summary",
     "template_table",
     "templates_table",
 ]
@@ -360,18 +363,40 @@ def _results_table(console: Console, title: str, records: list[RecordResult]) ->
     console.print(table)
 
 
-def apply_summary(console: Console, result: ApplyResult) -> None:
-    """Counts by status, then every record that did not end as planned, with its errorCode and
-    trackingId (what Ex Libris support asks for)."""
+def _tally(result: ApplyResult) -> str:
+    """`2 rolled back, 1 skipped`: how many records ended each way, every record counted."""
     counts: dict[ApplyStatus, int] = {}
     for record in result.results:
         counts[record.status] = counts.get(record.status, 0) + 1
-    tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    console.print(Text(f"Applied: {tally}"))
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
+def apply_summary(console: Console, result: ApplyResult) -> None:
+    """Counts by status, then every record that did not end as planned, with its errorCode and
+    trackingId (what Ex Libris support asks for)."""
+    console.print(Text(f"Applied: {_tally(result) or NOTHING_APPLIED}"))
     unsettled = [r for r in result.results if not r.settled]
     _results_table(console, "Records not updated as planned", unsettled)
     noted = [r for r in result.results if r.settled and r.warnings]
     _results_table(console, "Updated, with something to know", noted)
+    _run_footer(console, result)
+
+
+def rollback_summary(console: Console, result: ApplyResult) -> None:
+    """A rollback's counts by status (or that there was nothing to roll back), then every
+    record it did not restore, and why."""
+    console.print(Text(f"Rollback: {_tally(result) or NOTHING_ROLLED_BACK}"))
+    unsettled = [r for r in result.results if not r.settled]
+    _results_table(console, "Records not rolled back", unsettled)
+    noted = [r for r in result.results if r.settled and r.warnings]
+    _results_table(console, "Rolled back, with something to know", noted)
+    _run_footer(console, result)
+
+
+def _run_footer(console: Console, result: ApplyResult) -> None:
+    """Why the run stopped, notices about the run, and where its journal is."""
     if result.stopped:
         console.print(Text.assemble(("Stopped:", "red"), f" {result.stopped}"))
+    for notice in result.notices:
+        console.print(Text.assemble(("notice: ", "yellow"), notice))
     console.print(Text(f"Journal: {result.journal}"))

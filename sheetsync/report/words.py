@@ -149,6 +149,22 @@ def merged_since_plan(fields: tuple[str, ...] = ()) -> str:
     return f"{MERGED_SINCE_PLAN}: {named}"
 
 
+# How apply finds a record that a rollback of the same plan reached (it never writes it again),
+# and how rollback ends a record it was asked for that it has nothing to restore in.
+ROLLED_BACK_EARLIER = "rolled back earlier: plan again to apply this change anew"
+LEFT_BY_ROLLBACK = (
+    "left alone by the rollback (changed since sheetsync wrote it): plan again to change it"
+)
+ROLLBACK_UNFINISHED = "a rollback of it was begun and not finished: run rollback again"
+NOTHING_TO_ROLL_BACK = "nothing to roll back"
+NOTHING_TO_ROLL_BACK_NOTE = "apply did not write it, or it is rolled back already"
+NOTHING_APPLIED = "nothing: the plan selects no records"
+NOTHING_ROLLED_BACK = (
+    "nothing to roll back: the journal holds no record that apply wrote and that is not "
+    "rolled back yet"
+)
+
+
 def unrestorable_message(fields: tuple[str, ...]) -> str:
     """Why a rollback left these fields as apply wrote them, and what the person can do."""
     return (

@@ -6,6 +6,7 @@ test reads (or depends on) the keyring of the machine it runs on.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +20,17 @@ from hypothesis import strategies as st
 
 from sheetsync.errors import ConfigError
 from sheetsync.esploro.settings import (
+    SANDBOX_BASE_URL,
     Settings,
     display_path,
+    find_running_sandbox,
+    forget_running_sandbox,
+    record_running_sandbox,
     resolve_settings,
+    running_sandboxes_dir,
 )
 from sheetsync.sandbox import DEFAULT_PORT, READ_WRITE_KEY
+from tests.conftest import start_sandbox
 
 NA = "https://api-na.hosted.exlibrisgroup.com"
 EU = "https://api-eu.hosted.exlibrisgroup.com"
@@ -75,6 +82,13 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def own_state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Running sandboxes are looked up in a state directory of the test's own."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "state"
 
 
 @pytest.fixture
@@ -266,6 +280,67 @@ def test_other_warnings(tmp_path: Path) -> None:
     settings = resolve(path, {"ESPLORO_API_KEY": "k"}, profile="p")
     assert any("unknown setting 'apikey'" in w for w in settings.warnings)
     assert any("plain http" in w for w in settings.warnings)
+
+
+def test_a_misspelt_profile_key_gets_a_did_you_mean(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.lab]\nregion = "eu"\napikey = "k"\nrat = 3\n', encoding="utf-8")
+    path.chmod(0o600)
+    settings = resolve(path, {"ESPLORO_API_KEY": "env-key"}, profile="lab")
+    assert settings.warnings == (
+        f"{display_path(path)}, profile 'lab': unknown setting 'apikey', ignored "
+        "(did you mean 'api_key'?)",
+        f"{display_path(path)}, profile 'lab': unknown setting 'rat', ignored "
+        "(did you mean 'rate'?)",
+    )
+    with pytest.raises(ConfigError) as refused:  # no other key: the near miss is the reason
+        resolve(path, profile="lab")
+    assert "profile 'lab' has no api_key (it has 'apikey': did you mean 'api_key'?)" in str(
+        refused.value
+    )
+    assert "'k'" not in str(refused.value)
+
+
+def test_sandbox_finds_the_newest_running_sandbox(config_file: Path) -> None:
+    older, newer = start_sandbox(researchers=1, assets=1), start_sandbox(researchers=1, assets=1)
+    records = [record_running_sandbox(b.base_url) for b in (older, newer)]
+    try:
+        assert resolve(config_file, sandbox=True).base_url == newer.base_url
+        assert find_running_sandbox() == newer.base_url
+        newer.stop()  # stopped without forgetting: its process (ours) lives, its port is shut
+        settings = resolve(config_file, sandbox=True)
+        assert (settings.base_url, settings.warnings) == (older.base_url, ())
+    finally:
+        older.stop()
+        newer.stop()
+        for record in records:
+            forget_running_sandbox(record)
+    assert list(running_sandboxes_dir().iterdir()) == []
+
+
+def test_a_record_of_a_sandbox_whose_process_is_gone_is_removed(config_file: Path) -> None:
+    with start_sandbox(researchers=1, assets=1) as box:
+        record = running_sandboxes_dir() / "999999999.json"
+        facts = {"pid": 999999999, "base_url": box.base_url, "started": "9999"}
+        record.parent.mkdir(parents=True)
+        record.write_text(json.dumps(facts), encoding="utf-8")
+        assert find_running_sandbox() is None  # its port answers, but its process is gone
+        assert not record.exists()
+
+
+def test_sandbox_with_none_running_tries_the_default_port_and_says_why(
+    config_file: Path,
+) -> None:
+    settings = resolve(config_file, sandbox=True)
+    assert settings.base_url == SANDBOX_BASE_URL
+    message = (
+        f"no running `sheetsync sandbox` found (none recorded in "
+        f"{display_path(running_sandboxes_dir())}); trying {SANDBOX_BASE_URL}. "
+        "Start one with `sheetsync sandbox`, or give --base-url"
+    )
+    assert settings.warnings in ((message,), ())  # () only if something listens on 8780
+    if not settings.warnings:
+        assert find_running_sandbox() is None
 
 
 def test_settings_repr_hides_the_key(config_file: Path) -> None:
