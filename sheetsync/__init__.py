@@ -51,6 +51,7 @@ from sheetsync.errors import (
 )
 from sheetsync.esploro.check import CheckReport
 from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.preflight import CheckRow, PreflightReport
 from sheetsync.exporting import ExportSummary
 from sheetsync.planning.file import read_plan, write_plan
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
@@ -77,6 +78,7 @@ __all__ = [
     "AuthorizationError",
     "CellEdit",
     "CheckReport",
+    "CheckRow",
     "Column",
     "ConfigError",
     "DailyQuotaError",
@@ -96,6 +98,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "PlanFileError",
+    "PreflightReport",
     "QuotaFloorReached",
     "RateLimitError",
     "RecordIdError",
