@@ -28,6 +28,7 @@ from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
 from sheetsync.errors import (
     ApplyError,
     AuthorizationError,
+    CanaryStopped,
     ConfigError,
     DailyQuotaError,
     EsploroApiError,
@@ -76,6 +77,7 @@ __all__ = [
     "ApplyResult",
     "ApplyStatus",
     "AuthorizationError",
+    "CanaryStopped",
     "CellEdit",
     "CheckReport",
     "CheckRow",

@@ -3,13 +3,15 @@ the canary stops after one write, lists what came back, and names the rollback c
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import requests
 
-from sheetsync.errors import EXIT_ERROR, EXIT_OK
+from sheetsync.errors import EXIT_ERROR, EXIT_OK, SANDBOX_HEADER
 from sheetsync.sandbox import Sandbox
-from tests.cli.runner import one_error_line, run
+from tests.cli.runner import SHEETSYNC, one_error_line, run
 from tests.conftest import Api, start_sandbox
 from tests.plans import edit
 
@@ -64,8 +66,21 @@ def test_no_canary_applies_every_record(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_the_sandbox_command_takes_the_canary_options(tmp_path: Path) -> None:
-    done = run(tmp_path, "sandbox", "--help")
-    flat = " ".join(done.stdout.split())
-    for option in ("--pretend-production", "--fault-drop-on-write", "--fault-retype-on-write"):
-        assert option in flat, option
+def test_the_sandbox_command_takes_the_canary_options() -> None:
+    command = [*SHEETSYNC, "sandbox", "--port", "0", "--memory", "--json", "--researchers", "2"]
+    options = ["--pretend-production", "--fault-drop-on-write", "job_description"]
+    options += ["--fault-retype-on-write", "researcher/positionOrder"]
+    process = subprocess.Popen(
+        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        facts = json.loads(process.stdout.readline())
+        assert facts["pretend_production"] is True
+        assert facts["drop_on_write"] == ["job_description"]
+        assert facts["retype_on_write"] == ["researcher/positionOrder"]
+        answer = Api(facts["base_url"]).get("/esploro/v1/researchers")
+        assert answer.status_code == 200 and SANDBOX_HEADER not in answer.headers
+    finally:
+        process.terminate()
+        process.wait(10)
