@@ -109,11 +109,12 @@ class CanaryStopped(ApplyError):
     """The first write of a run came back with fields the plan did not change altered: the run
     stopped before the second record (docs: README, "Canary on the first write")."""
 
-    def __init__(self, record_id: str, differences: int, rollback: str) -> None:
+    def __init__(self, record_id: str, differences: int, rollback: str, resume: str) -> None:
         super().__init__(
             f"record {record_id}, the first one written, came back from Esploro with "
             f"{differences} field(s) the plan did not change altered (listed above); nothing else "
-            f"was written. Undo it with: {rollback}"
+            f"was written. Undo it with: {rollback}; or, if Esploro is right to do that, go on "
+            f"with: {resume}"
         )
         self.record_id = record_id
 

@@ -1,5 +1,5 @@
-"""apply's canary: on a production Esploro the first write goes alone, and its answer is read
-for fields the plan did not change that came back otherwise.
+"""apply's canary: on a production Esploro the first write goes alone, and the record is read
+again for fields the plan did not change that came back otherwise.
 
 A rehearsal on the sandbox shows what sheetsync does, never what a real Esploro does with a
 write: the first contact with an institution's API is its first production run. A server that
@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sheetsync.errors import EsploroError
+from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Entity
 from sheetsync.fieldpath import escape_key
 from sheetsync.planning.model import RecordPlan
@@ -41,14 +43,35 @@ class CanaryFinding:
 
 def watch_first_write(
     entity: Entity,
+    client: EsploroClient,
+    record: RecordPlan,
+    sent: Mapping[str, Any],
+    answer: Mapping[str, Any],
+    *,
+    clears: bool,
+) -> CanaryFinding:
+    """Read the record written again and compare it with the record as sent, outside the
+    plan's changes (its patch, and its clears when applied) and the entity's ignored fields.
+    Read again because the record sent was built on a GET: a write's answer may be shaped
+    otherwise (what an asset op=patch answers on a real Esploro is unseen). If that read
+    fails, the answer is compared instead."""
+    try:
+        stored: Mapping[str, Any] = entity.get(client, record.record_id)
+    except EsploroError:
+        stored = answer
+    return compare_write(entity, record, sent, stored, clears=clears)
+
+
+def compare_write(
+    entity: Entity,
     record: RecordPlan,
     sent: Mapping[str, Any],
     stored: Mapping[str, Any],
     *,
     clears: bool,
 ) -> CanaryFinding:
-    """Compare the record as sent with the record as Esploro answered, outside the plan's
-    changes (its patch, and its clears when applied) and the entity's ignored fields."""
+    """The fields of `stored` that differ from `sent`, outside the plan's changes and the
+    entity's ignored fields."""
     operations = record.patch + (record.clear_patch if clears else ())
     planned = [_region(str(op.get("path", ""))) for op in operations]
     if record.partial_body is not None:  # patch mode sends these top-level keys whole

@@ -179,7 +179,9 @@ class _Run:
             mode=self.plan.write_mode,
         )
         if self.canary_pending():  # records go alone until then: no other write races it
-            self.canary = watch_first_write(self.entity, record, body, stored, clears=self.clears)
+            self.canary = watch_first_write(
+                self.entity, self.client, record, body, stored, clears=self.clears
+            )
             if self.canary.tripped:
                 self.halt(CANARY_STOPPED)
         return stored

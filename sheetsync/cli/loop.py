@@ -383,8 +383,9 @@ def _stop_on_canary(
     )
     options = [f"{name} {value}" for name, value in given if value]
     options += ["--sandbox"] if connection.sandbox else []
-    command = " ".join(["sheetsync rollback", str(plan_file), *options])
-    raise CanaryStopped(canary.record_id, len(canary.differences), command)
+    rollback = " ".join(["sheetsync rollback", str(plan_file), *options])
+    resume = " ".join(["sheetsync apply", str(plan_file), "--no-canary", *options])
+    raise CanaryStopped(canary.record_id, len(canary.differences), rollback, resume)
 
 
 def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from sheetsync.applying.canary import watch_first_write
+from sheetsync.applying.canary import compare_write
 from sheetsync.applying.journal import journal_path
 from sheetsync.applying.rollback import rollback_plan
 from sheetsync.applying.run import ApplyOptions, ApplyResult, apply_plan
@@ -160,7 +160,7 @@ def test_the_comparison_ignores_key_order_derived_fields_and_the_plans_own_chang
         "link": "https://example.org/derived",
     }
     record = _record([{"op": "replace", "path": "/a", "value": "changed by the plan"}])
-    assert not watch_first_write(RESEARCHERS, record, sent, stored, clears=False).tripped
+    assert not compare_write(RESEARCHERS, record, sent, stored, clears=False).tripped
 
 
 def test_the_comparison_names_each_kind_of_alteration() -> None:
@@ -180,7 +180,7 @@ def test_the_comparison_names_each_kind_of_alteration() -> None:
         "new": "default",
         "asset.views": 9,
     }
-    found = watch_first_write(ASSETS, _record([]), sent, stored, clears=False).differences
+    found = compare_write(ASSETS, _record([]), sent, stored, clears=False).differences
     assert sorted(found) == [
         '/gone: dropped (sent "y", stored nothing)',
         "/items: list items reordered (sent [1, 2, 3], stored [3, 2, 1])",
@@ -194,4 +194,4 @@ def test_a_patch_mode_write_owns_the_top_level_keys_it_sends() -> None:
     sent = {"identifier.isbn": ["1", "2"], "title": "T"}
     stored = {"identifier.isbn": ["2", "1"], "title": "T"}
     record = _record([], partial={"identifier.isbn": ["1", "2"]})
-    assert not watch_first_write(ASSETS, record, sent, stored, clears=False).tripped
+    assert not compare_write(ASSETS, record, sent, stored, clears=False).tripped

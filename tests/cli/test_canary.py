@@ -47,6 +47,7 @@ def test_the_canary_stops_apply_and_names_the_rollback(tmp_path: Path) -> None:
         assert "came back altered:" in flat and "/job_description: dropped" in flat
         line = one_error_line(done)
         assert f"Undo it with: sheetsync rollback {plan} --base-url {server.base_url}" in line
+        assert f"go on with: sheetsync apply {plan} --no-canary --base-url" in line
         undone = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
         assert undone.returncode == EXIT_OK, undone.stdout + undone.stderr
     finally:
