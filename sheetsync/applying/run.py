@@ -78,7 +78,7 @@ class ApplyOptions:
     limit: int | None = None  # apply at most this many of the records to change
     only: frozenset[str] | None = None
     expect: str | None = None  # the checksum the reviewer approved
-    canary: bool = True  # on production, the first write alone, its answer checked (canary.py)
+    canary: bool = True  # on production, the first write alone, then re-read (canary.py)
 
 
 class ApplyStatus(StrEnum):
