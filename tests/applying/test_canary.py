@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheetsync.applying.canary import compare_write
 from sheetsync.applying.journal import journal_path
@@ -195,3 +197,32 @@ def test_a_patch_mode_write_owns_the_top_level_keys_it_sends() -> None:
     stored = {"identifier.isbn": ["2", "1"], "title": "T"}
     record = _record([], partial={"identifier.isbn": ["1", "2"]})
     assert not compare_write(ASSETS, record, sent, stored, clears=False).tripped
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_RECORDS = st.dictionaries(st.sampled_from(["a", "b", "c/d", "e~f"]), _JSON, min_size=1)
+
+
+@given(_RECORDS)
+def test_a_record_stored_as_sent_never_trips_the_canary(sent: dict[str, Any]) -> None:
+    stored = dict(reversed(list(sent.items())))  # key order is no difference
+    assert not compare_write(ASSETS, _record([]), sent, stored, clears=False).tripped
+
+
+@given(_RECORDS, st.data())
+def test_a_dropped_field_always_trips_it_unless_the_plan_wrote_it(
+    sent: dict[str, Any], data: st.DataObject
+) -> None:
+    gone = data.draw(st.sampled_from(sorted(sent)))
+    stored = {key: value for key, value in sent.items() if key != gone}
+    pointer = "/" + gone.replace("~", "~0").replace("/", "~1")
+    found = compare_write(ASSETS, _record([]), sent, stored, clears=False).differences
+    assert [d.split(": ")[0] for d in found] == [pointer]
+    planned = _record([{"op": "remove", "path": pointer}])
+    assert not compare_write(ASSETS, planned, sent, stored, clears=False).tripped
