@@ -118,11 +118,7 @@ def _access(client: EsploroClient, entity: Entity) -> list[CheckRow]:
         return [CheckRow("base URL", FAIL, str(exc))]
     except AuthorizationError as exc:
         reached = CheckRow("base URL", PASS, f"{client.base_url} answered")
-        return [
-            reached,
-            _key_elsewhere(client, entity, exc),
-            CheckRow(_read(entity), FAIL, str(exc)),
-        ]
+        return [reached, _key_elsewhere(client, entity), CheckRow(_read(entity), FAIL, str(exc))]
     except EsploroError as exc:
         reached = CheckRow("base URL", PASS, f"{client.base_url} answered")
         return [reached, CheckRow(_read(entity), FAIL, str(exc))]
@@ -138,7 +134,7 @@ def _read(entity: Entity) -> str:
     return f"read {entity.name}"
 
 
-def _key_elsewhere(client: EsploroClient, entity: Entity, refused: EsploroError) -> CheckRow:
+def _key_elsewhere(client: EsploroClient, entity: Entity) -> CheckRow:
     """A key refused for one entity: valid but not allowed it, or not valid at all?"""
     for other in ENTITIES.values():
         if other is entity:
