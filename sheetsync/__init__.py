@@ -28,6 +28,7 @@ from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
 from sheetsync.errors import (
     ApplyError,
     AuthorizationError,
+    CanaryStopped,
     ConfigError,
     DailyQuotaError,
     EsploroApiError,
@@ -52,6 +53,7 @@ from sheetsync.errors import (
 )
 from sheetsync.esploro.check import CheckReport
 from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.preflight import CheckRow, PreflightReport
 from sheetsync.exporting import ExportSummary
 from sheetsync.planning.file import read_plan, write_plan
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
@@ -76,8 +78,10 @@ __all__ = [
     "ApplyResult",
     "ApplyStatus",
     "AuthorizationError",
+    "CanaryStopped",
     "CellEdit",
     "CheckReport",
+    "CheckRow",
     "Column",
     "ConfigError",
     "DailyQuotaError",
@@ -98,6 +102,7 @@ __all__ = [
     "PlanError",
     "PlanFileError",
     "PlanLocked",
+    "PreflightReport",
     "QuotaFloorReached",
     "RateLimitError",
     "RecordIdError",

@@ -13,6 +13,7 @@ import dataclasses
 import os
 from collections.abc import Collection, Iterable
 from pathlib import Path
+from typing import overload
 
 from sheetsync.applying.journal import JournalLocation
 from sheetsync.applying.lock import Held, plan_lock, taken_over_notice
@@ -21,7 +22,14 @@ from sheetsync.applying.rollback import rollback_plan
 from sheetsync.applying.run import ApplyOptions, ApplyResult, apply_plan
 from sheetsync.esploro.check import CheckReport, run_check
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import Selection
+from sheetsync.esploro.entities import Selection, entity_of
+from sheetsync.esploro.preflight import (
+    DEFAULT_SAMPLE,
+    PreflightOptions,
+    PreflightReport,
+    QuotaNeed,
+    run_preflight,
+)
 from sheetsync.esploro.settings import resolve_settings
 from sheetsync.exporting import ExportSummary, export_records
 from sheetsync.planning.build import build_plan
@@ -29,6 +37,7 @@ from sheetsync.planning.file import read_plan
 from sheetsync.planning.model import Plan
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.template import Template, load_template
+from sheetsync.workbook.reader import read_export
 
 PathLike = str | os.PathLike[str]
 
@@ -131,6 +140,7 @@ def apply(
     only: Collection[str] | None = None,
     expect: str | None = None,
     progress: Progress | None = None,
+    canary: bool = True,
 ) -> ApplyResult:
     """Execute a plan (a `Plan`, or the path of a saved one): per record, re-fetch, skip it if
     it changed since planning, write, verify, journal.
@@ -140,12 +150,16 @@ def apply(
     written only with `allow_clears`; `expect` refuses a plan whose checksum is not the one
     reviewed. One apply or rollback of a plan runs at a time: another, of the same journal,
     is refused (`PlanLocked`) while this one runs.
+    reviewed. On a production Esploro (not a sandbox) the first write goes alone and, with
+    `canary`, a field the plan did not change coming back altered stops the run there
+    (`ApplyResult.canary` says what came back).
     """
     options = ApplyOptions(
         allow_clears=allow_clears,
         limit=limit,
         only=frozenset(only) if only is not None else None,
         expect=expect,
+        canary=canary,
     )
     with plan_lock(journal, "apply") as held:
         result = apply_plan(
@@ -180,9 +194,66 @@ def rollback(
     return _noted(result, held)
 
 
-def check(client: EsploroClient) -> CheckReport:
-    """Whether the key reads researchers and assets, the daily quota left, the round trip."""
-    return run_check(client, client.key_source)
+@overload
+def check(client: EsploroClient) -> CheckReport: ...
+
+
+@overload
+def check(
+    client: EsploroClient,
+    template: str | PathLike | Template,
+    *,
+    records: int | None = None,
+    for_file: PathLike | None = None,
+    sample: int = DEFAULT_SAMPLE,
+    write_test: bool = False,
+    quota_floor: int | None = None,
+) -> PreflightReport: ...
+
+
+def check(
+    client: EsploroClient,
+    template: str | PathLike | Template | None = None,
+    *,
+    records: int | None = None,
+    for_file: PathLike | None = None,
+    sample: int = DEFAULT_SAMPLE,
+    write_test: bool = False,
+    quota_floor: int | None = None,
+) -> CheckReport | PreflightReport:
+    """Without a template: whether the key reads researchers and assets, the daily quota left,
+    the round trip. With one, the preflight before a first write: a `PreflightReport` of rows
+    (pass, warn or fail, and why) on the base URL, the key, the quota a run of `records`
+    records (or of the workbook or plan `for_file`) needs, the template's code tables and
+    paths against a `sample` of live records, and facts about the institution's data. Reads
+    only; `write_test` also asks whether the key may write, without writing a record.
+    `quota_floor` is the run's (default: the client's)."""
+    if template is None:
+        return run_check(client, client.key_source)
+    chosen = _template(template)
+    need = _quota_need(chosen, records, Path(for_file) if for_file is not None else None)
+    options = PreflightOptions(
+        need=need, sample=sample, write_test=write_test, quota_floor=quota_floor
+    )
+    return run_preflight(client, chosen, options)
+
+
+def _quota_need(template: Template, records: int | None, for_file: Path | None) -> QuotaNeed | None:
+    """What the run the preflight is for would cost: applying a plan file, planning and
+    applying a workbook's rows, or the whole loop for `records` records."""
+    entity = entity_of(template.entity)
+    if for_file is not None and for_file.suffix.lower() == ".json":
+        changes = sum(1 for r in read_plan(for_file).records if r.status == "change")
+        return QuotaNeed(entity.loop_calls(changes).apply, f"applying {changes} changes")
+    if for_file is not None:
+        rows = len(read_export(for_file).rows)
+        calls = entity.loop_calls(rows)
+        return QuotaNeed(calls.plan + calls.apply, f"planning and applying {rows} rows")
+    if records is not None:
+        calls = entity.loop_calls(records)
+        what = f"an export, plan and apply of {records} records"
+        return QuotaNeed(calls.export + calls.plan + calls.apply, what)
+    return None
 
 
 def results(

@@ -39,6 +39,9 @@ EXIT_USAGE = 64  # a mistyped command or option (sysexits.h EX_USAGE)
 EXIT_INTERNAL = 70  # a bug in sheetsync (sysexits.h EX_SOFTWARE); the traceback is logged
 
 REMAINING_HEADER = "X-Exl-Api-Remaining"  # calls left today, on every Esploro answer
+# On every answer of a `sheetsync sandbox` (unless it pretends to be production): apply's canary
+# is for a real Esploro, whose answers a rehearsal cannot have told us about.
+SANDBOX_HEADER = "X-Sheetsync-Sandbox"
 
 
 class SheetsyncError(Exception):
@@ -104,6 +107,20 @@ class ApplyError(SheetsyncError):
 
 class PlanLocked(ApplyError):
     """Another process is applying or rolling back the same plan; the message names it."""
+
+
+class CanaryStopped(ApplyError):
+    """The first write of a run came back with fields the plan did not change altered: the run
+    stopped before the second record (docs: README, "Canary on the first write")."""
+
+    def __init__(self, record_id: str, differences: int, rollback: str, resume: str) -> None:
+        super().__init__(
+            f"record {record_id}, the first one written, came back from Esploro with "
+            f"{differences} field(s) the plan did not change altered (listed above); nothing else "
+            f"was written. Undo it with: {rollback}; or, if Esploro is right to do that, go on "
+            f"with: {resume}"
+        )
+        self.record_id = record_id
 
 
 class JournalError(SheetsyncError):

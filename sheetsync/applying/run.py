@@ -36,6 +36,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from sheetsync.applying.canary import CanaryFinding, watch_first_write
 from sheetsync.applying.journal import Entry, Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.errors import (
     ApplyError,
@@ -54,6 +55,7 @@ from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import field_fingerprints, field_of, fields_changed, fingerprint, within
 from sheetsync.report.words import (
+    CANARY_STOPPED,
     LEFT_BY_ROLLBACK,
     NOT_CHANGED_BY_ESPLORO,
     NOT_RESTORABLE,
@@ -81,6 +83,7 @@ class ApplyOptions:
     limit: int | None = None  # apply at most this many of the records to change
     only: frozenset[str] | None = None
     expect: str | None = None  # the checksum the reviewer approved
+    canary: bool = True  # on production, the first write alone, then re-read (canary.py)
 
 
 class ApplyStatus(StrEnum):
@@ -134,6 +137,7 @@ class ApplyResult:
     interrupted: bool = False
     stopped: str = ""  # why the run stopped early (a refused write), if it did
     notices: tuple[str, ...] = ()  # about the run, not a record (a lock taken over)
+    canary: CanaryFinding | None = None  # what the first write on production came back with
 
     @property
     def ok(self) -> bool:
@@ -172,18 +176,30 @@ class _Run:
         # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
         self.clears = options.allow_clears and plan.write_mode != "patch"
         self.joins = _template_joins(plan)
+        self.canary: CanaryFinding | None = None
+
+    def canary_pending(self) -> bool:
+        """Whether the canary still waits for its write: asked for, not on a sandbox."""
+        return self.options.canary and not self.client.is_sandbox and self.canary is None
 
     def live(self, record_id: str) -> Record:
         return self.entity.get(self.client, record_id)
 
     def write(self, record: RecordPlan, body: Record) -> Record:
-        return self.entity.write(
+        stored = self.entity.write(
             self.client,
             record.record_id,
             body,
             partial=record.partial_body,
             mode=self.plan.write_mode,
         )
+        if self.canary_pending():  # records go alone until then: no other write races it
+            self.canary = watch_first_write(
+                self.entity, self.client, record, body, stored, clears=self.clears
+            )
+            if self.canary.tripped:
+                self.halt(CANARY_STOPPED)
+        return stored
 
     def apply_safely(self, record: RecordPlan) -> RecordResult:
         """`apply`, with every failure of one record kept to that record, except those that
@@ -625,12 +641,29 @@ def apply_plan(
     ]
     to_change = [r for r in records if r.status == Status.CHANGE][: options.limit]
     progress.start(len(to_change))
-    # The first record goes alone: if the key cannot write, one refused write is all it costs.
-    first, interrupted = _run_all(run, to_change[:1], 1, progress)
-    rest, stopped_later = _run_all(run, to_change[1:], client.workers, progress)
+    first, interrupted, alone = _alone_first(run, to_change, progress)
+    rest, stopped_later = _run_all(run, to_change[alone:], client.workers, progress)
     results += first + rest
     interrupted = interrupted or stopped_later
-    return ApplyResult(tuple(results), journal.path, interrupted, run.stopped)
+    return ApplyResult(tuple(results), journal.path, interrupted, run.stopped, canary=run.canary)
+
+
+def _alone_first(
+    run: _Run, records: list[RecordPlan], progress: Progress
+) -> tuple[list[RecordResult], bool, int]:
+    """The first record goes alone: if the key cannot write, one refused write is all it costs.
+    On production (not a sandbox) records go on alone until one is written, the canary, so a
+    server that alters what it was not asked to stops the run after that one write. Returns
+    the results, whether Ctrl-C came, and how many records went alone."""
+    results: list[RecordResult] = []
+    interrupted, alone = False, 0
+    while alone < len(records) and not interrupted and not run.stop.is_set():
+        more, interrupted = _run_all(run, records[alone : alone + 1], 1, progress)
+        results += more
+        alone += 1
+        if not run.canary_pending():
+            break
+    return results, interrupted, alone
 
 
 def _run_all(

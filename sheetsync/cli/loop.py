@@ -39,6 +39,7 @@ from sheetsync.errors import (
     EXIT_OK,
     EXIT_PROBLEMS,
     ApplyError,
+    CanaryStopped,
     ExportError,
     WorkbookError,
 )
@@ -280,6 +281,14 @@ def apply(
             help="Write a results workbook; records not updated can be re-planned from it."
         ),
     ] = None,
+    no_canary: Annotated[
+        bool,
+        typer.Option(
+            "--no-canary",
+            help="On production, do not stop after the first write when Esploro alters fields "
+            "the plan did not change.",
+        ),
+    ] = False,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -291,8 +300,11 @@ def apply(
 ) -> None:
     """Execute a reviewed plan: re-fetch, stale check, full-record write, verify, journal.
 
-    Running it again resumes where it stopped. Exit codes: 0 every record updated or a no-op,
-    3 some were stale, in conflict, invalid or failed, 1 an error or a stopped run.
+    Running it again resumes where it stopped. On a production Esploro (not a sandbox) the
+    first write goes alone (the canary): if Esploro alters a field the plan did not change, the
+    run stops there, lists the fields and the rollback command, and exits 1. Exit codes: 0 every
+    record updated or a no-op, 3 some were stale, in conflict, invalid or failed, 1 an error or
+    a stopped run.
     """
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
@@ -312,6 +324,7 @@ def apply(
                 only=read_id_list(only) if only else None,
                 expect=expect,
                 progress=progress,
+                canary=not no_canary,
             )
         if results is not None:
             again = api.results(client, loaded, result, results)
@@ -322,6 +335,7 @@ def apply(
                     (f" ({again} records to edit again)", ""),
                 )
     _show_apply(result, loaded, plan_file, as_json, connection=connection)
+    _stop_on_canary(result, plan_file, connection, as_json)
     if result.stopped or result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
@@ -383,6 +397,22 @@ def _confirm(question: str | None, command: str, yes: bool) -> None:
         raise typer.Exit(EXIT_ERROR)
 
 
+def _stop_on_canary(
+    result: ApplyResult, plan_file: Path, connection: Connection, as_json: bool
+) -> None:
+    """The canary write came back altered: list how (unless JSON said it), name the rollback."""
+    canary = result.canary
+    if canary is None or not canary.tripped:
+        return
+    if not as_json:
+        output.say((f"The first write, record {canary.record_id}, came back altered:", "bold red"))
+        for difference in canary.differences:
+            output.say(("  ", ""), (difference, ""))
+    rollback = shlex.join(["sheetsync", "rollback", str(plan_file), *connection.given()])
+    resume = shlex.join(["sheetsync", "apply", str(plan_file), "--no-canary", *connection.given()])
+    raise CanaryStopped(canary.record_id, len(canary.differences), rollback, resume)
+
+
 def _show_apply(
     result: ApplyResult,
     loaded: Plan,
@@ -397,6 +427,7 @@ def _show_apply(
                 "ok": result.ok,
                 "interrupted": result.interrupted,
                 "stopped": result.stopped,
+                "canary": dataclasses.asdict(result.canary) if result.canary else None,
                 "journal": str(result.journal),
                 "results": [dataclasses.asdict(r) for r in result.results],
             }

@@ -18,10 +18,27 @@ from sheetsync._version import __version__
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.demo import run_demo
-from sheetsync.cli.options import AsJson, BaseUrl, Connection, Profile, Region, UseSandbox
-from sheetsync.errors import EXIT_ERROR, SheetsyncError
-from sheetsync.esploro.settings import forget_running_sandbox, record_running_sandbox
-from sheetsync.report.terminal import check_report, template_table, templates_table
+from sheetsync.cli.options import (
+    AsJson,
+    BaseUrl,
+    Connection,
+    Profile,
+    QuotaFloor,
+    Region,
+    UseSandbox,
+)
+from sheetsync.errors import EXIT_ERROR, EXIT_PROBLEMS, SheetsyncError
+from sheetsync.esploro.settings import (
+    DEFAULT_QUOTA_FLOOR,
+    forget_running_sandbox,
+    record_running_sandbox,
+)
+from sheetsync.report.terminal import (
+    check_report,
+    preflight_table,
+    template_table,
+    templates_table,
+)
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
 from sheetsync.template import builtin_templates
 
@@ -67,14 +84,62 @@ def templates_show(
 
 @app.command()
 def check(
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            help="Preflight for this template (built-in name or .toml): one table of checks "
+            "before a first write.",
+        ),
+    ] = None,
+    records: Annotated[
+        int | None,
+        typer.Option(help="With --template: compare the quota with a run of N records.", min=1),
+    ] = None,
+    for_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--for",
+            help="With --template: compare the quota with planning and applying this workbook, "
+            "or applying this plan file (.json).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    sample: Annotated[
+        int,
+        typer.Option(help="With --template: live records read to check paths and codes.", min=1),
+    ] = 50,
+    write_test: Annotated[
+        bool,
+        typer.Option(
+            "--write-test",
+            help="With --template: also ask whether the key may write (writes no record).",
+        ),
+    ] = False,
+    quota_floor: QuotaFloor = None,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
     sandbox: UseSandbox = False,
     as_json: AsJson = False,
 ) -> None:
-    """Check the connection: base URL, key rights, remaining daily quota, round-trip time."""
+    """Check the connection: base URL, key rights, remaining daily quota, round-trip time.
+
+    With --template, the preflight before a first write: base URL, key, quota for the run, read
+    (and with --write-test write) rights, the template's code tables and paths against a sample
+    of live records, and facts about the institution's data; read-only. Exit codes: 0 every
+    check passed or warns, 3 a check failed; without --template, 1 when a key cannot read.
+    """
+    if template is None and (records or for_file or write_test or quota_floor is not None):
+        raise typer.BadParameter("needs --template", param_hint="--records/--for/--write-test")
     connection = Connection(region, base_url, profile, sandbox, quota_floor=0)
+    if template is not None:
+        floor = DEFAULT_QUOTA_FLOOR if quota_floor is None else quota_floor
+        need = _Need(records, for_file, floor)
+        _preflight(connection, template, need, sample, write_test, as_json)
+        return
     with connection.open() as client:
         report = api.check(client)
     if as_json:
@@ -83,6 +148,37 @@ def check(
         check_report(output.stdout, report)
     if not (report.can_read_researchers and report.can_read_assets):
         raise typer.Exit(EXIT_ERROR)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Need:
+    """What the run the preflight is for needs: its size, and the quota floor it keeps."""
+
+    records: int | None
+    for_file: Path | None
+    quota_floor: int
+
+
+def _preflight(
+    connection: Connection, template: str, need: _Need, sample: int, write_test: bool, as_json: bool
+) -> None:
+    chosen = api.load_template(template)
+    with connection.open() as client:
+        report = api.check(
+            client,
+            chosen,
+            records=need.records,
+            for_file=need.for_file,
+            sample=sample,
+            write_test=write_test,
+            quota_floor=need.quota_floor,
+        )
+    if as_json:
+        output.emit_json(dataclasses.asdict(report))
+    else:
+        preflight_table(output.stdout, report)
+    if not report.ok:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command()
@@ -212,6 +308,30 @@ def sandbox(
             "(display_title_multilingual, researcher_keyword_multilingual).",
         ),
     ] = False,
+    pretend_production: Annotated[
+        bool,
+        typer.Option(
+            "--pretend-production",
+            help="Do not say 'sandbox' in answers (X-Sheetsync-Sandbox), so apply runs its "
+            "canary as on production: tests only.",
+        ),
+    ] = False,
+    fault_drop_on_write: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Test fault: drop this field (keys joined by /, e.g. researcher/researcher_suffix"
+            ") from every record written (repeatable).",
+            metavar="FIELD",
+        ),
+    ] = None,
+    fault_retype_on_write: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Test fault: store this field in another JSON type (text digits as a number, "
+            "...) on every write (repeatable).",
+            metavar="FIELD",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the start-up facts as one JSON line.")
     ] = False,
@@ -251,6 +371,9 @@ def sandbox(
             views_per_second=views_per_second,
             tracking_ids=tracking_ids,
             multilingual=multilingual,
+            pretend_production=pretend_production,
+            drop_on_write=tuple(fault_drop_on_write or ()),
+            retype_on_write=tuple(fault_retype_on_write or ()),
         )
         server = Sandbox(config)
     except OSError as exc:
@@ -288,6 +411,9 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
             "views_per_second": config.views_per_second,
             "tracking_ids": config.tracking_ids,
             "multilingual": config.multilingual,
+            "pretend_production": config.pretend_production,
+            "drop_on_write": list(config.drop_on_write),
+            "retype_on_write": list(config.retype_on_write),
         }
         output.emit_json(facts, indent=None, flush=True)
         return
@@ -319,6 +445,13 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
         *(["identifiers accepted from JSON"] if config.json_identifiers == "accept" else []),
         *([f"{config.views_per_second:g} portal views/s"] if config.views_per_second else []),
         *([f"trackingIds {config.tracking_ids}"] if config.tracking_ids != "E01" else []),
+        *(["pretending to be production"] if config.pretend_production else []),
+        *([f"drops on write: {', '.join(config.drop_on_write)}"] if config.drop_on_write else []),
+        *(
+            [f"retypes on write: {', '.join(config.retype_on_write)}"]
+            if config.retype_on_write
+            else []
+        ),
     ]
     if experiments:
         output.say((f"  options   {'; '.join(experiments)}", ""))

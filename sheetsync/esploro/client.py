@@ -43,6 +43,7 @@ import requests.auth
 
 from sheetsync.errors import (
     REMAINING_HEADER,
+    SANDBOX_HEADER,
     ConfigError,
     ErrorDetail,
     EsploroConnectionError,
@@ -262,6 +263,7 @@ class EsploroClient:
         self._calls = 0
         self._in_flight = 0
         self._remaining: int | None = None
+        self._sandbox = False
         self._random = random.Random()
         self._local = threading.local()
         self.key_source = "given to the client"  # where the key came from, never the key
@@ -331,6 +333,13 @@ class EsploroClient:
         """Calls left today per `X-Exl-Api-Remaining` (the lowest recent count), or None."""
         with self._lock:
             return self._remaining
+
+    @property
+    def is_sandbox(self) -> bool:
+        """Whether an answer said it came from a `sheetsync sandbox` (`X-Sheetsync-Sandbox`).
+        False until something answered: apply's canary runs unless this is True."""
+        with self._lock:
+            return self._sandbox
 
     @property
     def last_round_trip_ms(self) -> float | None:
@@ -425,6 +434,9 @@ class EsploroClient:
             return _Attempt(sent_at, failure=failure)
         self._local.round_trip_ms = (time.perf_counter() - started) * 1000.0
         self._note_remaining(response)
+        if response.headers.get(SANDBOX_HEADER, "").strip() == "1":
+            with self._lock:
+                self._sandbox = True
         return _Attempt(sent_at, response=response)
 
     def _reserve(self, method: str, path: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from sheetsync.errors import (
     ApplyError,
+    AuthorizationError,
     ErrorDetail,
     EsploroApiError,
     ExportError,
@@ -32,7 +33,7 @@ from sheetsync.errors import (
 from sheetsync.esploro.client import EsploroClient, RawBody, as_list, path_segment
 from sheetsync.esploro.patchxml import XML_CONTENT_TYPE, patch_xml
 from sheetsync.progress import Progress
-from sheetsync.template import EntityName, WriteMode
+from sheetsync.template import PATCHABLE_KEYS, EntityName, WriteMode
 
 Record = dict[str, Any]
 OnProgress = Callable[[int], object] | None
@@ -110,6 +111,25 @@ class Selected:
 
 
 @dataclass(frozen=True)
+class DataFact:
+    """Something true of an institution's records that a template's author should know (for
+    `check --template`): `notable` when the template, as it is, may not fit it."""
+
+    name: str
+    notable: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class LoopCalls:
+    """API calls one export, plan and apply of N records cost (an estimate, from above)."""
+
+    export: int
+    plan: int
+    apply: int
+
+
+@dataclass(frozen=True)
 class Restored:
     """What a rollback write did: the record as Esploro answered (None: nothing was sent),
     and the fields it could not put back through the API."""
@@ -130,6 +150,9 @@ class Entity(ABC):
     # Top-level fields the server changes on its own, with no one editing the record: never a
     # reason to call a record changed (apply's stale check, settling a write, rollback).
     volatile_fields: frozenset[str] = frozenset()
+    # Top-level fields the API documents but a record often lacks: a template path starting at
+    # one is spelt right even when no sampled record has it (`check --template`).
+    documented_fields: frozenset[str] = frozenset()
 
     @abstractmethod
     def check_selection(self, selection: Selection) -> None:
@@ -186,6 +209,26 @@ class Entity(ABC):
     def probe(self, client: EsploroClient) -> None:
         """The smallest read of this entity (one record of a list), for `check`."""
         client.request("GET", self.probe_path, {"limit": 1})
+
+    @abstractmethod
+    def sample_selection(self, size: int) -> Selection:
+        """A selection of `size` records of any kind, for `check --template`'s sample."""
+
+    @abstractmethod
+    def loop_calls(self, records: int) -> LoopCalls:
+        """What an export, a plan and an apply of `records` records cost in API calls."""
+
+    def may_write(self, client: EsploroClient) -> bool | None:
+        """Whether the key may write this entity, asked without writing a record; None when
+        the API has no such question (then only a real write can tell)."""
+        return None
+
+    def data_facts(
+        self, records: Sequence[Mapping[str, Any]], paths: Collection[str]
+    ) -> list[DataFact]:
+        """Facts about the institution's data in `records` (a sample) that matter to a
+        template reading `paths`."""
+        return []
 
     def is_derived(self, path: str) -> bool:
         """Whether the server computes the field at this JSON Pointer (a code's `desc`,
@@ -263,6 +306,20 @@ class Researchers(Entity):
                 raise NothingToExport(f"no records matched {selection.describe()}{hint}")
         yield from self._select_ids(client, ids, progress)
 
+    def sample_selection(self, size: int) -> Selection:
+        return Selection(limit=size)
+
+    def loop_calls(self, records: int) -> LoopCalls:
+        """Listing pages and one GET each to export; one GET each to plan (and its code
+        tables); a GET and a PUT each to apply."""
+        pages = -(-records // MAX_IDS_PER_GET)
+        return LoopCalls(export=pages + records, plan=records + 8, apply=2 * records)
+
+    def data_facts(
+        self, records: Sequence[Mapping[str, Any]], paths: Collection[str]
+    ) -> list[DataFact]:
+        return [_multilingual_fact(records, paths), _orcid_fact(records)]
+
     def list_ids(
         self, client: EsploroClient, q: str = "", limit: int | None = None
     ) -> Iterator[str]:
@@ -335,6 +392,8 @@ class Assets(Entity):
     # Portal view and download counters (docs/sandbox.md, Assets). The asset's update date is
     # kept beside the record, not in it: the captured asset has no modification stamp.
     volatile_fields: frozenset[str] = frozenset({"asset.views", "asset.downloads"})
+    # The Knowledge Center's op=patch fields (dates, identifiers, ...): most assets lack most.
+    documented_fields = PATCHABLE_KEYS
     body_format: BodyFormat = "xml"  # tests set "json" to show what Esploro does with it
 
     def check_selection(self, selection: Selection) -> None:
@@ -366,6 +425,29 @@ class Assets(Entity):
     def probe(self, client: EsploroClient) -> None:
         """`GET /assets/test`: the API's own "is this key allowed" call, no filter needed."""
         client.request("GET", self.probe_path)
+
+    def may_write(self, client: EsploroClient) -> bool | None:
+        """`POST /assets/test`: allowed only with read/write permissions (the OpenAPI file);
+        it writes nothing. A refusal that is not about the key is raised."""
+        try:
+            client.request("POST", self.probe_path)
+        except AuthorizationError:
+            return False
+        return True
+
+    def sample_selection(self, size: int) -> Selection:
+        return Selection(updated_since=EVERYTHING_SINCE, limit=size)
+
+    def loop_calls(self, records: int) -> LoopCalls:
+        """Full records 100 to a page or batch GET to export and to plan (and code tables);
+        a GET and an op=patch each to apply."""
+        pages = -(-records // MAX_IDS_PER_GET)
+        return LoopCalls(export=pages, plan=pages + 8, apply=2 * records)
+
+    def data_facts(
+        self, records: Sequence[Mapping[str, Any]], paths: Collection[str]
+    ) -> list[DataFact]:
+        return [_creators_fact(records, paths)]
 
     def select(
         self, client: EsploroClient, selection: Selection, progress: Progress
@@ -501,6 +583,68 @@ class Assets(Entity):
         records = as_list(client.expect_object("POST", path, answer).get("records"))
         mine = [record for record in records if _asset_id(record) == record_id]
         return mine[0] if len(mine) == 1 else self.get(client, record_id)
+
+
+MULTILINGUAL_FIELDS = ("display_title_multilingual", "researcher_keyword_multilingual")
+
+
+def _multilingual_fact(records: Sequence[Mapping[str, Any]], paths: Collection[str]) -> DataFact:
+    """How many sampled researchers keep display title or keywords in the multilingual fields,
+    and whether the template reads those."""
+    using = sum(
+        1
+        for record in records
+        if any((record.get("researcher") or {}).get(name) for name in MULTILINGUAL_FIELDS)
+    )
+    reads = any("_multilingual" in path for path in paths)
+    if not using:
+        text = _of(0, records, "use the *_multilingual fields")
+        advice = ", which this template reads: use the researchers template" if reads else ""
+        return DataFact("multilingual fields", reads, text + advice)
+    text = _of(using, records, "keep display title or keywords in the *_multilingual fields")
+    advice = "this template reads them" if reads else "use the researchers-multilingual template"
+    return DataFact("multilingual fields", not reads, f"{text}: {advice}")
+
+
+def _orcids(identifiers: Any) -> list[str]:
+    return [
+        str(item.get("value"))
+        for item in as_list(identifiers)
+        if (item.get("id_type") or {}).get("value") == "ORCID" and item.get("value")
+    ]
+
+
+def _orcid_fact(records: Sequence[Mapping[str, Any]]) -> DataFact:
+    """ORCID iDs in both the user record and the researcher profile, and those differing."""
+    both = differ = 0
+    for record in records:
+        user = _orcids(record.get("user_identifier"))
+        profile = _orcids((record.get("researcher") or {}).get("user_identifier"))
+        if user and profile:
+            both += 1
+            differ += set(user) != set(profile)
+    text = _of(both, records, "hold an ORCID iD in both the user record and the profile")
+    if differ:
+        text += f", {differ} of them two different iDs: look at those before editing ORCID iDs"
+    return DataFact("ORCID in both places", bool(differ), text)
+
+
+def _creators_fact(records: Sequence[Mapping[str, Any]], paths: Collection[str]) -> DataFact:
+    """Assets whose creators are not listed in author order (`order`), and whether the
+    template picks a creator by position, which would then be the wrong one."""
+    unsorted = 0
+    for record in records:
+        orders = [str(c.get("order", "")) for c in as_list(record.get("creators"))]
+        numbers = [int(o) for o in orders if o.isdigit()]
+        unsorted += numbers != sorted(numbers)
+    by_position = any("/creators[" in p and "/creators[lowest" not in p for p in paths)
+    text = _of(unsorted, records, "list their creators out of author order")
+    advice = ": pick a creator with [lowest order], not by position" if by_position else ""
+    return DataFact("creators unsorted", bool(unsorted and by_position), text + advice)
+
+
+def _of(count: int, records: Sequence[Any], what: str) -> str:
+    return f"{count} of {len(records)} sampled records {what}"
 
 
 def _check_date(option: str, value: str) -> None:

@@ -43,6 +43,7 @@ from sheetsync.report.words import (
 if TYPE_CHECKING:  # types only: rendering needs none of their modules
     from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
     from sheetsync.esploro.check import CheckReport
+    from sheetsync.esploro.preflight import PreflightReport
     from sheetsync.exporting import ExportSummary
     from sheetsync.template import Column, Template
 
@@ -343,6 +344,31 @@ def check_report(console: Console, report: CheckReport) -> None:
     )
     for label, answer in lines:
         console.print(Text.assemble(f"{label:<16} ", answer))
+
+
+VERDICT_STYLES = {"pass": "green", "warn": "yellow", "fail": "bold red"}
+
+
+def preflight_table(console: Console, report: PreflightReport) -> None:
+    """What `sheetsync check --template` found: one row per check, its verdict and why."""
+    table = Table(
+        title=Text(f"Preflight of template {report.template} at {safe_url(report.base_url)}"),
+        title_justify="left",
+    )
+    for heading in ("check", "result", "reason"):
+        table.add_column(heading, overflow="fold")
+    for row in report.rows:
+        verdict = Text(row.verdict, VERDICT_STYLES.get(row.verdict, ""))
+        table.add_row(Text(row.name), verdict, Text(row.reason))
+    console.print(table)
+    failed = sum(1 for row in report.rows if row.verdict == "fail")
+    warned = sum(1 for row in report.rows if row.verdict == "warn")
+    console.print(
+        Text(
+            f"{failed} failed, {warned} to read, {len(report.rows) - failed - warned} passed; "
+            f"{report.calls_used} API calls, nothing written"
+        )
+    )
 
 
 def _verdict(ok: bool, error: str | None) -> Text:

@@ -135,6 +135,26 @@ STALE_AFTER_UNKNOWN = "changed in Esploro after a write whose outcome was unknow
 STALE_WHILE_UNANSWERED = "changed in Esploro while the write was unanswered"
 
 
+# apply's canary: the first write on a production Esploro, and a field it did not change coming
+# back otherwise (`sheetsync.applying.canary`).
+CANARY_STOPPED = (
+    "stopped after the first write: Esploro altered fields the plan did not change "
+    "(the canary; `apply --no-canary` skips it)"
+)
+CANARY_KINDS = {
+    "dropped": "dropped",
+    "added": "added by Esploro",
+    "retyped": "retyped",
+    "reordered": "list items reordered",
+    "changed": "changed",
+}
+
+
+def canary_difference(path: str, kind: str, sent: str, stored: str) -> str:
+    """One field the canary write came back with altered: where, how, sent and stored."""
+    return f"{path}: {CANARY_KINDS[kind]} (sent {sent}, stored {stored})"
+
+
 def stale_since_plan(columns: tuple[str, ...]) -> str:
     """Why a record is stale: fields the plan writes hold something other than it saw."""
     return f"changed in Esploro since the plan was made: {', '.join(columns)}"

@@ -19,7 +19,13 @@ from typing import Any
 from sheetsync.errors import ConfigError
 from sheetsync.sandbox import errors, seed
 from sheetsync.sandbox.asset_patch import JSON_IDENTIFIER_POLICIES
-from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold, PortalViews
+from sheetsync.sandbox.faults import (
+    DailyQuota,
+    FaultInjector,
+    PerSecondThreshold,
+    PortalViews,
+    WriteFaults,
+)
 from sheetsync.sandbox.routes import ApiSettings
 from sheetsync.sandbox.server import SandboxHTTPServer, ServerState
 from sheetsync.sandbox.stats import RequestStats
@@ -60,6 +66,11 @@ class SandboxConfig:
     # True: researchers as an institution with the multilingual researcher fields holds them
     # (display_title_multilingual, researcher_keyword_multilingual instead of the plain ones)
     multilingual: bool = False
+    # True: no `X-Sheetsync-Sandbox` header, so apply treats it as production (its canary runs)
+    pretend_production: bool = False
+    # Test faults: fields dropped, or retyped, whenever a write is stored ("researcher/x", "a.b")
+    drop_on_write: tuple[str, ...] = ()
+    retype_on_write: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("fail_rate", "drop_rate"):
@@ -83,6 +94,8 @@ class SandboxConfig:
             raise ConfigError("tracking_ids must be 'E01', 'E02' or 'mixed'")
         if self.rate_limit <= 0:
             raise ConfigError("rate_limit must be positive")
+        if any(not name.strip("/") for name in (*self.drop_on_write, *self.retype_on_write)):
+            raise ConfigError("a field to drop or retype on write needs a name")
         for key, access in self.keys.items():
             if access not in ("rw", "ro") or not key:
                 raise ConfigError("each key needs a non-empty value and the access rw or ro")
@@ -153,7 +166,11 @@ class Sandbox:
                 asset_put=self.config.asset_put,
                 json_identifiers=self.config.json_identifiers,
                 patch_empty=self.config.patch_empty,
+                write_faults=WriteFaults(
+                    tuple(self.config.drop_on_write), tuple(self.config.retype_on_write)
+                ),
             ),
+            identify=not self.config.pretend_production,
         )
         self._views = PortalViews(self.store, self.config.views_per_second, self.config.seed)
         try:

@@ -7,6 +7,8 @@
 * `DailyQuota`: calls left today, reported in `X-Exl-Api-Remaining` on every response.
 * `FaultInjector`: seeded coin flips for `--fail-rate`, `--drop-rate`, latency and jitter, so
   a failing run can be replayed with the same `--seed`.
+* `WriteFaults`: a server that drops or retypes a named field whenever it stores a write
+  (`--fault-drop-on-write`, `--fault-retype-on-write`), what apply's canary must catch.
 * `count_view` and `PortalViews`: people viewing assets in the portal, which changes the
   records' view counters under a client's feet (`POST /_sandbox/assets/{id}/view`,
   `--views-per-second`).
@@ -14,9 +16,11 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from sheetsync.sandbox.store import Record, Store
@@ -101,6 +105,58 @@ class FaultInjector:
             delay_ms += self._roll() * self.jitter_ms
         if delay_ms > 0:
             time.sleep(delay_ms / 1000.0)
+
+
+@dataclass(frozen=True)
+class WriteFaults:
+    """Fields a misbehaving server drops or retypes on every write it stores. A field is named
+    by its keys from the record's top, joined by "/" (`researcher/researcher_suffix`,
+    `identifier.pmid`); a list on the way applies to each of its items."""
+
+    drop: tuple[str, ...] = ()
+    retype: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.drop or self.retype)
+
+    def apply(self, record: Record) -> Record:
+        """`record` as the faulty server stores it (changed in place, and returned)."""
+        for name in self.drop:
+            _at_field(record, name.split("/"), lambda parent, key: parent.pop(key))
+        for name in self.retype:
+            _at_field(record, name.split("/"), _retype_in)
+        return record
+
+
+def _at_field(node: Any, keys: list[str], change: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _at_field(item, keys, change)
+        return
+    if not isinstance(node, dict) or keys[0] not in node:
+        return
+    if len(keys) == 1:
+        change(node, keys[0])
+    else:
+        _at_field(node[keys[0]], keys[1:], change)
+
+
+def _retype_in(parent: dict[str, Any], key: str) -> None:
+    parent[key] = retyped(parent[key])
+
+
+def retyped(value: Any) -> Any:
+    """The same value in another JSON type: digits become a number, other text a one-item
+    list, a number or boolean text, a list its first item, an object its JSON text."""
+    if isinstance(value, str):
+        return int(value) if value.isdigit() else [value]
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return value[0] if value else ""
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return ""
 
 
 VIEWS = "asset.views"

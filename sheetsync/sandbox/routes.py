@@ -22,6 +22,7 @@ from typing import Any
 from sheetsync.sandbox import asset_patch, errors, schema
 from sheetsync.sandbox.asset_filters import parse_filter
 from sheetsync.sandbox.codetables import code_table_document, organizations_document
+from sheetsync.sandbox.faults import WriteFaults
 from sheetsync.sandbox.query import parse_query
 from sheetsync.sandbox.store import Record, Store
 
@@ -38,6 +39,7 @@ class ApiSettings:
     asset_put: bool = False  # a hypothetical swap-all asset PUT, for experiments only
     json_identifiers: str = "ignore"  # "accept": patch identifier.* from JSON bodies too
     patch_empty: str = "ignore"  # "clear": op=patch replace with an empty value clears a field
+    write_faults: WriteFaults = field(default_factory=WriteFaults)  # dropped or retyped fields
 
 
 @dataclass(frozen=True)
@@ -168,8 +170,10 @@ def _get_researcher(store: Store, request: Request) -> Reply:
 def _put_researcher(store: Store, request: Request) -> Reply:
     primary_id = request.segments[1]
     body = _json_body(request)
+    faults = request.settings.write_faults
     record = store.update_researcher(
-        primary_id, lambda stored: schema.normalize_researcher(body, primary_id, stored)
+        primary_id,
+        lambda stored: faults.apply(schema.normalize_researcher(body, primary_id, stored)),
     )
     if record is None:
         raise _researcher_not_found(primary_id)
@@ -275,8 +279,10 @@ def _patch_asset(store: Store, request: Request) -> Reply:
     )
     record = store.update_asset(
         asset_id,
-        lambda stored: asset_patch.apply_patch(
-            stored, changes, action, clear_empty=request.settings.patch_empty == "clear"
+        lambda stored: request.settings.write_faults.apply(
+            asset_patch.apply_patch(
+                stored, changes, action, clear_empty=request.settings.patch_empty == "clear"
+            )
         ),
         today(),
     )

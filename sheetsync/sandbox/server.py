@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sheetsync.errors import SANDBOX_HEADER
 from sheetsync.sandbox import errors, schema
 from sheetsync.sandbox.errors import ApiError
 from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold, count_view
@@ -66,6 +67,12 @@ class ServerState:
     tracking: errors.TrackingIds
     log_requests: bool = False
     settings: ApiSettings = field(default_factory=ApiSettings)
+    identify: bool = True  # False: pretend to be production (no X-Sheetsync-Sandbox header)
+
+    def api_headers(self) -> list[str]:
+        """The headers of every API answer: calls left today, and whether this is a sandbox."""
+        remaining = f"X-Exl-Api-Remaining: {self.quota.remaining}"
+        return [remaining, f"{SANDBOX_HEADER}: 1"] if self.identify else [remaining]
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -204,7 +211,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         except ApiError as error:
             state.faults.delay()
             state.stats.record(self.command, resource, error.status)
-            self._send_error(error, as_json, [f"X-Exl-Api-Remaining: {state.quota.remaining}"])
+            self._send_error(error, as_json, state.api_headers())
             return
         state.faults.delay()
         if self.command in WRITE_METHODS and state.faults.should_drop():
@@ -212,12 +219,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._drop()
             return
         state.stats.record(self.command, resource, reply.status)
-        self._send_json(
-            reply.status,
-            reply.payload,
-            [f"X-Exl-Api-Remaining: {state.quota.remaining}"],
-            RECORD_INDENT,
-        )
+        self._send_json(reply.status, reply.payload, state.api_headers(), RECORD_INDENT)
 
     def _authorised_reply(
         self, segments: tuple[str, ...], params: dict[str, str], body: bytes, as_json: bool

@@ -19,6 +19,7 @@ from rich.console import Console
 
 from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
 from sheetsync.esploro.check import CheckReport
+from sheetsync.esploro.preflight import CheckRow, PreflightReport
 from sheetsync.exporting import ExportSummary
 from sheetsync.fieldpath import parse_path
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
@@ -26,6 +27,7 @@ from sheetsync.report.terminal import (
     apply_summary,
     check_report,
     export_summary,
+    preflight_table,
     render_plan,
     template_table,
     templates_table,
@@ -258,6 +260,34 @@ def _check(**fields: Any) -> CheckReport:
         calls_used=3,
     )
     return replace(report, **fields)
+
+
+def test_a_preflight_is_one_table_of_checks_as_typed() -> None:
+    console, stream = _console()
+    rows = (
+        CheckRow("base URL", "pass", "https://api.example.org answered in 80 ms"),
+        CheckRow(f"code table {MARKUP}", "fail", f"not in this Esploro ({MARKUP})"),
+        CheckRow("path of Suffix", "warn", "/researcher/researcher_sufix is in none"),
+    )
+    report = PreflightReport(
+        base_url="https://api.example.org/[bold]esploro[/]",
+        key_source="keyring",
+        template="my [x] template",
+        entity="researchers",
+        sampled=50,
+        remaining_quota=100,
+        calls_used=57,
+        rows=rows,
+    )
+    preflight_table(console, report)
+    out = stream.getvalue()
+    assert (
+        "Preflight of template my [x] template at https://api.example.org/[bold]esploro[/]" in out
+    )
+    assert f"code table {MARKUP}" in out and f"not in this Esploro ({MARKUP})" in out
+    table_rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert [row.split("│")[2].strip() for row in table_rows] == ["pass", "fail", "warn"]
+    assert "1 failed, 1 to read, 1 passed; 57 API calls, nothing written" in out
 
 
 def test_a_check_report_reaches_the_terminal_as_typed() -> None:

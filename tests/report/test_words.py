@@ -6,6 +6,8 @@ import pytest
 
 from sheetsync.planning.model import Outcome, Status
 from sheetsync.report.words import (
+    CANARY_KINDS,
+    canary_difference,
     check_rate,
     conflict_message,
     human_duration,
@@ -134,3 +136,13 @@ def test_the_words_for_what_esploro_would_not_do() -> None:
     assert missing_code_table("UserTitles", ("Title",), "HTTP 400 401711") == (
         "code table UserTitles could not be read (HTTP 400 401711): 'Title' has no dropdown list"
     )
+
+
+def test_a_canary_difference_says_where_how_and_both_values() -> None:
+    assert canary_difference("/identifier.pmid", "retyped", '"12"', "12") == (
+        '/identifier.pmid: retyped (sent "12", stored 12)'
+    )
+    assert canary_difference("/a", "added", "nothing", '"x"') == (
+        '/a: added by Esploro (sent nothing, stored "x")'
+    )
+    assert set(CANARY_KINDS) == {"dropped", "added", "retyped", "reordered", "changed"}
