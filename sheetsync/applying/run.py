@@ -47,7 +47,7 @@ from sheetsync.errors import (
     SheetsyncError,
 )
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import entity_of
+from sheetsync.esploro.entities import Entity, entity_of
 from sheetsync.fieldpath import FieldPath, escape_key, parse_path, read_value
 from sheetsync.patching import changed_paths, patched
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
@@ -365,11 +365,7 @@ class _Run:
         the record "not changed by Esploro": a 200 is not proof that anything changed."""
         ignored = [e for e in _sent(record) if _was_ignored(e, live, body, stored)]
         ignored_keys = {parse_path(e.path).top_level_key for e in ignored}
-        warnings = tuple(
-            f"{path}: Esploro stored something other than what was sent"
-            for path in changed_paths(body, stored)
-            if not self.entity.is_ignored(path) and _top_key(path) not in ignored_keys
-        )
+        warnings = _verification_warnings(self.entity, body, stored, ignored_keys)
         why = "; ".join(_ignored_words(e, body, stored) for e in ignored)
         event, reason = (
             (JournalEvent.IGNORED, {"reason": why}) if ignored else (JournalEvent.DONE, {})
@@ -521,6 +517,34 @@ def _ignored_words(edit: CellEdit, body: Record, stored: Record) -> str:
     path = parse_path(edit.path)
     sent = cell_text(read_value(body, path), None)
     return ignored_field(edit.column, edit.path, sent, cell_text(read_value(stored, path), None))
+
+
+def _verification_warnings(
+    entity: Entity, body: Record, stored: Record, ignored_keys: set[str]
+) -> Warnings:
+    """Where Esploro stored something other than what was sent, leaving out what is no news:
+    a field it derives (a code's `desc` or `*WithDesc` twin, recomputed from the value written,
+    at any depth), a volatile one, one already reported as left unchanged, and an empty value
+    stored in another empty form (a clear sent as null and stored as "")."""
+    return tuple(
+        f"{path}: Esploro stored something other than what was sent"
+        for path in changed_paths(body, stored)
+        if not _derived_or_volatile(entity, path)
+        and _top_key(path) not in ignored_keys
+        and not (_is_empty(_at(body, path)) and _is_empty(_at(stored, path)))
+    )
+
+
+def _derived_or_volatile(entity: Entity, pointer: str) -> bool:
+    """Whether the field at `pointer`, or one it is inside, is one the server derives or moves
+    on its own (`/licenseWithDesc/value` is inside the derived `/licenseWithDesc`)."""
+    parts = pointer.split("/")
+    return any(entity.is_ignored("/".join(parts[:n])) for n in range(2, len(parts) + 1))
+
+
+def _is_empty(value: Any) -> bool:
+    """An empty value in any of the forms Esploro uses for one (or no value at all)."""
+    return value is _ABSENT or value is None or value in ("", [], {})
 
 
 def _top_key(pointer: str) -> str:

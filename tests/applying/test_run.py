@@ -780,3 +780,48 @@ def test_a_viewed_asset_can_be_rolled_back(server: Sandbox, tmp_path: Path) -> N
     after = _asset(api, asset_id)
     assert after["identifier.doi"] == before["identifier.doi"]
     assert after["asset.views"] != before["asset.views"]  # the views stay counted
+
+
+def _with_middle_name(api: Api) -> str:
+    """A researcher whose researcher middle name is not empty."""
+    for record_id in api.researcher_ids(40):
+        record = api.get(f"/esploro/v1/researchers/{record_id}").json()
+        if record["researcher"].get("researcher_middle_name"):
+            return record_id
+    raise AssertionError("the seed has no researcher with a middle name")
+
+
+def test_a_clear_stored_as_empty_text_and_a_recomputed_desc_are_no_warnings(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    cleared = _with_middle_name(api)
+    coded = next(i for i in api.researcher_ids(10) if i != cleared)
+    position = api.get(f"/esploro/v1/researchers/{coded}").json()["researcher"]["position"]
+    other = "librarian" if position["value"] != "librarian" else "research_fellow"
+    changes = {(cleared, "Middle name"): None, (coded, "Position"): other}
+    plan_path = _planned(server, tmp_path, changes)
+    result = {r.record_id: r for r in _apply(server, plan_path, allow_clears=True).results}
+    assert result[cleared].status == "updated" and result[cleared].warnings == ()
+    assert result[coded].status == "updated" and result[coded].warnings == ()
+    stored = api.get(f"/esploro/v1/researchers/{coded}").json()["researcher"]["position"]
+    assert stored["value"] == other and stored["desc"] != position["desc"]  # recomputed
+    middle = api.get(f"/esploro/v1/researchers/{cleared}").json()["researcher"]
+    assert middle["researcher_middle_name"] == ""  # stored as "", sent as null
+
+
+def test_a_real_difference_between_what_was_sent_and_what_was_stored_still_warns() -> None:
+    from sheetsync.applying.run import _verification_warnings
+    from sheetsync.esploro.entities import RESEARCHERS
+
+    body = {"researcher": {"display_title": "Sent", "position": {"value": "a", "desc": "A"}}}
+    stored = {"researcher": {"display_title": "Other", "position": {"value": "a", "desc": "B"}}}
+    assert _verification_warnings(RESEARCHERS, body, stored, set()) == (
+        "/researcher/display_title: Esploro stored something other than what was sent",
+    )
+    asset = {"licenseWithDesc": {"value": "CC-BY", "desc": ""}, "title": None}
+    stored_asset = {"licenseWithDesc": {"value": "CC0", "desc": "x"}, "title": ""}
+    assert _verification_warnings(ASSETS, asset, stored_asset, set()) == ()
+    assert _verification_warnings(ASSETS, {"title": "T"}, {"title": ""}, set()) == (
+        "/title: Esploro stored something other than what was sent",
+    )
