@@ -33,6 +33,9 @@ class JournalEvent(StrEnum):
     FAILED = "failed"  # Esploro refused the write; nothing changed
     STALE = "stale"  # the record changed since planning; not written
     NO_OP = "no-op"  # nothing to write after all
+    # written but for its clears, or nothing to write but clears: `apply --allow-clears` of the
+    # same plan writes them (`fields`: the cells written before; never a finished record)
+    HELD = "held"
     ROLLBACK_BEGIN = "rollback-begin"  # the before-image is about to be written back
     ROLLBACK_DONE = "rollback-done"
     ROLLBACK_SKIPPED = "rollback-skipped"  # changed since sheetsync wrote it: not overwritten

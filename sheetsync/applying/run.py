@@ -54,6 +54,7 @@ from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import field_fingerprints, field_of, fields_changed, fingerprint, within
 from sheetsync.report.words import (
+    CLEARS_HELD,
     NOT_CHANGED_BY_ESPLORO,
     NOT_RESTORABLE,
     STALE_AFTER_UNKNOWN,
@@ -89,6 +90,7 @@ class ApplyStatus(StrEnum):
     FAILED = "failed"  # Esploro refused the write, or did not answer
     NOT_ATTEMPTED = "not attempted"  # the run stopped first
     NOT_CHANGED = NOT_CHANGED_BY_ESPLORO  # answered, but a field sent was left as it was
+    HELD = CLEARS_HELD  # its clears wait for `apply --allow-clears` (its other cells written)
     ROLLED_BACK = "rolled back"  # rollback restored it (or apply found it rolled back)
     SKIPPED = "skipped"  # rollback left it alone: changed since sheetsync wrote it
     NOT_RESTORED = NOT_RESTORABLE  # rollback: a field the API cannot put back (see message)
@@ -157,6 +159,8 @@ class _Run:
         # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
         self.clears = options.allow_clears and plan.write_mode != "patch"
         self.joins = _template_joins(plan)
+        # records whose other cells an earlier run wrote: this run writes their clears alone
+        self.clears_only: set[str] = set()
 
     def live(self, record_id: str) -> Record:
         return self.entity.get(self.client, record_id)
@@ -194,6 +198,8 @@ class _Run:
         last = self.state.get(record.record_id)
         if last is not None and last.event in _FINISHED:
             return _from_journal(record, last)
+        if last is not None and last.event == JournalEvent.HELD:
+            return self._apply_held(record, last)
         if last is not None and last.event.startswith("rollback"):
             message = "rolled back earlier: plan again to apply this change anew"
             return RecordResult(record.record_id, ApplyStatus.ROLLED_BACK, error_message=message)
@@ -275,7 +281,9 @@ class _Run:
     ) -> RecordResult | None:
         """A write begun in an earlier run, outcome unknown. None: write it again."""
         before = dict(begun.get("before", {}))
-        intended = proposed_record(before, record, allow_clears=self.clears)
+        if begun.get("clears_only"):
+            self.clears_only.add(record.record_id)
+        intended = self._body(record, before)
         outcome = _outcome(live, before, intended)
         if fingerprint(live) == begun.get("intended_fingerprint") or outcome == _INTENDED:
             self.journal.append(
@@ -294,9 +302,11 @@ class _Run:
         return RecordResult(record.record_id, ApplyStatus.STALE, error_message=reason)
 
     def _write(self, record: RecordPlan, live: Record, merged: Warnings = ()) -> RecordResult:
-        body = proposed_record(live, record, allow_clears=self.clears)
+        body = self._body(record, live)
         patch_mode = self.plan.write_mode == "patch"
         skipped = _skipped_clears(record, self.clears, patch_mode=patch_mode)
+        if body == live and self._holds_clears(record):
+            return self._hold(record, (), skipped)
         if body == live:
             self.journal.append(JournalEvent.NO_OP, record.record_id)
             return RecordResult(record.record_id, ApplyStatus.NO_OP, warnings=skipped)
@@ -309,15 +319,61 @@ class _Run:
         if isinstance(sent, RecordResult):
             return sent
         live, body, stored, again = sent
-        return self._verified(record, live, body, stored, merged or again, skipped)
+        verified = self._verified(record, live, body, stored, merged or again, skipped)
+        if verified.status == ApplyStatus.UPDATED and self._holds_clears(record):
+            return self._hold(record, verified.fields, verified.warnings)
+        return verified
 
     def _begin(self, record: RecordPlan, live: Record, body: Record) -> None:
+        second = {"clears_only": True} if record.record_id in self.clears_only else {}
         self.journal.append(
             JournalEvent.BEGIN,
             record.record_id,
             before=live,
             intended_fingerprint=fingerprint(body),
+            **second,
         )
+
+    def _body(self, record: RecordPlan, live: Record) -> Record:
+        """What to send: the plan's patch (and clears, if allowed) on `live`; for a record
+        whose other cells an earlier run wrote while holding its clears, the clears alone
+        (the patch again could add a list item twice)."""
+        if record.record_id in self.clears_only:
+            return patched(live, record.clear_patch)
+        return proposed_record(live, record, allow_clears=self.clears)
+
+    def _holds_clears(self, record: RecordPlan) -> bool:
+        """Whether this run leaves clears that a later `apply --allow-clears` can still write
+        (op=patch never can: there they are only noted)."""
+        return bool(record.clear_patch) and not self.clears and self.plan.write_mode != "patch"
+
+    def _hold(
+        self, record: RecordPlan, fields: tuple[str, ...], warnings: Warnings
+    ) -> RecordResult:
+        """Journal the record as held, never as finished, so `apply --allow-clears` of the
+        same plan writes its clears (as a write of their own if its other cells were written)."""
+        cleared = {e.column for e in record.edits if e.is_clear}
+        fields = tuple(f for f in fields if f not in cleared)
+        self.journal.append(
+            JournalEvent.HELD, record.record_id, fields=list(fields), warnings=list(warnings)
+        )
+        return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
+
+    def _apply_held(self, record: RecordPlan, held: Entry) -> RecordResult:
+        """A record an earlier run held: held still without --allow-clears; with it, its
+        clears are written now, if the cleared fields still hold what the plan saw."""
+        if not self.clears:
+            fields = tuple(str(f) for f in held.data.get("fields", []))
+            warnings = tuple(str(w) for w in held.data.get("warnings", []))
+            return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
+        live = self.live(record.record_id)
+        clears = [e for e in _sent(record) if e.is_clear]
+        changed = tuple(e.column for e in clears if self._as_planned(e, live) is not True)
+        if changed:
+            return self._stale(record, stale_since_plan(changed))
+        if held.data.get("fields"):
+            self.clears_only.add(record.record_id)
+        return self._write(record, live)
 
     def _send(
         self, record: RecordPlan, live: Record, body: Record
@@ -342,7 +398,7 @@ class _Run:
                 if outcome == _OTHER:
                     return self._stale(record, STALE_WHILE_UNANSWERED)
                 if fingerprint(now) != fingerprint(live):  # changed elsewhere: build on it
-                    live, body = now, proposed_record(now, record, allow_clears=self.clears)
+                    live, body = now, self._body(record, now)
                     merged = self._merged(record, now) or (merged_since_plan(),)
                     self._begin(record, live, body)
             except AuthorizationError as exc:

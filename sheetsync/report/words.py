@@ -22,6 +22,7 @@ __all__ = [
     "ALREADY_LIVE",
     "BLANK",
     "CLEAR",
+    "CLEARS_HELD",
     "CLEARS_NOTE",
     "HELD_NOTE",
     "MERGED_SINCE_PLAN",
@@ -61,6 +62,8 @@ NO_CHECKSUM = "(none: this plan was never sealed with a checksum)"
 CLEARS_NOTE = "applied only with `apply --allow-clears`"
 PLAIN_CLEARS_NOTE = CLEARS_NOTE.replace("`", "")  # where backticks would not read as code
 HELD_NOTE = "held back: apply writes nothing of this record"
+# An apply's outcome for a record whose clears wait for `apply --allow-clears` of the same plan.
+CLEARS_HELD = "clears held back"
 ALREADY_LIVE = "already live"
 
 # Records are listed by what happens to them: written, refused, then left alone.

@@ -331,11 +331,57 @@ def test_clears_wait_for_allow_clears(server: Sandbox, tmp_path: Path) -> None:
     a = api.researcher_ids(1)[0]
     plan_path = _planned(server, tmp_path, {(a, TITLE): None})
     held = _apply(server, plan_path)
-    assert held.results[0].status == "no-op" and "--allow-clears" in held.results[0].warnings[0]
+    assert held.results[0].status == "clears held back" and not held.ok
+    assert "--allow-clears" in held.results[0].warnings[0]
     assert _title(api, a) != ""
-    journal_path(plan_path).unlink()
+    assert _apply(server, plan_path).results[0].status == "clears held back"  # still held
+    assert _title(api, a) != ""
+    # the same plan, the same journal: the later run applies the clears it held
     assert _apply(server, plan_path, allow_clears=True).results[0].status == "updated"
     assert _title(api, a) == ""
+    assert _apply(server, plan_path, allow_clears=True).results[0].status == "updated"  # done
+
+
+def test_edits_now_and_clears_later_are_two_writes_and_roll_back_to_the_first_image(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a = _with_middle_name(api)
+    before = api.get(f"/esploro/v1/researchers/{a}").json()
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Edited", (a, "Middle name"): None})
+    _reset_stats(server)
+    (first,) = _apply(server, plan_path).results
+    assert first.status == "clears held back" and first.fields == (TITLE,)
+    middle = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]["researcher_middle_name"]
+    assert _title(api, a) == "Edited" and middle != ""
+    (second,) = _apply(server, plan_path, allow_clears=True).results
+    assert second.status == "updated" and second.warnings == ()
+    now = api.get(f"/esploro/v1/researchers/{a}").json()
+    assert now["researcher"]["display_title"] == "Edited"
+    assert now["researcher"]["researcher_middle_name"] == ""
+    assert api.stats()["by_method"]["PUT"] == 2  # the edits, then the clears
+    events = [
+        e.event for e in Journal(journal_path(plan_path), read_plan(plan_path).checksum).entries()
+    ]
+    assert events == ["begin", "done", "held", "begin", "done"]
+    (undone,) = _rollback(server, plan_path).results
+    assert undone.status == "rolled back"
+    assert api.get(f"/esploro/v1/researchers/{a}").json() == before  # the first before-image
+
+
+def test_a_held_clear_changed_in_esploro_meanwhile_is_stale(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a = _with_middle_name(api)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Edited", (a, "Middle name"): None})
+    assert _apply(server, plan_path).results[0].status == "clears held back"
+    theirs = {"researcher": {"researcher_middle_name": "Theirs"}}
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{a}", json=theirs, timeout=5)
+    (later,) = _apply(server, plan_path, allow_clears=True).results
+    assert later.status == "stale" and "Middle name" in later.error_message
+    now = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]
+    assert now["researcher_middle_name"] == "Theirs" and now["display_title"] == "Edited"
 
 
 def test_under_injected_faults_each_record_ends_as_intended_or_untouched(
@@ -825,3 +871,24 @@ def test_a_real_difference_between_what_was_sent_and_what_was_stored_still_warns
     assert _verification_warnings(ASSETS, {"title": "T"}, {"title": ""}, set()) == (
         "/title: Esploro stored something other than what was sent",
     )
+
+
+def test_cli_apply_holds_clears_then_applies_them_with_allow_clears(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from tests.cli.runner import run
+
+    api = Api(server.base_url)
+    a = _with_middle_name(api)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Edited", (a, "Middle name"): None})
+    held = run(tmp_path, "apply", str(plan_path), "--yes", base_url=server.base_url)
+    assert held.returncode == 3, held.stderr
+    assert "1 clears held back" in held.stdout and "--allow-clears" in held.stdout
+    assert _title(api, a) == "Edited"
+    done = run(
+        tmp_path, "apply", str(plan_path), "--yes", "--allow-clears", base_url=server.base_url
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Applied: 1 updated" in done.stdout
+    now = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]
+    assert now["researcher_middle_name"] == "" and now["display_title"] == "Edited"
