@@ -36,20 +36,28 @@ __all__ = [
     "STALE_WHILE_UNANSWERED",
     "STATUS_LABELS",
     "STATUS_ORDER",
+    "WHY_HEADER",
     "calls_sentence",
     "check_rate",
     "conflict_message",
+    "differs_words",
     "human_duration",
     "ignored_field",
     "is_held",
     "merged_since_plan",
     "missing_code_table",
     "missing_ids_sentence",
+    "next_step_held",
+    "next_step_replan",
+    "next_step_retry",
     "not_found_message",
+    "now_header",
     "outcome_words",
+    "quoted",
     "safe_url",
     "stale_since_plan",
     "unrestorable_message",
+    "why_not_updated",
     "write_words",
 ]
 
@@ -105,6 +113,63 @@ def conflict_message(
         f"{sheet}!{cell} ({header}): changed in Esploro since the export "
         f"(exported {baseline!r}, now {live!r}, yours {edited!r})"
     )
+
+
+def quoted(text: str | None) -> str:
+    """A value in a sentence: quoted (repr), so trailing spaces show; empty as `BLANK`, never
+    as None or ''."""
+    return BLANK if text is None or text == "" else repr(text)
+
+
+def differs_words(column: str, now: str | None, yours: str | None) -> str:
+    """A cell where Esploro holds something other than what the person wrote."""
+    return f"{column}: Esploro now has {quoted(now)}; you wrote {quoted(yours)}"
+
+
+# The results workbook (`apply --results`): records not updated, the person's values carried
+# forward, with a column saying why and one beside each cell Esploro changed meanwhile.
+WHY_HEADER = "Why not updated"
+
+
+def now_header(header: str) -> str:
+    """The read-only column beside `header` that shows what Esploro holds now."""
+    return f"{header} (in Esploro now)"
+
+
+def why_not_updated(status: str, details: tuple[str, ...]) -> str:
+    """A results row's why: the apply's outcome, then what it is about."""
+    return f"{status}: {'; '.join(details)}" if details else status
+
+
+def next_step_retry(count: int, command: str) -> str:
+    """After an apply: records that failed for a passing reason (no answer, a server error,
+    not attempted) need only the same apply again."""
+    noun = "record" if count == 1 else "records"
+    return (
+        f"{count} {noun} failed for a passing reason (no answer, a server error, or not "
+        f"attempted): run {command} again; records already done are skipped"
+    )
+
+
+def next_step_replan(count: int, results: str | None) -> str:
+    """After an apply: records that need a person's decision (stale, in conflict, invalid,
+    refused) continue from the results workbook, which carries their edits forward."""
+    noun = "record needs" if count == 1 else "records need"
+    if results is None:
+        return (
+            f"{count} {noun} your decision: run apply again with --results FILE for a "
+            "workbook that carries your edits forward, then edit and plan it"
+        )
+    return (
+        f"{count} {noun} your decision: {results} carries your edits forward (the "
+        f"'{WHY_HEADER}' column says why); correct it, then run sheetsync plan {results}"
+    )
+
+
+def next_step_held(count: int, command: str) -> str:
+    """After an apply without --allow-clears: the same plan applies the held clears later."""
+    noun = "record has" if count == 1 else "records have"
+    return f"{count} {noun} clears held back: run {command} --allow-clears to apply them"
 
 
 # How a write can end that no HTTP status says: answered 200, yet the field is as it was. An

@@ -1,0 +1,133 @@
+"""The results workbook carries the work forward: planning it gives exactly the edits left."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from sheetsync.applying.journal import journal_path
+from sheetsync.applying.results import retry_would_do, write_results
+from sheetsync.applying.run import ApplyOptions, apply_plan
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection
+from sheetsync.exporting import export_records
+from sheetsync.planning.build import build_plan
+from sheetsync.planning.model import Outcome, Plan
+from sheetsync.report.words import WHY_HEADER, now_header
+from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from sheetsync.template import load_template
+from tests.conftest import Api, start_sandbox
+from tests.plans import edit
+
+TITLE = "Display title"
+MIDDLE = "Middle name"
+_CARRIED = (Outcome.WRITE, Outcome.CONFLICT, Outcome.INVALID)
+
+
+@pytest.fixture
+def server() -> Iterator[Sandbox]:
+    sandbox = start_sandbox(researchers=40, assets=5)
+    yield sandbox
+    sandbox.stop()
+
+
+def _client(server: Sandbox) -> EsploroClient:
+    # one worker: the sandbox's seeded faults then fall on the same requests every run
+    return EsploroClient(
+        server.base_url, READ_WRITE_KEY, rate=1000.0, workers=1, backoff_base=0.001
+    )
+
+
+def _colleague(server: Sandbox, record_id: str, title: str) -> None:
+    patch = {"researcher": {"display_title": title}}
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{record_id}", json=patch, timeout=5)
+
+
+def _remaining(plan: Plan, ids: set[str]) -> dict[str, set[tuple[str, str | None]]]:
+    """Per record: the (column, value) edits the person still wants."""
+    return {
+        r.record_id: {(e.column, e.edited) for e in r.edits if e.outcome in _CARRIED}
+        for r in plan.records
+        if r.record_id in ids
+    }
+
+
+def _middle_named(api: Api, ids: list[str]) -> str:
+    for record_id in ids:
+        record = api.get(f"/esploro/v1/researchers/{record_id}").json()
+        if record["researcher"].get("researcher_middle_name"):
+            return record_id
+    raise AssertionError("no researcher with a middle name")
+
+
+def test_planning_the_results_gives_exactly_the_edits_left(server: Sandbox, tmp_path: Path) -> None:
+    api = Api(server.base_url)
+    ids = api.researcher_ids(40)
+    held = _middle_named(api, ids[30:])
+    edited = ids[:20]
+    conflicts, stale, invalid = edited[:3], edited[3:6], edited[6:8]
+    changes: dict[tuple[str, str], str | None] = {(i, TITLE): f"Mine {i}" for i in edited}
+    changes.update({(i, "Position"): "ARCHMAGE" for i in invalid})
+    changes.update({(held, TITLE): "Held title", (held, MIDDLE): None})
+    workbook = tmp_path / "people.xlsx"
+    with _client(server) as client:
+        export_records(client, load_template("researchers"), workbook, Selection())
+        edit(workbook, changes)
+        for record_id in conflicts:
+            _colleague(server, record_id, f"Theirs {record_id}")
+        plan = build_plan(client, workbook)
+        for record_id in stale:
+            _colleague(server, record_id, f"Later {record_id}")
+        server.faults.fail_rate = 0.5  # about one write in five fails
+        result = apply_plan(client, plan, journal=journal_path(tmp_path / "people.plan.json"))
+        server.faults.fail_rate = 0.0
+        statuses = {r.record_id: r.status for r in result.results}
+        failed = {i for i, s in statuses.items() if s == "failed"}
+        assert failed and {statuses[i] for i in conflicts} == {"conflict"}
+        assert {statuses[i] for i in stale} - {"failed"} == {"stale"}
+        assert {statuses[i] for i in invalid} == {"invalid"}
+        assert statuses[held] in ("clears held back", "failed")
+        out = tmp_path / "results.xlsx"
+        not_updated = {r.record_id for r in result.results if not r.settled}
+        assert write_results(client, plan, result, out) == len(not_updated)
+        again = build_plan(client, out)
+    expected = _remaining(plan, not_updated)
+    if statuses[held] == "clears held back":  # its title was written: only the clear is left
+        expected[held] = {(MIDDLE, None)}
+    assert _remaining(again, not_updated) == expected
+    assert {r.record_id for r in again.records} == not_updated
+    assert again.notices == () and again.row_problems == ()  # the helper columns are not data
+    assert {r.status for r in again.records if r.record_id in invalid} == {"invalid"}
+    assert {r.status for r in again.records if r.record_id not in invalid} == {"change"}
+    assert retry_would_do(plan, result) == failed  # the sandbox's faults are 5xx: passing
+
+
+def test_the_results_row_shows_why_what_esploro_has_and_highlights_yours(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a, b = api.researcher_ids(2)
+    workbook = tmp_path / "people.xlsx"
+    with _client(server) as client:
+        export_records(client, load_template("researchers"), workbook, Selection())
+        edit(workbook, {(a, TITLE): "Mine", (b, TITLE): "Also mine"})
+        _colleague(server, a, "Theirs")
+        plan = build_plan(client, workbook)
+        result = apply_plan(client, plan, journal=tmp_path / "j.jsonl", options=ApplyOptions())
+        out = tmp_path / "results.xlsx"
+        assert write_results(client, plan, result, out) == 1
+    sheet = load_workbook(out)["Researchers"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["Primary ID", WHY_HEADER]
+    assert header.index(now_header(TITLE)) == header.index(TITLE) + 1
+    (row,) = [r for r in sheet.iter_rows(min_row=2) if r[0].value == a]
+    cells = dict(zip(header, row, strict=True))
+    assert cells[WHY_HEADER].value.startswith("conflict: Display title: Esploro now has 'Theirs'")
+    assert "you wrote 'Mine'" in cells[WHY_HEADER].value
+    assert cells[TITLE].value == "Mine" and cells[TITLE].fill.fgColor.rgb.endswith("FFF2CC")
+    assert cells[now_header(TITLE)].value == "Theirs"
+    assert cells["Last name"].fill.fgColor.rgb != cells[TITLE].fill.fgColor.rgb
