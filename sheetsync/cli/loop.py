@@ -15,7 +15,8 @@ import typer
 
 from sheetsync import api
 from sheetsync.applying.journal import journal_path
-from sheetsync.applying.run import ApplyResult
+from sheetsync.applying.results import retry_would_do
+from sheetsync.applying.run import ApplyResult, ApplyStatus
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.options import (
@@ -44,6 +45,7 @@ from sheetsync.planning.file import default_plan_path, read_plan, write_plan
 from sheetsync.planning.model import Plan
 from sheetsync.report.html import write_html_report
 from sheetsync.report.terminal import apply_summary, export_summary, render_plan
+from sheetsync.report.words import next_step_held, next_step_replan, next_step_retry
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -300,6 +302,8 @@ def apply(
                     (f" ({again} records to edit again)", ""),
                 )
     _show_apply(result, loaded, plan_file, as_json)
+    if not as_json:
+        _next_steps(result, loaded, plan_file, results)
     if result.stopped or result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
@@ -336,6 +340,27 @@ def rollback(
     _show_apply(result, loaded, plan_file, as_json)
     ok = all(r.status == "rolled back" for r in result.results)
     raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+def _next_steps(result: ApplyResult, loaded: Plan, plan_file: Path, results: Path | None) -> None:
+    """Which way to continue fits the records not updated: the same apply again for those
+    that failed for a passing reason, `--allow-clears` for held clears, the results workbook
+    (planned again) for those that need a person's decision."""
+    command = f"sheetsync apply {plan_file} --expect {loaded.checksum}"
+    retry = retry_would_do(loaded, result)
+    held = [r for r in result.results if r.status == ApplyStatus.HELD]
+    rest = [
+        r
+        for r in result.results
+        if not r.settled and r.record_id not in retry and r.status != ApplyStatus.HELD
+    ]
+    if retry and not (result.interrupted or result.stopped):  # those say how to resume
+        output.say(("Next: ", "bold"), (next_step_retry(len(retry), command), ""))
+    if held:
+        output.say(("Next: ", "bold"), (next_step_held(len(held), command), ""))
+    if rest:
+        where = str(results) if results is not None else None
+        output.say(("Next: ", "bold"), (next_step_replan(len(rest), where), ""))
 
 
 def _confirm(question: str | None, command: str, yes: bool) -> None:

@@ -131,3 +131,42 @@ def test_the_results_row_shows_why_what_esploro_has_and_highlights_yours(
     assert cells[TITLE].value == "Mine" and cells[TITLE].fill.fgColor.rgb.endswith("FFF2CC")
     assert cells[now_header(TITLE)].value == "Theirs"
     assert cells["Last name"].fill.fgColor.rgb != cells[TITLE].fill.fgColor.rgb
+
+
+def test_cli_apply_says_which_way_to_continue_and_the_results_plan_again(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from sheetsync.planning.file import write_plan
+    from tests.cli.runner import run
+
+    api = Api(server.base_url)
+    ids = api.researcher_ids(8)
+    conflict, stale = ids[0], ids[1]
+    workbook = tmp_path / "people.xlsx"
+    with _client(server) as client:
+        export_records(client, load_template("researchers"), workbook, Selection())
+        edit(workbook, {(i, TITLE): f"Mine {i}" for i in ids})
+        _colleague(server, conflict, "Theirs")
+        plan = build_plan(client, workbook)
+    plan_path = tmp_path / "people.plan.json"
+    write_plan(plan, plan_path)
+    _colleague(server, stale, "Later")
+    server.faults.fail_rate = 0.5
+    done = run(
+        tmp_path,
+        *("apply", str(plan_path), "--yes", "--workers", "1", "--results", "results.xlsx"),
+        base_url=server.base_url,
+    )
+    server.faults.fail_rate = 0.0
+    assert done.returncode == 3, done.stdout + done.stderr
+    out = " ".join(done.stdout.split())  # the console wraps long lines
+    assert "failed for a passing reason" in out and f"--expect {plan.checksum} again" in out
+    assert "need your decision: results.xlsx carries your edits forward" in out
+    assert "run sheetsync plan results.xlsx" in out
+    replanned = run(tmp_path, "plan", "results.xlsx", base_url=server.base_url)
+    assert replanned.returncode == 2, replanned.stdout + replanned.stderr
+    again = " ".join(replanned.stdout.split())
+    left = int(out.split("Results: results.xlsx (")[1].split()[0])  # "(5 records to edit again)"
+    assert f"{left} to change, 0 in conflict" in again
+    assert f"Display title: Theirs -> Mine {conflict}" in again
+    assert f"Display title: Later -> Mine {stale}" in again
