@@ -224,9 +224,9 @@ class _Run:
             same = self._as_planned(edit, live)
             unknown = unknown or same is None
             if same is False:
-                changed.append(edit.column)
+                changed.append(edit)
         if changed:
-            return stale_since_plan(tuple(dict.fromkeys(changed)))
+            return self._stale_words(changed, live)
         regions = self._regions(record)
         if unknown or not _patch_within(record, regions, self.clears):
             return STALE_BEYOND_CELLS
@@ -260,6 +260,15 @@ class _Run:
     def _written(self, record: RecordPlan) -> list[CellEdit]:
         """The cells this run writes: the plan's writes, clears only when they are applied."""
         return [e for e in _sent(record) if self.clears or not e.is_clear]
+
+    def _stale_words(self, changed: list[CellEdit], live: Record) -> str:
+        """Why a record is stale, naming each changed field with its values (once a column)."""
+        joins = self.joins or {}
+        cells = {
+            e.column: (e.column, e.live, _live_text(live, e, joins.get(e.column)), e.edited)
+            for e in changed
+        }
+        return stale_since_plan(tuple(cells.values()))
 
     def _as_planned(self, edit: CellEdit, live: Record) -> bool | None:
         """Whether the edited field holds now what the plan saw; None: cannot tell (a list
@@ -368,9 +377,9 @@ class _Run:
             return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
         live = self.live(record.record_id)
         clears = [e for e in _sent(record) if e.is_clear]
-        changed = tuple(e.column for e in clears if self._as_planned(e, live) is not True)
+        changed = [e for e in clears if self._as_planned(e, live) is not True]
         if changed:
-            return self._stale(record, stale_since_plan(changed))
+            return self._stale(record, self._stale_words(changed, live))
         if held.data.get("fields"):
             self.clears_only.add(record.record_id)
         return self._write(record, live)
@@ -575,6 +584,15 @@ def _ignored_words(edit: CellEdit, body: Record, stored: Record) -> str:
     return ignored_field(edit.column, edit.path, sent, cell_text(read_value(stored, path), None))
 
 
+def _live_text(live: Record, edit: CellEdit, join: str | None) -> str | None:
+    """The cell text of the edited field in `live`, for a message (None when unreadable)."""
+    try:
+        text = cell_text(read_value(live, parse_path(edit.path)), join)
+    except SheetsyncError:
+        return None
+    return text_digest(text) if text is not None and is_oversized(text) else text
+
+
 def _verification_warnings(
     entity: Entity, body: Record, stored: Record, ignored_keys: set[str]
 ) -> Warnings:
@@ -671,7 +689,7 @@ def apply_plan(
     run = _Run(client, plan, journal, options)
     records = _selected(plan, options)
     results = [
-        RecordResult(r.record_id, _AS_PLANNED[r.status])
+        RecordResult(r.record_id, _AS_PLANNED[r.status], error_message="; ".join(r.problems))
         for r in records
         if r.status != Status.CHANGE
     ]

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALREADY_LIVE",
     "BLANK",
+    "CARRY_FORWARD",
     "CLEAR",
     "CLEARS_HELD",
     "CLEARS_NOTE",
@@ -33,6 +34,7 @@ __all__ = [
     "PLAIN_CLEARS_NOTE",
     "STALE_AFTER_UNKNOWN",
     "STALE_BEYOND_CELLS",
+    "STALE_NEXT",
     "STALE_WHILE_UNANSWERED",
     "STATUS_LABELS",
     "STATUS_ORDER",
@@ -107,11 +109,12 @@ def outcome_words(edit: CellEdit, *, held: bool) -> str:
 def conflict_message(
     sheet: str, cell: str, header: str, baseline: str | None, live: str | None, edited: str | None
 ) -> str:
-    """Why a cell is in conflict: where it is and its three values, quoted (repr) so that a
-    blank, an empty text and trailing spaces can be told apart."""
+    """Why a cell is in conflict: where it is, its three values (`quoted`: trailing spaces
+    show, a blank is `BLANK`), and how to settle it either way."""
     return (
-        f"{sheet}!{cell} ({header}): changed in Esploro since the export "
-        f"(exported {baseline!r}, now {live!r}, yours {edited!r})"
+        f"{sheet}!{cell} ({header}): changed in Esploro since the export: Esploro now has "
+        f"{quoted(live)}; you wrote {quoted(edited)} (exported {quoted(baseline)}). To keep "
+        f"Esploro's, type it in the cell; to keep yours, {CARRY_FORWARD}"
     )
 
 
@@ -186,20 +189,32 @@ def ignored_field(column: str, path: str, sent: str | None, kept: str | None) ->
     )
 
 
+# What a person does with a record apply did not write because of a change in Esploro.
+CARRY_FORWARD = "plan the workbook `apply --results FILE` writes, which carries your values forward"
+STALE_NEXT = f"nothing was written: to write yours over it, {CARRY_FORWARD}"
+
 # Apply's stale check compares only the fields a plan writes. A record changed elsewhere since
 # the plan is written over its fresh state, keeping that change, and says so (a warning).
 MERGED_SINCE_PLAN = "merged with changes made since plan"
 STALE_BEYOND_CELLS = (
     "changed in Esploro since the plan was made, and the plan writes fields whose planned "
-    "values it cannot compare"
+    f"values it cannot compare; {STALE_NEXT}"
 )
-STALE_AFTER_UNKNOWN = "changed in Esploro after a write whose outcome was unknown"
-STALE_WHILE_UNANSWERED = "changed in Esploro while the write was unanswered"
+STALE_AFTER_UNKNOWN = f"changed in Esploro after a write whose outcome was unknown; {STALE_NEXT}"
+STALE_WHILE_UNANSWERED = f"changed in Esploro while the write was unanswered; {STALE_NEXT}"
+
+# (column, the text the plan saw, the text Esploro has now, the text the person wrote)
+StaleCell = tuple[str, str | None, str | None, str | None]
 
 
-def stale_since_plan(columns: tuple[str, ...]) -> str:
-    """Why a record is stale: fields the plan writes hold something other than it saw."""
-    return f"changed in Esploro since the plan was made: {', '.join(columns)}"
+def stale_since_plan(cells: tuple[StaleCell, ...]) -> str:
+    """Why a record is stale: fields the plan writes hold something other than it saw, each
+    with what Esploro has now, what the person wrote and what the plan saw."""
+    named = "; ".join(
+        f"{differs_words(column, now, yours)} (it had {quoted(planned)} at plan time)"
+        for column, planned, now, yours in cells
+    )
+    return f"changed in Esploro since the plan was made: {named}; {STALE_NEXT}"
 
 
 def merged_since_plan(fields: tuple[str, ...] = ()) -> str:

@@ -163,6 +163,9 @@ def test_cli_apply_says_which_way_to_continue_and_the_results_plan_again(
     assert "failed for a passing reason" in out and f"--expect {plan.checksum} again" in out
     assert "need your decision: results.xlsx carries your edits forward" in out
     assert "run sheetsync plan results.xlsx" in out
+    # the stale and the conflict records name the field and both values, never None
+    assert "Display title: Esploro now has 'Later'; you wrote" in out
+    assert "Esploro now has 'Theirs'; you wrote" in out and "None" not in out
     replanned = run(tmp_path, "plan", "results.xlsx", base_url=server.base_url)
     assert replanned.returncode == 2, replanned.stdout + replanned.stderr
     again = " ".join(replanned.stdout.split())

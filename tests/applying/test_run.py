@@ -156,7 +156,11 @@ def test_a_record_changed_after_planning_is_stale_and_untouched(
     result = _apply(server, plan_path)
     assert {r.record_id: r.status for r in result.results} == {a: "stale", b: "updated"}
     stale = next(r for r in result.results if r.record_id == a)
-    assert stale.error_message == "changed in Esploro since the plan was made: Display title"
+    assert stale.error_message.startswith(
+        "changed in Esploro since the plan was made: Display title: Esploro now has 'Theirs'; "
+        "you wrote 'Mine' (it had "
+    )
+    assert "apply --results" in stale.error_message and "None" not in stale.error_message
     assert _title(api, a) == "Theirs" and _title(api, b) == "Also mine"
 
 
