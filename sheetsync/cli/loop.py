@@ -248,7 +248,12 @@ def apply(
         typer.Option(help="Refuse unless the plan's checksum is this (the one reviewed)."),
     ] = None,
     allow_clears: Annotated[
-        bool, typer.Option("--allow-clears", help="Also apply the planned clears (blanked cells).")
+        bool,
+        typer.Option(
+            "--allow-clears",
+            help="Also apply the planned clears (blanked cells). Without it they are held "
+            "back; the same plan applied again with it writes them.",
+        ),
     ] = False,
     limit: Annotated[
         int | None, typer.Option(help="Apply at most this many changes.", min=1)
@@ -257,7 +262,8 @@ def apply(
     results: Annotated[
         Path | None,
         typer.Option(
-            help="Write a results workbook; records not updated can be re-planned from it."
+            help="Write a results workbook: the records not updated, with your values "
+            "carried forward and why; edit it and plan it again."
         ),
     ] = None,
     region: Region = None,
@@ -272,7 +278,8 @@ def apply(
     """Execute a reviewed plan: re-fetch, stale check, full-record write, verify, journal.
 
     Running it again resumes where it stopped. Exit codes: 0 every record updated or a no-op,
-    3 some were stale, in conflict, invalid or failed, 1 an error or a stopped run.
+    3 some were stale, in conflict, invalid, failed or had clears held back, 1 an error or a
+    stopped run.
     """
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
