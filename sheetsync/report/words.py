@@ -185,7 +185,8 @@ NOT_RESTORABLE = "cannot be restored through the API"
 def ignored_field(column: str, path: str, sent: str | None, kept: str | None) -> str:
     """A field Esploro answered for without changing: what was sent, what it still holds."""
     return (
-        f"{column} ({path}): Esploro answered without changing it (sent {sent!r}, still {kept!r})"
+        f"{column} ({path}): Esploro answered without changing it (sent {quoted(sent)}, "
+        f"still {quoted(kept)})"
     )
 
 

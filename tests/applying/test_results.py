@@ -173,3 +173,104 @@ def test_cli_apply_says_which_way_to_continue_and_the_results_plan_again(
     assert f"{left} to change, 0 in conflict" in again
     assert f"Display title: Theirs -> Mine {conflict}" in again
     assert f"Display title: Later -> Mine {stale}" in again
+
+
+# Drives LibreOffice through its scripting API (UNO), which imports only under the system
+# Python: argv is the workbook, the file to save as, a profile directory, then JSON edits
+# [[record ID, header, text], ...] made by typing into the cells, found by header and ID.
+_LIBREOFFICE_EDIT = r"""
+import json, os, subprocess, sys, time
+import uno
+from com.sun.star.beans import PropertyValue
+
+source, target, profile, edits = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+pipe = f"sheetsync_results_{os.getpid()}"
+office = subprocess.Popen([
+    "soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+    f"-env:UserInstallation={uno.systemPathToFileUrl(profile)}", f"--accept=pipe,name={pipe};urp;",
+])
+local = uno.getComponentContext()
+resolver = local.ServiceManager.createInstanceWithContext(
+    "com.sun.star.bridge.UnoUrlResolver", local
+)
+for _ in range(600):
+    try:
+        context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+        break
+    except Exception:
+        time.sleep(0.1)
+desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+hidden = (prop("Hidden", True),)
+doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(source), "_blank", 0, hidden)
+sheet = doc.Sheets.getByIndex(0)
+rows = sheet.getCellRangeByName("A1:AZ100").getDataArray()
+header = list(rows[0])
+for record_id, column, text in edits:
+    row = next(n for n, line in enumerate(rows) if line[0] == record_id)
+    sheet.getCellByPosition(header.index(column), row).setString(text)
+doc.storeToURL(uno.systemPathToFileUrl(target), (prop("FilterName", "Calc MS Excel 2007 XML"),))
+doc.close(True)
+try:
+    desktop.terminate()
+except Exception:
+    pass
+office.wait(timeout=60)
+"""
+
+
+def _libreoffice_edit(source: Path, target: Path, edits: list[list[str]]) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    system_python = "/usr/bin/python3"
+    probe = subprocess.run([system_python, "-c", "import uno"], capture_output=True, check=False)
+    if probe.returncode != 0 or shutil.which("soffice") is None:
+        pytest.skip("LibreOffice's UNO (python3-uno) is not installed for /usr/bin/python3")
+    profile = target.parent / "lo-profile"
+    arguments = [str(source), str(target), str(profile), json.dumps(edits)]
+    done = subprocess.run(
+        [system_python, "-c", _LIBREOFFICE_EDIT, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0 and target.exists(), done.stderr
+
+
+def test_the_results_edited_in_libreoffice_plan_only_what_the_person_still_wants(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    conflict, stale, updated = api.researcher_ids(3)
+    workbook = tmp_path / "people.xlsx"
+    with _client(server) as client:
+        export_records(client, load_template("researchers"), workbook, Selection())
+        edit(
+            workbook, {(conflict, TITLE): "Mine", (stale, TITLE): "Mine too", (updated, TITLE): "U"}
+        )
+        _colleague(server, conflict, "Theirs")
+        plan = build_plan(client, workbook)
+        _colleague(server, stale, "Later")
+        result = apply_plan(client, plan, journal=tmp_path / "j.jsonl")
+        assert write_results(client, plan, result, tmp_path / "results.xlsx") == 2
+        # In LibreOffice: take Esploro's value for the conflict (typed over the carried one),
+        # scribble in the why column, save as xlsx.
+        saved = tmp_path / "results-edited.xlsx"
+        _libreoffice_edit(
+            tmp_path / "results.xlsx",
+            saved,
+            [[conflict, TITLE, "Theirs"], [stale, WHY_HEADER, "checked with the author"]],
+        )
+        again = build_plan(client, saved)
+    assert again.notices == () and again.row_problems == ()
+    assert [(r.record_id, r.status) for r in again.records] == [(stale, "change")]
+    (only,) = again.records[0].edits
+    assert (only.column, only.baseline, only.edited) == (TITLE, "Later", "Mine too")
