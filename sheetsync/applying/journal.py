@@ -3,8 +3,9 @@
 It is the backup (each record's before-image), the resume point (which records are done, which
 were begun and never settled) and the rollback source. A line is written and fsynced before
 the step it announces: `begin` before the write is sent, `done`/`failed`/`stale` after the
-outcome is known. A crash can therefore cut at most the last line, which reading ignores; a
-damaged line anywhere else means the journal cannot be trusted, and reading refuses it.
+outcome is known (`held` after `done` when the record's clears wait for `--allow-clears`).
+A crash can therefore cut at most the last line, which reading ignores; a damaged line
+anywhere else means the journal cannot be trusted, and reading refuses it.
 """
 
 from __future__ import annotations

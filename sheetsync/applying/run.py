@@ -16,7 +16,13 @@ after a `begin` line holding the before-image is fsynced to the journal. The ans
 as Esploro stored it) is compared with what was intended: an edited field Esploro left as it
 was makes the record "not changed by Esploro", never "updated" (a JSON asset patch naming
 `identifier.doi` is answered 200 and changes nothing); any other field the server dropped,
-defaulted or changed is a verification warning.
+defaulted or changed is a verification warning, except a field Esploro derives from the one
+written (a code's `desc`, anything in a `*WithDesc` object) and an empty value stored in another
+empty form (a clear sent as null, stored as "").
+
+Clears (emptied cells) are written only with `--allow-clears`. A run without it journals a
+record that has them as `held`, never as finished: its other cells are written, and the same
+plan applied later with `--allow-clears` writes its clears, as a write of their own.
 
 When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
 the record is settled by reading it again and comparing the same fields, those the write
