@@ -151,7 +151,7 @@ def test_cli_apply_says_which_way_to_continue_and_the_results_plan_again(
     plan_path = tmp_path / "people.plan.json"
     write_plan(plan, plan_path)
     _colleague(server, stale, "Later")
-    server.faults.fail_rate = 0.5
+    server.faults.fail_rate = 0.3
     done = run(
         tmp_path,
         *("apply", str(plan_path), "--yes", "--workers", "1", "--results", "results.xlsx"),
