@@ -143,7 +143,7 @@ class _CarryForward:
             _details(outcome, self.planned.get(record_id), changed, live),
         )
         return RowExtras(
-            intended={e.column: e.edited for e in carried},
+            intended={e.column: e.edited for e in carried if not same(live[e.column], e.edited)},
             now=frozenset(e.column for e in changed),
             why=why,
         )

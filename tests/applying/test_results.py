@@ -98,6 +98,14 @@ def test_planning_the_results_gives_exactly_the_edits_left(server: Sandbox, tmp_
     expected = _remaining(plan, not_updated)
     if statuses[held] == "clears held back":  # its title was written: only the clear is left
         expected[held] = {(MIDDLE, None)}
+        sheet = load_workbook(out)["Researchers"]
+        header = [c.value for c in sheet[1]]
+        (row,) = [r for r in sheet.iter_rows(min_row=2) if r[0].value == held]
+        cells = dict(zip(header, row, strict=True))
+        assert cells[MIDDLE].value is None and cells[MIDDLE].fill.fgColor.rgb.endswith("FFF2CC")
+        assert cells[TITLE].value == "Held title"  # already live: shown, not highlighted
+        assert not cells[TITLE].fill.fgColor.rgb.endswith("FFF2CC")
+        assert cells[WHY_HEADER].value.startswith("clears held back: ")
     assert _remaining(again, not_updated) == expected
     assert {r.record_id for r in again.records} == not_updated
     assert again.notices == () and again.row_problems == ()  # the helper columns are not data
