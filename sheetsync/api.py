@@ -259,8 +259,10 @@ def _quota_need(template: Template, records: int | None, for_file: Path | None) 
 def results(
     client: EsploroClient, plan: Plan | PathLike, result: ApplyResult, output: PathLike
 ) -> int:
-    """Write an apply's results workbook; returns how many records it holds to edit again
-    (it is also an export of those records, so it can be planned as it is)."""
+    """Write an apply's results workbook; returns how many records it holds to edit again.
+    It is also an export of those records as Esploro holds them now, with the plan's values
+    carried forward on top (and why each was not updated), so planning it as it is gives
+    exactly the edits that are left."""
     return write_results(client, _plan(plan), result, Path(output))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +32,12 @@ from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
 from sheetsync.report.words import missing_code_table, missing_ids_sentence
 from sheetsync.template import Template
-from sheetsync.workbook import CodeList, ExportInfo, ExportWriter
+from sheetsync.workbook import CodeList, ExportInfo, ExportWriter, HelperColumns, RowExtras
 from sheetsync.workbook.cells import cell_text
 
 Table = tuple[str, Sequence[str], Sequence[Sequence[str | None]]]  # title, header, rows
+# A results row's extras from its record ID and exported texts (`sheetsync.applying.results`)
+Extras = Callable[[str, Sequence[str | None]], RowExtras | None]
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,12 @@ def export_records(
     *,
     progress: Progress | None = None,
     tables: Sequence[Table] = (),
+    helpers: HelperColumns | None = None,
+    extras: Extras | None = None,
 ) -> ExportSummary:
     """Export the selected records to `output` and return what was done. `tables` are extra
-    plain sheets to include (apply's results use this)."""
+    plain sheets to include; `helpers` read-only columns beside the data, `extras` what each
+    row shows beyond its record (apply's results use these)."""
     started = time.monotonic()
     entity = entity_of(template.entity)
     entity.check_selection(selection)
@@ -153,13 +158,17 @@ def export_records(
         id_header=template.id_column.header,
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
         labels=_labels(template, code_lists),
+        helper_headers=helpers.headers if helpers else [],
     )
-    with ExportWriter(output, template, info, code_lists, data_sheet=entity.sheet_title) as writer:
+    with ExportWriter(
+        output, template, info, code_lists, data_sheet=entity.sheet_title, helpers=helpers
+    ) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)
         for record in found:
             texts = [cell_text(read_value(record, c.path), c.join) for c in template.columns]
-            writer.add(record_id(record, template.id_path), fingerprint(record), texts)
+            key = record_id(record, template.id_path)
+            writer.add(key, fingerprint(record), texts, extras(key, texts) if extras else None)
     return ExportSummary(
         path=output,
         template=template.name,

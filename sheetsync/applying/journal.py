@@ -3,8 +3,9 @@
 It is the backup (each record's before-image), the resume point (which records are done, which
 were begun and never settled) and the rollback source. A line is written and fsynced before
 the step it announces: `begin` before the write is sent, `done`/`failed`/`stale` after the
-outcome is known. A crash can therefore cut at most the last line, which reading ignores; a
-damaged line anywhere else means the journal cannot be trusted, and reading refuses it.
+outcome is known (`held` after `done` when the record's clears wait for `--allow-clears`).
+A crash can therefore cut at most the last line, which reading ignores; a damaged line
+anywhere else means the journal cannot be trusted, and reading refuses it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class JournalEvent(StrEnum):
     FAILED = "failed"  # Esploro refused the write; nothing changed
     STALE = "stale"  # the record changed since planning; not written
     NO_OP = "no-op"  # nothing to write after all
+    # written but for its clears, or nothing to write but clears: `apply --allow-clears` of the
+    # same plan writes them (`fields`: the cells written before; never a finished record)
+    HELD = "held"
     ROLLBACK_BEGIN = "rollback-begin"  # the before-image is about to be written back
     ROLLBACK_DONE = "rollback-done"
     ROLLBACK_SKIPPED = "rollback-skipped"  # changed since sheetsync wrote it: not overwritten

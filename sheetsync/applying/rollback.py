@@ -75,12 +75,17 @@ _WRITTEN = (JournalEvent.DONE, JournalEvent.IGNORED)  # answered: the record may
 
 
 def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
-    """Per record apply wrote (and did not roll back yet): its before-image, its after-print."""
+    """Per record apply wrote (and did not roll back yet): its before-image, its after-print.
+    A record written twice (its clears held back, then applied) keeps the first write's
+    before-image when the second was made onto the first's result: rolling back undoes both."""
     befores: dict[str, Record] = {}
     written: dict[str, tuple[Record, str]] = {}
     for entry in journal.entries():
         if entry.event == JournalEvent.BEGIN:
-            befores[entry.record_id] = dict(entry.data["before"])
+            before = dict(entry.data["before"])
+            earlier = written.get(entry.record_id)
+            if earlier is None or fingerprint(before) != earlier[1]:
+                befores[entry.record_id] = before
         elif entry.event in _WRITTEN and entry.record_id in befores:
             after = str(entry.data["after_fingerprint"])
             written[entry.record_id] = (befores[entry.record_id], after)

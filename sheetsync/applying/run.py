@@ -16,7 +16,13 @@ after a `begin` line holding the before-image is fsynced to the journal. The ans
 as Esploro stored it) is compared with what was intended: an edited field Esploro left as it
 was makes the record "not changed by Esploro", never "updated" (a JSON asset patch naming
 `identifier.doi` is answered 200 and changes nothing); any other field the server dropped,
-defaulted or changed is a verification warning.
+defaulted or changed is a verification warning, except a field Esploro derives from the one
+written (a code's `desc`, anything in a `*WithDesc` object) and an empty value stored in another
+empty form (a clear sent as null, stored as "").
+
+Clears (emptied cells) are written only with `--allow-clears`. A run without it journals a
+record that has them as `held`, never as finished: its other cells are written, and the same
+plan applied later with `--allow-clears` writes its clears, as a write of their own.
 
 When the outcome of a write is unknown (the connection dropped after it was sent, or a 5xx),
 the record is settled by reading it again and comparing the same fields, those the write
@@ -48,7 +54,7 @@ from sheetsync.errors import (
     SheetsyncError,
 )
 from sheetsync.esploro.client import EsploroClient
-from sheetsync.esploro.entities import entity_of
+from sheetsync.esploro.entities import Entity, entity_of
 from sheetsync.fieldpath import FieldPath, escape_key, parse_path, read_value
 from sheetsync.patching import changed_paths, patched
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
@@ -56,6 +62,7 @@ from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import field_fingerprints, field_of, fields_changed, fingerprint, within
 from sheetsync.report.words import (
     CANARY_STOPPED,
+    CLEARS_HELD,
     LEFT_BY_ROLLBACK,
     NOT_CHANGED_BY_ESPLORO,
     NOT_RESTORABLE,
@@ -97,6 +104,7 @@ class ApplyStatus(StrEnum):
     FAILED = "failed"  # Esploro refused the write, or did not answer
     NOT_ATTEMPTED = "not attempted"  # the run stopped first
     NOT_CHANGED = NOT_CHANGED_BY_ESPLORO  # answered, but a field sent was left as it was
+    HELD = CLEARS_HELD  # its clears wait for `apply --allow-clears` (its other cells written)
     ROLLED_BACK = "rolled back"  # rollback restored it (or apply found it rolled back)
     SKIPPED = "skipped"  # rollback left it alone: changed since sheetsync wrote it
     NOT_RESTORED = NOT_RESTORABLE  # rollback: a field the API cannot put back (see message)
@@ -177,6 +185,8 @@ class _Run:
         self.clears = options.allow_clears and plan.write_mode != "patch"
         self.joins = _template_joins(plan)
         self.canary: CanaryFinding | None = None
+        # records whose other cells an earlier run wrote: this run writes their clears alone
+        self.clears_only: set[str] = set()
 
     def canary_pending(self) -> bool:
         """Whether the canary still waits for its write: asked for, not on a sandbox."""
@@ -225,6 +235,8 @@ class _Run:
         last = self.state.get(record.record_id)
         if last is not None and last.event in _FINISHED:
             return _from_journal(record, last)
+        if last is not None and last.event == JournalEvent.HELD:
+            return self._apply_held(record, last)
         if last is not None and last.event.startswith("rollback"):
             return _after_rollback(record.record_id, last)
         live = self.live(record.record_id)
@@ -248,9 +260,9 @@ class _Run:
             same = self._as_planned(edit, live)
             unknown = unknown or same is None
             if same is False:
-                changed.append(edit.column)
+                changed.append(edit)
         if changed:
-            return stale_since_plan(tuple(dict.fromkeys(changed)))
+            return self._stale_words(changed, live)
         regions = self._regions(record)
         if unknown or not _patch_within(record, regions, self.clears):
             return STALE_BEYOND_CELLS
@@ -285,6 +297,15 @@ class _Run:
         """The cells this run writes: the plan's writes, clears only when they are applied."""
         return [e for e in _sent(record) if self.clears or not e.is_clear]
 
+    def _stale_words(self, changed: list[CellEdit], live: Record) -> str:
+        """Why a record is stale, naming each changed field with its values (once a column)."""
+        joins = self.joins or {}
+        cells = {
+            e.column: (e.column, e.live, _live_text(live, e, joins.get(e.column)), e.edited)
+            for e in changed
+        }
+        return stale_since_plan(tuple(cells.values()))
+
     def _as_planned(self, edit: CellEdit, live: Record) -> bool | None:
         """Whether the edited field holds now what the plan saw; None: cannot tell (a list
         whose separator is unknown, the template having changed since the plan)."""
@@ -305,7 +326,9 @@ class _Run:
     ) -> RecordResult | None:
         """A write begun in an earlier run, outcome unknown. None: write it again."""
         before = dict(begun.get("before", {}))
-        intended = proposed_record(before, record, allow_clears=self.clears)
+        if begun.get("clears_only"):
+            self.clears_only.add(record.record_id)
+        intended = self._body(record, before)
         outcome = _outcome(live, before, intended)
         if fingerprint(live) == begun.get("intended_fingerprint") or outcome == _INTENDED:
             self.journal.append(
@@ -324,9 +347,11 @@ class _Run:
         return RecordResult(record.record_id, ApplyStatus.STALE, error_message=reason)
 
     def _write(self, record: RecordPlan, live: Record, merged: Warnings = ()) -> RecordResult:
-        body = proposed_record(live, record, allow_clears=self.clears)
+        body = self._body(record, live)
         patch_mode = self.plan.write_mode == "patch"
         skipped = _skipped_clears(record, self.clears, patch_mode=patch_mode)
+        if body == live and self._holds_clears(record):
+            return self._hold(record, (), skipped)
         if body == live:
             self.journal.append(JournalEvent.NO_OP, record.record_id)
             return RecordResult(record.record_id, ApplyStatus.NO_OP, warnings=skipped)
@@ -339,15 +364,61 @@ class _Run:
         if isinstance(sent, RecordResult):
             return sent
         live, body, stored, again = sent
-        return self._verified(record, live, body, stored, merged or again, skipped)
+        verified = self._verified(record, live, body, stored, merged or again, skipped)
+        if verified.status == ApplyStatus.UPDATED and self._holds_clears(record):
+            return self._hold(record, verified.fields, verified.warnings)
+        return verified
 
     def _begin(self, record: RecordPlan, live: Record, body: Record) -> None:
+        second = {"clears_only": True} if record.record_id in self.clears_only else {}
         self.journal.append(
             JournalEvent.BEGIN,
             record.record_id,
             before=live,
             intended_fingerprint=fingerprint(body),
+            **second,
         )
+
+    def _body(self, record: RecordPlan, live: Record) -> Record:
+        """What to send: the plan's patch (and clears, if allowed) on `live`; for a record
+        whose other cells an earlier run wrote while holding its clears, the clears alone
+        (the patch again could add a list item twice)."""
+        if record.record_id in self.clears_only:
+            return patched(live, record.clear_patch)
+        return proposed_record(live, record, allow_clears=self.clears)
+
+    def _holds_clears(self, record: RecordPlan) -> bool:
+        """Whether this run leaves clears that a later `apply --allow-clears` can still write
+        (op=patch never can: there they are only noted)."""
+        return bool(record.clear_patch) and not self.clears and self.plan.write_mode != "patch"
+
+    def _hold(
+        self, record: RecordPlan, fields: tuple[str, ...], warnings: Warnings
+    ) -> RecordResult:
+        """Journal the record as held, never as finished, so `apply --allow-clears` of the
+        same plan writes its clears (as a write of their own if its other cells were written)."""
+        cleared = {e.column for e in record.edits if e.is_clear}
+        fields = tuple(f for f in fields if f not in cleared)
+        self.journal.append(
+            JournalEvent.HELD, record.record_id, fields=list(fields), warnings=list(warnings)
+        )
+        return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
+
+    def _apply_held(self, record: RecordPlan, held: Entry) -> RecordResult:
+        """A record an earlier run held: held still without --allow-clears; with it, its
+        clears are written now, if the cleared fields still hold what the plan saw."""
+        if not self.clears:
+            fields = tuple(str(f) for f in held.data.get("fields", []))
+            warnings = tuple(str(w) for w in held.data.get("warnings", []))
+            return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
+        live = self.live(record.record_id)
+        clears = [e for e in _sent(record) if e.is_clear]
+        changed = [e for e in clears if self._as_planned(e, live) is not True]
+        if changed:
+            return self._stale(record, self._stale_words(changed, live))
+        if held.data.get("fields"):
+            self.clears_only.add(record.record_id)
+        return self._write(record, live)
 
     def _send(
         self, record: RecordPlan, live: Record, body: Record
@@ -372,7 +443,7 @@ class _Run:
                 if outcome == _OTHER:
                     return self._stale(record, STALE_WHILE_UNANSWERED)
                 if fingerprint(now) != fingerprint(live):  # changed elsewhere: build on it
-                    live, body = now, proposed_record(now, record, allow_clears=self.clears)
+                    live, body = now, self._body(record, now)
                     merged = self._merged(record, now) or (merged_since_plan(),)
                     self._begin(record, live, body)
             except AuthorizationError as exc:
@@ -395,11 +466,7 @@ class _Run:
         the record "not changed by Esploro": a 200 is not proof that anything changed."""
         ignored = [e for e in _sent(record) if _was_ignored(e, live, body, stored)]
         ignored_keys = {parse_path(e.path).top_level_key for e in ignored}
-        warnings = tuple(
-            f"{path}: Esploro stored something other than what was sent"
-            for path in changed_paths(body, stored)
-            if not self.entity.is_ignored(path) and _top_key(path) not in ignored_keys
-        )
+        warnings = _verification_warnings(self.entity, body, stored, ignored_keys)
         why = "; ".join(_ignored_words(e, body, stored) for e in ignored)
         event, reason = (
             (JournalEvent.IGNORED, {"reason": why}) if ignored else (JournalEvent.DONE, {})
@@ -553,6 +620,43 @@ def _ignored_words(edit: CellEdit, body: Record, stored: Record) -> str:
     return ignored_field(edit.column, edit.path, sent, cell_text(read_value(stored, path), None))
 
 
+def _live_text(live: Record, edit: CellEdit, join: str | None) -> str | None:
+    """The cell text of the edited field in `live`, for a message (None when unreadable)."""
+    try:
+        text = cell_text(read_value(live, parse_path(edit.path)), join)
+    except SheetsyncError:
+        return None
+    return text_digest(text) if text is not None and is_oversized(text) else text
+
+
+def _verification_warnings(
+    entity: Entity, body: Record, stored: Record, ignored_keys: set[str]
+) -> Warnings:
+    """Where Esploro stored something other than what was sent, leaving out what is no news:
+    a field it derives (a code's `desc` or `*WithDesc` twin, recomputed from the value written,
+    at any depth), a volatile one, one already reported as left unchanged, and an empty value
+    stored in another empty form (a clear sent as null and stored as "")."""
+    return tuple(
+        f"{path}: Esploro stored something other than what was sent"
+        for path in changed_paths(body, stored)
+        if not _derived_or_volatile(entity, path)
+        and _top_key(path) not in ignored_keys
+        and not (_is_empty(_at(body, path)) and _is_empty(_at(stored, path)))
+    )
+
+
+def _derived_or_volatile(entity: Entity, pointer: str) -> bool:
+    """Whether the field at `pointer`, or one it is inside, is one the server derives or moves
+    on its own (`/licenseWithDesc/value` is inside the derived `/licenseWithDesc`)."""
+    parts = pointer.split("/")
+    return any(entity.is_ignored("/".join(parts[:n])) for n in range(2, len(parts) + 1))
+
+
+def _is_empty(value: Any) -> bool:
+    """An empty value in any of the forms Esploro uses for one (or no value at all)."""
+    return value is _ABSENT or value is None or value in ("", [], {})
+
+
 def _top_key(pointer: str) -> str:
     """The record key a JSON Pointer starts at (`/identifier.doi/0` -> `identifier.doi`)."""
     return pointer.split("/")[1].replace("~1", "/").replace("~0", "~") if "/" in pointer else ""
@@ -635,7 +739,7 @@ def apply_plan(
     run = _Run(client, plan, journal, options)
     records = _selected(plan, options)
     results = [
-        RecordResult(r.record_id, _AS_PLANNED[r.status])
+        RecordResult(r.record_id, _AS_PLANNED[r.status], error_message="; ".join(r.problems))
         for r in records
         if r.status != Status.CHANGE
     ]

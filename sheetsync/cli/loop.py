@@ -18,6 +18,7 @@ from rich.console import Console
 
 from sheetsync import api
 from sheetsync.applying.journal import journal_path
+from sheetsync.applying.results import retry_would_do
 from sheetsync.applying.run import ApplyResult, ApplyStatus
 from sheetsync.cli import output
 from sheetsync.cli.app import app
@@ -53,6 +54,7 @@ from sheetsync.report.terminal import (
     render_plan,
     rollback_summary,
 )
+from sheetsync.report.words import next_step_held, next_step_replan, next_step_retry
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -269,7 +271,12 @@ def apply(
         typer.Option(help="Refuse unless the plan's checksum is this (the one reviewed)."),
     ] = None,
     allow_clears: Annotated[
-        bool, typer.Option("--allow-clears", help="Also apply the planned clears (blanked cells).")
+        bool,
+        typer.Option(
+            "--allow-clears",
+            help="Also apply the planned clears (blanked cells). Without it they are held "
+            "back; the same plan applied again with it writes them.",
+        ),
     ] = False,
     limit: Annotated[
         int | None, typer.Option(help="Apply at most this many changes.", min=1)
@@ -278,7 +285,8 @@ def apply(
     results: Annotated[
         Path | None,
         typer.Option(
-            help="Write a results workbook; records not updated can be re-planned from it."
+            help="Write a results workbook: the records not updated, with your values "
+            "carried forward and why; edit it and plan it again."
         ),
     ] = None,
     no_canary: Annotated[
@@ -303,8 +311,8 @@ def apply(
     Running it again resumes where it stopped. On a production Esploro (not a sandbox) the
     first write goes alone (the canary): if Esploro alters a field the plan did not change, the
     run stops there, lists the fields and the rollback command, and exits 1. Exit codes: 0 every
-    record updated or a no-op, 3 some were stale, in conflict, invalid or failed, 1 an error or
-    a stopped run.
+    record updated or a no-op, 3 some were stale, in conflict, invalid, failed or had clears
+    held back, 1 an error or a stopped run.
     """
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
@@ -336,6 +344,8 @@ def apply(
                 )
     _show_apply(result, loaded, plan_file, as_json, connection=connection)
     _stop_on_canary(result, plan_file, connection, as_json)
+    if not as_json:
+        _next_steps(result, loaded, plan_file, results, connection)
     if result.stopped or result.interrupted:
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_PROBLEMS)
@@ -382,6 +392,34 @@ def rollback(
 
 
 _UNDONE = (ApplyStatus.ROLLED_BACK, ApplyStatus.NOTHING_TO_UNDO)  # a rollback's exit 0
+
+
+def _next_steps(
+    result: ApplyResult,
+    loaded: Plan,
+    plan_file: Path,
+    results: Path | None,
+    connection: Connection,
+) -> None:
+    """Which way to continue fits the records not updated: the same apply again for those
+    that failed for a passing reason, `--allow-clears` for held clears, the results workbook
+    (planned again) for those that need a person's decision."""
+    words = ["sheetsync", "apply", str(plan_file), "--expect", loaded.checksum]
+    command = shlex.join([*words, *connection.given()])
+    retry = retry_would_do(loaded, result)
+    held = [r for r in result.results if r.status == ApplyStatus.HELD]
+    rest = [
+        r
+        for r in result.results
+        if not r.settled and r.record_id not in retry and r.status != ApplyStatus.HELD
+    ]
+    if retry and not (result.interrupted or result.stopped):  # those say how to resume
+        output.say(("Next: ", "bold"), (next_step_retry(len(retry), command), ""))
+    if held:
+        output.say(("Next: ", "bold"), (next_step_held(len(held), command), ""))
+    if rest:
+        where = str(results) if results is not None else None
+        output.say(("Next: ", "bold"), (next_step_replan(len(rest), where), ""))
 
 
 def _confirm(question: str | None, command: str, yes: bool) -> None:

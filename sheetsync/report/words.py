@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ALREADY_LIVE",
     "BLANK",
+    "CARRY_FORWARD",
     "CLEAR",
+    "CLEARS_HELD",
     "CLEARS_NOTE",
     "HELD_NOTE",
     "MERGED_SINCE_PLAN",
@@ -32,24 +34,33 @@ __all__ = [
     "PLAIN_CLEARS_NOTE",
     "STALE_AFTER_UNKNOWN",
     "STALE_BEYOND_CELLS",
+    "STALE_NEXT",
     "STALE_WHILE_UNANSWERED",
     "STATUS_LABELS",
     "STATUS_ORDER",
+    "WHY_HEADER",
     "calls_sentence",
     "check_rate",
     "conflict_message",
+    "differs_words",
     "human_duration",
     "ignored_field",
     "is_held",
     "merged_since_plan",
     "missing_code_table",
     "missing_ids_sentence",
+    "next_step_held",
+    "next_step_replan",
+    "next_step_retry",
     "normalised_words",
     "not_found_message",
+    "now_header",
     "outcome_words",
+    "quoted",
     "safe_url",
     "stale_since_plan",
     "unrestorable_message",
+    "why_not_updated",
     "write_words",
 ]
 
@@ -62,6 +73,8 @@ NO_CHECKSUM = "(none: this plan was never sealed with a checksum)"
 CLEARS_NOTE = "applied only with `apply --allow-clears`"
 PLAIN_CLEARS_NOTE = CLEARS_NOTE.replace("`", "")  # where backticks would not read as code
 HELD_NOTE = "held back: apply writes nothing of this record"
+# An apply's outcome for a record whose clears wait for `apply --allow-clears` of the same plan.
+CLEARS_HELD = "clears held back"
 ALREADY_LIVE = "already live"
 
 # Records are listed by what happens to them: written, refused, then left alone.
@@ -102,12 +115,70 @@ def normalised_words(notes: tuple[str, ...]) -> str:
 def conflict_message(
     sheet: str, cell: str, header: str, baseline: str | None, live: str | None, edited: str | None
 ) -> str:
-    """Why a cell is in conflict: where it is and its three values, quoted (repr) so that a
-    blank, an empty text and trailing spaces can be told apart."""
+    """Why a cell is in conflict: where it is, its three values (`quoted`: trailing spaces
+    show, a blank is `BLANK`), and how to settle it either way."""
     return (
-        f"{sheet}!{cell} ({header}): changed in Esploro since the export "
-        f"(exported {baseline!r}, now {live!r}, yours {edited!r})"
+        f"{sheet}!{cell} ({header}): changed in Esploro since the export: Esploro now has "
+        f"{quoted(live)}; you wrote {quoted(edited)} (exported {quoted(baseline)}). To keep "
+        f"Esploro's, type it in the cell; to keep yours, {CARRY_FORWARD}"
     )
+
+
+def quoted(text: str | None) -> str:
+    """A value in a sentence: quoted (repr), so trailing spaces show; empty as `BLANK`, never
+    as None or ''."""
+    return BLANK if text is None or text == "" else repr(text)
+
+
+def differs_words(column: str, now: str | None, yours: str | None) -> str:
+    """A cell where Esploro holds something other than what the person wrote."""
+    return f"{column}: Esploro now has {quoted(now)}; you wrote {quoted(yours)}"
+
+
+# The results workbook (`apply --results`): records not updated, the person's values carried
+# forward, with a column saying why and one beside each cell Esploro changed meanwhile.
+WHY_HEADER = "Why not updated"
+
+
+def now_header(header: str) -> str:
+    """The read-only column beside `header` that shows what Esploro holds now."""
+    return f"{header} (in Esploro now)"
+
+
+def why_not_updated(status: str, details: tuple[str, ...]) -> str:
+    """A results row's why: the apply's outcome, then what it is about."""
+    return f"{status}: {'; '.join(details)}" if details else status
+
+
+def next_step_retry(count: int, command: str) -> str:
+    """After an apply: records that failed for a passing reason (no answer, a server error,
+    not attempted) need only the same apply again."""
+    noun = "record" if count == 1 else "records"
+    return (
+        f"{count} {noun} failed for a passing reason (no answer, a server error, or not "
+        f"attempted): run {command} again; records already done are skipped"
+    )
+
+
+def next_step_replan(count: int, results: str | None) -> str:
+    """After an apply: records that need a person's decision (stale, in conflict, invalid,
+    refused) continue from the results workbook, which carries their edits forward."""
+    noun = "record needs" if count == 1 else "records need"
+    if results is None:
+        return (
+            f"{count} {noun} your decision: run apply again with --results FILE for a "
+            "workbook that carries your edits forward, then edit and plan it"
+        )
+    return (
+        f"{count} {noun} your decision: {results} carries your edits forward (the "
+        f"'{WHY_HEADER}' column says why); correct it, then run sheetsync plan {results}"
+    )
+
+
+def next_step_held(count: int, command: str) -> str:
+    """After an apply without --allow-clears: the same plan applies the held clears later."""
+    noun = "record has" if count == 1 else "records have"
+    return f"{count} {noun} clears held back: run {command} --allow-clears to apply them"
 
 
 # How a write can end that no HTTP status says: answered 200, yet the field is as it was. An
@@ -120,19 +191,27 @@ NOT_RESTORABLE = "cannot be restored through the API"
 def ignored_field(column: str, path: str, sent: str | None, kept: str | None) -> str:
     """A field Esploro answered for without changing: what was sent, what it still holds."""
     return (
-        f"{column} ({path}): Esploro answered without changing it (sent {sent!r}, still {kept!r})"
+        f"{column} ({path}): Esploro answered without changing it (sent {quoted(sent)}, "
+        f"still {quoted(kept)})"
     )
 
+
+# What a person does with a record apply did not write because of a change in Esploro.
+CARRY_FORWARD = "plan the workbook `apply --results FILE` writes, which carries your values forward"
+STALE_NEXT = f"nothing was written: to write yours over it, {CARRY_FORWARD}"
 
 # Apply's stale check compares only the fields a plan writes. A record changed elsewhere since
 # the plan is written over its fresh state, keeping that change, and says so (a warning).
 MERGED_SINCE_PLAN = "merged with changes made since plan"
 STALE_BEYOND_CELLS = (
     "changed in Esploro since the plan was made, and the plan writes fields whose planned "
-    "values it cannot compare"
+    f"values it cannot compare; {STALE_NEXT}"
 )
-STALE_AFTER_UNKNOWN = "changed in Esploro after a write whose outcome was unknown"
-STALE_WHILE_UNANSWERED = "changed in Esploro while the write was unanswered"
+STALE_AFTER_UNKNOWN = f"changed in Esploro after a write whose outcome was unknown; {STALE_NEXT}"
+STALE_WHILE_UNANSWERED = f"changed in Esploro while the write was unanswered; {STALE_NEXT}"
+
+# (column, the text the plan saw, the text Esploro has now, the text the person wrote)
+StaleCell = tuple[str, str | None, str | None, str | None]
 
 
 # apply's canary: the first write on a production Esploro, and a field it did not change coming
@@ -155,9 +234,14 @@ def canary_difference(path: str, kind: str, sent: str, stored: str) -> str:
     return f"{path}: {CANARY_KINDS[kind]} (sent {sent}, stored {stored})"
 
 
-def stale_since_plan(columns: tuple[str, ...]) -> str:
-    """Why a record is stale: fields the plan writes hold something other than it saw."""
-    return f"changed in Esploro since the plan was made: {', '.join(columns)}"
+def stale_since_plan(cells: tuple[StaleCell, ...]) -> str:
+    """Why a record is stale: fields the plan writes hold something other than it saw, each
+    with what Esploro has now, what the person wrote and what the plan saw."""
+    named = "; ".join(
+        f"{differs_words(column, now, yours)} (it had {quoted(planned)} at plan time)"
+        for column, planned, now, yours in cells
+    )
+    return f"changed in Esploro since the plan was made: {named}; {STALE_NEXT}"
 
 
 def merged_since_plan(fields: tuple[str, ...] = ()) -> str:

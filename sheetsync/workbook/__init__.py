@@ -10,6 +10,8 @@ from sheetsync.workbook.writer import (
     CodeList,
     ExportInfo,
     ExportWriter,
+    HelperColumns,
+    RowExtras,
     baseline_row_digest_input,
     column_note,
 )
@@ -24,6 +26,8 @@ __all__ = [
     "CodeList",
     "ExportInfo",
     "ExportWriter",
+    "HelperColumns",
+    "RowExtras",
     "baseline_row_digest_input",
     "column_note",
 ]

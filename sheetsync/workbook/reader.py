@@ -93,7 +93,9 @@ def read_export(path: Path) -> EditedWorkbook:
             f"{path}: sheet '{data_sheet}' has merged cells ({where}); unmerge them"
         )
     cells = grid.to_python(skip_empty_area=False)
-    columns, extra = _map_headers(cells[0] if cells else [], headers, data_sheet, path)
+    helpers = frozenset(str(h) for h in meta.get("helper_headers", []))
+    first_row = cells[0] if cells else []
+    columns, extra = _map_headers(first_row, headers, data_sheet, path, helpers)
     rows = tuple(
         SheetRow(number, {h: line[i] if i < len(line) else "" for h, i in columns.items()})
         for number, line in enumerate(cells[1:], start=2)
@@ -239,13 +241,19 @@ def _find_data_sheet(book: CalamineWorkbook, path: Path, id_header: str) -> str:
 
 
 def _map_headers(
-    first_row: list[Any], headers: tuple[str, ...], sheet: str, path: Path
+    first_row: list[Any],
+    headers: tuple[str, ...],
+    sheet: str,
+    path: Path,
+    helpers: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Each exported column's place; the person's own columns. The workbook's read-only helper
+    columns (a results workbook's "why" and "in Esploro now") are neither: they are skipped."""
     columns: dict[str, int] = {}
     extra: list[str] = []
     for index, value in enumerate(first_row):
         header = _text(value).strip()
-        if not header:
+        if not header or header in helpers:
             continue
         if header in columns:
             first, second = get_column_letter(columns[header] + 1), get_column_letter(index + 1)

@@ -51,6 +51,7 @@ BASELINE_HEADER = ("record_id", "fingerprint", "oversized")
 _GREY = PatternFill("solid", fgColor="E7E6E6")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _OVERSIZED_FILL = PatternFill("solid", fgColor="FCE4D6")
+_CARRIED_FILL = PatternFill("solid", fgColor="FFF2CC")  # a value carried forward, not yet live
 
 CodeList = Sequence[tuple[str, str]]  # (code, description)
 
@@ -73,6 +74,34 @@ class ExportInfo:
     columns: list[dict[str, str]] = field(default_factory=list)
     # header -> code -> description, for columns that show descriptions: how plan reads back
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # read-only helper columns beside the data (an apply's results): reading ignores them
+    helper_headers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HelperColumns:
+    """Read-only columns an apply's results workbook adds to the data sheet: one saying why a
+    record was not updated (after the ID column), and one beside each column in `beside`
+    (template header -> helper header) showing what Esploro holds now. Their headers are
+    recorded in the `#meta` row, so reading the workbook back ignores them."""
+
+    why: str = ""  # the why column's header; "" for none
+    beside: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> list[str]:
+        return [h for h in (self.why, *self.beside.values()) if h]
+
+
+@dataclass(frozen=True)
+class RowExtras:
+    """What a results row shows beyond the exported record: the person's intended values in
+    place of the live ones (highlighted; the baseline keeps the live ones, so planning the row
+    finds exactly these edits), what Esploro holds now beside the cells in `now`, and why."""
+
+    intended: Mapping[str, str | None] = field(default_factory=dict)  # header -> text
+    now: frozenset[str] = frozenset()  # headers whose "in Esploro now" cell is filled
+    why: str = ""
 
 
 def baseline_row_digest_input(row: Sequence[str | None]) -> bytes:
@@ -103,6 +132,14 @@ def _styles() -> list[NamedStyle]:
             fill=_GREY,
             font=Font(color="595959"),
             protection=Protection(locked=True),
+            number_format=text,
+            alignment=Alignment(vertical="top"),
+        ),
+        NamedStyle(
+            "sheetsync carried",
+            fill=_CARRIED_FILL,
+            font=Font(bold=True),
+            protection=Protection(locked=False),
             number_format=text,
             alignment=Alignment(vertical="top"),
         ),
@@ -185,10 +222,13 @@ class ExportWriter:
         code_lists: Mapping[str, CodeList],
         *,
         data_sheet: str,
+        helpers: HelperColumns | None = None,
     ) -> None:
         self.path = path
         self.template = template
         self.info = info
+        self.helpers = helpers or HelperColumns()
+        self._layout = _layout(template, self.helpers)
         self.rows = 0
         self.oversized_cells = 0
         self._digest = hashlib.sha256()
@@ -206,12 +246,15 @@ class ExportWriter:
     def _start_data_sheet(self) -> None:
         sheet = self._data
         sheet.freeze_panes = "B2"
-        for index, column in enumerate(self.template.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width or 22
+        for index, (column, helper) in enumerate(self._layout, start=1):
+            width = (column.width or 22) if not helper else 30
+            sheet.column_dimensions[get_column_letter(index)].width = width
         header = []
-        for column in self.template.columns:
-            cell = _text_cell(sheet, column.header, "sheetsync header")
+        for column, helper in self._layout:
+            cell = _text_cell(sheet, helper or column.header, "sheetsync header")
             note = column_note(column, self.template)
+            if helper:
+                note = _helper_note(column, why=helper == self.helpers.why)
             cell.comment = Comment(note, "sheetsync", width=320, height=40 + 16 * note.count("\n"))
             header.append(cell)
         sheet.append(header)
@@ -256,36 +299,72 @@ class ExportWriter:
         since its first row does not hold the ID column's header."""
         append_table(self._book, title, header, rows)
 
-    def add(self, record_id: str, fingerprint: str, texts: Sequence[str | None]) -> None:
-        """Write one record's row and its baseline row."""
-        data_cells: list[Any] = []
+    def add(
+        self,
+        record_id: str,
+        fingerprint: str,
+        texts: Sequence[str | None],
+        extras: RowExtras | None = None,
+    ) -> None:
+        """Write one record's row and its baseline row; `extras`, for a results row, what it
+        shows beyond the record (the baseline always holds `texts`)."""
+        data_cells: dict[str, Any] = {}
         baseline: list[str | None] = []
         oversized: list[str] = []
         for index, (column, text) in enumerate(zip(self.template.columns, texts, strict=True)):
             if is_oversized(text):
                 assert text is not None
                 oversized.append(str(index))
-                data_cells.append(
-                    _text_cell(self._data, oversized_placeholder(text), "sheetsync oversized")
+                data_cells[column.header] = _text_cell(
+                    self._data, oversized_placeholder(text), "sheetsync oversized"
                 )
                 baseline.append(text_digest(text))
                 continue
             style = "sheetsync read-only" if column.readonly else "sheetsync editable"
-            shown = self.info.labels.get(column.header, {}).get(text or "", text)
-            data_cells.append(_text_cell(self._data, shown, style))
+            data_cells[column.header] = _text_cell(self._data, self._shown(column, text), style)
             baseline.append(text)
-        self._data.append(data_cells)
+        self._data.append(self._row_cells(data_cells, texts, extras))
         row = [record_id, fingerprint, ",".join(oversized), *baseline]
         self._digest.update(baseline_row_digest_input(row))
         self._meta.append([_text_cell(self._meta, text) for text in row])
         self.rows += 1
         self.oversized_cells += len(oversized)
 
+    def _shown(self, column: Column, text: str | None) -> str | None:
+        """A cell's text as the sheet shows it: a code as its description where the column
+        shows descriptions."""
+        return self.info.labels.get(column.header, {}).get(text or "", text)
+
+    def _row_cells(
+        self, cells: dict[str, Any], texts: Sequence[str | None], extras: RowExtras | None
+    ) -> list[Any]:
+        """The row in the data sheet's layout: the record's cells, the intended values of a
+        results row over them (highlighted), its helper cells."""
+        if extras is None and not self.helpers.headers:
+            return list(cells.values())
+        extras = extras or RowExtras()
+        live = dict(zip((c.header for c in self.template.columns), texts, strict=True))
+        row = []
+        for column, helper in self._layout:
+            if helper == self.helpers.why:
+                row.append(_text_cell(self._data, extras.why or None, "sheetsync read-only"))
+            elif helper:
+                now = live[column.header] if column.header in extras.now else None
+                row.append(_text_cell(self._data, self._shown(column, now), "sheetsync read-only"))
+            elif column.header in extras.intended and not is_oversized(live[column.header]):
+                intended = self._shown(column, extras.intended[column.header])
+                row.append(_text_cell(self._data, intended, "sheetsync carried"))
+            else:
+                row.append(cells[column.header])
+        return row
+
     def _finish_data_sheet(self) -> None:
         sheet, last_row = self._data, self.rows + 1
-        last_letter = get_column_letter(len(self.template.columns))
+        last_letter = get_column_letter(len(self._layout))
         sheet.auto_filter.ref = f"A1:{last_letter}{last_row}"
-        for index, column in enumerate(self.template.columns, start=1):
+        positions = {c.header: i for i, (c, h) in enumerate(self._layout, start=1) if not h}
+        for column in self.template.columns:
+            index = positions[column.header]
             suffix = " description" if column.shows_description else ""
             source = self._list_ranges.get(f"{column.code_table or ''}{suffix}")
             if source is None or column.readonly or column.join or self.rows == 0:
@@ -340,3 +419,28 @@ class ExportWriter:
             self.close()
         else:
             self.abort()
+
+
+Slot = tuple[Column, str]  # a template column, and "" or the header of a helper column after it
+
+
+def _layout(template: Template, helpers: HelperColumns) -> list[Slot]:
+    """The data sheet's columns in order: the template's, the why column after the ID column,
+    an "in Esploro now" column after each column that has one."""
+    slots: list[Slot] = []
+    for column in template.columns:
+        slots.append((column, ""))
+        if column is template.id_column and helpers.why:
+            slots.append((column, helpers.why))
+        if column.header in helpers.beside:
+            slots.append((column, helpers.beside[column.header]))
+    return slots
+
+
+def _helper_note(column: Column, *, why: bool) -> str:
+    """The header note of a helper column: read-only, and what it shows."""
+    if why:
+        shows = "Why the apply did not update this record, in words."
+    else:
+        shows = f"What Esploro holds now in '{column.header}', where it differs from yours."
+    return f"{shows}\nRead-only: sheetsync ignores this column when planning."

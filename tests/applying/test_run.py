@@ -156,7 +156,11 @@ def test_a_record_changed_after_planning_is_stale_and_untouched(
     result = _apply(server, plan_path)
     assert {r.record_id: r.status for r in result.results} == {a: "stale", b: "updated"}
     stale = next(r for r in result.results if r.record_id == a)
-    assert stale.error_message == "changed in Esploro since the plan was made: Display title"
+    assert stale.error_message.startswith(
+        "changed in Esploro since the plan was made: Display title: Esploro now has 'Theirs'; "
+        "you wrote 'Mine' (it had "
+    )
+    assert "apply --results" in stale.error_message and "None" not in stale.error_message
     assert _title(api, a) == "Theirs" and _title(api, b) == "Also mine"
 
 
@@ -331,11 +335,57 @@ def test_clears_wait_for_allow_clears(server: Sandbox, tmp_path: Path) -> None:
     a = api.researcher_ids(1)[0]
     plan_path = _planned(server, tmp_path, {(a, TITLE): None})
     held = _apply(server, plan_path)
-    assert held.results[0].status == "no-op" and "--allow-clears" in held.results[0].warnings[0]
+    assert held.results[0].status == "clears held back" and not held.ok
+    assert "--allow-clears" in held.results[0].warnings[0]
     assert _title(api, a) != ""
-    journal_path(plan_path).unlink()
+    assert _apply(server, plan_path).results[0].status == "clears held back"  # still held
+    assert _title(api, a) != ""
+    # the same plan, the same journal: the later run applies the clears it held
     assert _apply(server, plan_path, allow_clears=True).results[0].status == "updated"
     assert _title(api, a) == ""
+    assert _apply(server, plan_path, allow_clears=True).results[0].status == "updated"  # done
+
+
+def test_edits_now_and_clears_later_are_two_writes_and_roll_back_to_the_first_image(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a = _with_middle_name(api)
+    before = api.get(f"/esploro/v1/researchers/{a}").json()
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Edited", (a, "Middle name"): None})
+    _reset_stats(server)
+    (first,) = _apply(server, plan_path).results
+    assert first.status == "clears held back" and first.fields == (TITLE,)
+    middle = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]["researcher_middle_name"]
+    assert _title(api, a) == "Edited" and middle != ""
+    (second,) = _apply(server, plan_path, allow_clears=True).results
+    assert second.status == "updated" and second.warnings == ()
+    now = api.get(f"/esploro/v1/researchers/{a}").json()
+    assert now["researcher"]["display_title"] == "Edited"
+    assert now["researcher"]["researcher_middle_name"] == ""
+    assert api.stats()["by_method"]["PUT"] == 2  # the edits, then the clears
+    events = [
+        e.event for e in Journal(journal_path(plan_path), read_plan(plan_path).checksum).entries()
+    ]
+    assert events == ["begin", "done", "held", "begin", "done"]
+    (undone,) = _rollback(server, plan_path).results
+    assert undone.status == "rolled back"
+    assert api.get(f"/esploro/v1/researchers/{a}").json() == before  # the first before-image
+
+
+def test_a_held_clear_changed_in_esploro_meanwhile_is_stale(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    a = _with_middle_name(api)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Edited", (a, "Middle name"): None})
+    assert _apply(server, plan_path).results[0].status == "clears held back"
+    theirs = {"researcher": {"researcher_middle_name": "Theirs"}}
+    requests.patch(f"{server.base_url}/_sandbox/researchers/{a}", json=theirs, timeout=5)
+    (later,) = _apply(server, plan_path, allow_clears=True).results
+    assert later.status == "stale" and "Middle name" in later.error_message
+    now = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]
+    assert now["researcher_middle_name"] == "Theirs" and now["display_title"] == "Edited"
 
 
 def test_under_injected_faults_each_record_ends_as_intended_or_untouched(
@@ -780,3 +830,69 @@ def test_a_viewed_asset_can_be_rolled_back(server: Sandbox, tmp_path: Path) -> N
     after = _asset(api, asset_id)
     assert after["identifier.doi"] == before["identifier.doi"]
     assert after["asset.views"] != before["asset.views"]  # the views stay counted
+
+
+def _with_middle_name(api: Api) -> str:
+    """A researcher whose researcher middle name is not empty."""
+    for record_id in api.researcher_ids(40):
+        record = api.get(f"/esploro/v1/researchers/{record_id}").json()
+        if record["researcher"].get("researcher_middle_name"):
+            return record_id
+    raise AssertionError("the seed has no researcher with a middle name")
+
+
+def test_a_clear_stored_as_empty_text_and_a_recomputed_desc_are_no_warnings(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    api = Api(server.base_url)
+    cleared = _with_middle_name(api)
+    coded = next(i for i in api.researcher_ids(10) if i != cleared)
+    position = api.get(f"/esploro/v1/researchers/{coded}").json()["researcher"]["position"]
+    other = "librarian" if position["value"] != "librarian" else "research_fellow"
+    changes = {(cleared, "Middle name"): None, (coded, "Position"): other}
+    plan_path = _planned(server, tmp_path, changes)
+    result = {r.record_id: r for r in _apply(server, plan_path, allow_clears=True).results}
+    assert result[cleared].status == "updated" and result[cleared].warnings == ()
+    assert result[coded].status == "updated" and result[coded].warnings == ()
+    stored = api.get(f"/esploro/v1/researchers/{coded}").json()["researcher"]["position"]
+    assert stored["value"] == other and stored["desc"] != position["desc"]  # recomputed
+    middle = api.get(f"/esploro/v1/researchers/{cleared}").json()["researcher"]
+    assert middle["researcher_middle_name"] == ""  # stored as "", sent as null
+
+
+def test_a_real_difference_between_what_was_sent_and_what_was_stored_still_warns() -> None:
+    from sheetsync.applying.run import _verification_warnings
+    from sheetsync.esploro.entities import RESEARCHERS
+
+    body = {"researcher": {"display_title": "Sent", "position": {"value": "a", "desc": "A"}}}
+    stored = {"researcher": {"display_title": "Other", "position": {"value": "a", "desc": "B"}}}
+    assert _verification_warnings(RESEARCHERS, body, stored, set()) == (
+        "/researcher/display_title: Esploro stored something other than what was sent",
+    )
+    asset = {"licenseWithDesc": {"value": "CC-BY", "desc": ""}, "title": None}
+    stored_asset = {"licenseWithDesc": {"value": "CC0", "desc": "x"}, "title": ""}
+    assert _verification_warnings(ASSETS, asset, stored_asset, set()) == ()
+    assert _verification_warnings(ASSETS, {"title": "T"}, {"title": ""}, set()) == (
+        "/title: Esploro stored something other than what was sent",
+    )
+
+
+def test_cli_apply_holds_clears_then_applies_them_with_allow_clears(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    from tests.cli.runner import run
+
+    api = Api(server.base_url)
+    a = _with_middle_name(api)
+    plan_path = _planned(server, tmp_path, {(a, TITLE): "Edited", (a, "Middle name"): None})
+    held = run(tmp_path, "apply", str(plan_path), "--yes", base_url=server.base_url)
+    assert held.returncode == 3, held.stderr
+    assert "1 clears held back" in held.stdout and "--allow-clears" in held.stdout
+    assert _title(api, a) == "Edited"
+    done = run(
+        tmp_path, "apply", str(plan_path), "--yes", "--allow-clears", base_url=server.base_url
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Applied: 1 updated" in done.stdout
+    now = api.get(f"/esploro/v1/researchers/{a}").json()["researcher"]
+    assert now["researcher_middle_name"] == "" and now["display_title"] == "Edited"

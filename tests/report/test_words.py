@@ -7,14 +7,23 @@ import pytest
 from sheetsync.planning.model import Outcome, Status
 from sheetsync.report.words import (
     CANARY_KINDS,
+    STALE_AFTER_UNKNOWN,
+    STALE_BEYOND_CELLS,
+    STALE_NEXT,
+    STALE_WHILE_UNANSWERED,
     canary_difference,
     check_rate,
     conflict_message,
     human_duration,
     is_held,
     merged_since_plan,
+    next_step_held,
+    next_step_replan,
+    next_step_retry,
     outcome_words,
     safe_url,
+    stale_since_plan,
+    why_not_updated,
 )
 from tests.report.sample import edit
 
@@ -45,12 +54,47 @@ def test_a_merge_names_the_fields_changed_or_says_they_are_not_the_plan_s() -> N
     )
 
 
-def test_a_conflict_names_the_cell_and_quotes_its_three_values() -> None:
+def test_a_conflict_names_the_cell_quotes_its_three_values_and_says_what_to_do() -> None:
     message = conflict_message("Researchers", "F4", "Display title", "Lecturer", None, "Reader ")
     assert message == (
-        "Researchers!F4 (Display title): changed in Esploro since the export "
-        "(exported 'Lecturer', now None, yours 'Reader ')"
+        "Researchers!F4 (Display title): changed in Esploro since the export: Esploro now has "
+        "(blank); you wrote 'Reader ' (exported 'Lecturer'). To keep Esploro's, type it in the "
+        "cell; to keep yours, plan the workbook `apply --results FILE` writes, which carries "
+        "your values forward"
     )
+    assert "None" not in conflict_message("S", "A1", "H", None, "", None)
+
+
+def test_a_stale_record_names_each_field_with_its_values_and_what_to_do() -> None:
+    message = stale_since_plan(
+        (("Display title", "Lecturer", "Theirs", "Mine"), ("Middle name", "Q", None, None))
+    )
+    assert message == (
+        "changed in Esploro since the plan was made: Display title: Esploro now has 'Theirs'; "
+        "you wrote 'Mine' (it had 'Lecturer' at plan time); Middle name: Esploro now has "
+        "(blank); you wrote (blank) (it had 'Q' at plan time); nothing was written: to write "
+        "yours over it, plan the workbook `apply --results FILE` writes, which carries your "
+        "values forward"
+    )
+    for words in (STALE_BEYOND_CELLS, STALE_AFTER_UNKNOWN, STALE_WHILE_UNANSWERED):
+        assert words.endswith(STALE_NEXT) and "None" not in words
+
+
+def test_the_ways_to_continue_after_an_apply() -> None:
+    assert next_step_retry(1, "sheetsync apply p.json --expect x") == (
+        "1 record failed for a passing reason (no answer, a server error, or not attempted): "
+        "run sheetsync apply p.json --expect x again; records already done are skipped"
+    )
+    assert next_step_replan(2, "r.xlsx") == (
+        "2 records need your decision: r.xlsx carries your edits forward (the 'Why not "
+        "updated' column says why); correct it, then run sheetsync plan r.xlsx"
+    )
+    assert "--results FILE" in next_step_replan(1, None)
+    assert next_step_held(3, "sheetsync apply p.json") == (
+        "3 records have clears held back: run sheetsync apply p.json --allow-clears to apply them"
+    )
+    assert why_not_updated("conflict", ("a", "b")) == "conflict: a; b"
+    assert why_not_updated("failed", ()) == "failed"
 
 
 def test_outcome_words() -> None:
