@@ -119,6 +119,7 @@ class ApplyResult:
     journal: Path
     interrupted: bool = False
     stopped: str = ""  # why the run stopped early (a refused write), if it did
+    remaining: int = 0  # records to change that `limit` left for a later run
 
     @property
     def ok(self) -> bool:
@@ -595,14 +596,32 @@ def apply_plan(
         for r in records
         if r.status != Status.CHANGE
     ]
-    to_change = [r for r in records if r.status == Status.CHANGE][: options.limit]
+    to_change, remaining = _within_limit(records, run.state, options.limit)
     progress.start(len(to_change))
     # The first record goes alone: if the key cannot write, one refused write is all it costs.
     first, interrupted = _run_all(run, to_change[:1], 1, progress)
     rest, stopped_later = _run_all(run, to_change[1:], client.workers, progress)
     results += first + rest
     interrupted = interrupted or stopped_later
-    return ApplyResult(tuple(results), journal.path, interrupted, run.stopped)
+    return ApplyResult(tuple(results), journal.path, interrupted, run.stopped, remaining)
+
+
+def _within_limit(
+    records: list[RecordPlan], state: Mapping[str, Entry], limit: int | None
+) -> tuple[list[RecordPlan], int]:
+    """The records to change this run, and how many `limit` leaves for a later one. Records
+    an earlier run finished (or rolled back) cost no call and do not count against `limit`,
+    so that `apply --limit 10`, run again, does the next ten."""
+    to_change = [r for r in records if r.status == Status.CHANGE]
+    if limit is None:
+        return to_change, 0
+    left = [r.record_id for r in to_change if not _finished_earlier(state.get(r.record_id))]
+    skipped = set(left[limit:])  # beyond the limit: left for a later run
+    return [r for r in to_change if r.record_id not in skipped], len(skipped)
+
+
+def _finished_earlier(last: Entry | None) -> bool:
+    return last is not None and (last.event in _FINISHED or last.event.startswith("rollback"))
 
 
 def _run_all(

@@ -15,7 +15,7 @@ import typer
 
 from sheetsync import api
 from sheetsync.applying.journal import journal_path
-from sheetsync.applying.run import ApplyResult
+from sheetsync.applying.run import ApplyResult, check_target
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.options import (
@@ -44,6 +44,7 @@ from sheetsync.planning.file import default_plan_path, read_plan, write_plan
 from sheetsync.planning.model import Plan
 from sheetsync.report.html import write_html_report
 from sheetsync.report.terminal import apply_summary, export_summary, render_plan
+from sheetsync.report.words import NOTHING_TO_CHANGE, apply_question, remaining_sentence
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -114,6 +115,13 @@ def export(
     """
     if ids is not None and ids_file is not None:
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
+    _check_export_output(output_path)
+    _check_ids_alone(
+        "--ids" if ids is not None else "--ids-file" if ids_file is not None else None,
+        {"--query": query, "--updated-since": updated_since, "--updated-until": updated_until,
+         "--doi": doi, "--researcher": researcher, "--org-unit": org_unit,
+         "--open-access": open_access},
+    )  # fmt: skip
     chosen = read_id_list(ids) if ids is not None else _ids_from(ids_file)
     loaded = api.load_template(template)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
@@ -140,6 +148,28 @@ def export(
         output.emit_json({**dataclasses.asdict(summary), "path": str(summary.path)})
     else:
         export_summary(output.stdout, summary)
+
+
+def _check_export_output(output_path: Path) -> None:
+    """Export writes an Excel workbook; a name that says otherwise (x.csv) is a mistake."""
+    if output_path.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(
+            f"{output_path}: export writes an Excel workbook (.xlsx); give a file name ending "
+            "in .xlsx",
+            param_hint="--output",
+        )
+
+
+def _check_ids_alone(ids_option: str | None, others: dict[str, str | None]) -> None:
+    """IDs select records by themselves: a query or filter beside them would be ignored, so
+    the mix is refused rather than half obeyed."""
+    given = [option for option, value in others.items() if value]
+    if ids_option and given:
+        raise typer.BadParameter(
+            f"{ids_option} selects records by ID, so {', '.join(given)} would be ignored; "
+            f"give {ids_option} or {', '.join(given)}, not both",
+            param_hint=ids_option,
+        )
 
 
 def _ids_from(ids_file: Path | None) -> tuple[str, ...] | None:
@@ -226,6 +256,11 @@ def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_jso
         )
         return
     render_plan(output.stdout, result, rate=pace, verbose=verbose)
+    if not result.by_status("change"):
+        output.say(
+            ("Plan written to ", ""), (str(plan_path), "bold"), (f". {NOTHING_TO_CHANGE}", "")
+        )
+        return
     output.say(
         ("Plan written to ", ""),
         (str(plan_path), "bold"),
@@ -275,10 +310,11 @@ def apply(
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
     with connection.open() as client:
+        check_target(client, loaded, expect)  # before the plan is shown as if it would apply
         if not as_json:
             render_plan(output.stdout, loaded, rate=client.limiter.max_rate)
         changes = sum(1 for r in loaded.records if r.status == "change")
-        question = f"Apply {changes} changes to {loaded.base_url}?" if changes else None
+        question = apply_question(changes, loaded.base_url) if changes else None
         _confirm(question, "apply", yes)
         with output.RecordProgress(output.stderr, "Applying") as progress:
             result = api.apply(
@@ -328,6 +364,7 @@ def rollback(
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
     with connection.open() as client:
+        check_target(client, loaded)
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
         with output.RecordProgress(output.stderr, "Rolling back") as progress:
             result = api.rollback(
@@ -358,12 +395,18 @@ def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: boo
                 "ok": result.ok,
                 "interrupted": result.interrupted,
                 "stopped": result.stopped,
+                "remaining": result.remaining,
                 "journal": str(result.journal),
                 "results": [dataclasses.asdict(r) for r in result.results],
             }
         )
         return
     apply_summary(output.stdout, result)
+    if result.remaining:
+        output.say(
+            (remaining_sentence(result.remaining), ""),
+            (f"sheetsync apply {plan_file} --expect {loaded.checksum} --limit N", "bold"),
+        )
     if result.interrupted or result.stopped:
         output.say(
             ("To resume: ", ""),

@@ -52,6 +52,7 @@ def build_plan(
         )
     edits, row_problems = find_edits(book, template)
     if only is not None:
+        _check_only(only, book, template)
         edits = [e for e in edits if e.record_id in set(only)]
     codes = _code_tables(client, template, edits)
     checked = [_validated(e, template, codes, book.data_sheet) for e in edits]
@@ -93,6 +94,17 @@ def _template_of(book: EditedWorkbook) -> Template:
             "export again with the current template"
         )
     return template
+
+
+def _check_only(only: Collection[str], book: EditedWorkbook, template: Template) -> None:
+    """`--only` IDs the export does not hold are named, not silently planned as nothing."""
+    unknown = sorted(set(only) - book.baseline.keys())
+    if unknown:
+        noun = "ID is" if len(unknown) == 1 else "IDs are"
+        raise PlanError(
+            f"--only: {len(unknown)} {noun} not in {book.path} ({', '.join(unknown)}); "
+            f"give IDs from its '{template.id_column.header}' column"
+        )
 
 
 def _notices(book: EditedWorkbook) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ __all__ = [
     "CLEARS_NOTE",
     "HELD_NOTE",
     "MERGED_SINCE_PLAN",
+    "NOTHING_TO_CHANGE",
     "NOT_CHANGED_BY_ESPLORO",
     "NOT_FETCHED",
     "NOT_RESTORABLE",
@@ -35,9 +36,11 @@ __all__ = [
     "STALE_WHILE_UNANSWERED",
     "STATUS_LABELS",
     "STATUS_ORDER",
+    "apply_question",
     "calls_sentence",
     "check_rate",
     "conflict_message",
+    "counted",
     "human_duration",
     "ignored_field",
     "is_held",
@@ -46,6 +49,7 @@ __all__ = [
     "missing_ids_sentence",
     "not_found_message",
     "outcome_words",
+    "remaining_sentence",
     "safe_url",
     "stale_since_plan",
     "unrestorable_message",
@@ -200,6 +204,26 @@ def calls_sentence(summary: PlanSummary) -> str:
         f"apply will send {summary.calls_needed:,} API calls (a GET and a write per record), "
         f"{human_duration(summary.seconds_at_rate)} at {summary.rate:g} requests/s"
     )
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`1 change`, `2 changes`, `1,200 records`: a count with its noun in the right number
+    (`plural` for nouns that do not just take an s)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def apply_question(changes: int, base_url: str) -> str:
+    """What `apply` asks before it writes."""
+    return f"Apply {counted(changes, 'change')} to {safe_url(base_url)}?"
+
+
+def remaining_sentence(remaining: int) -> str:
+    """After `apply --limit`: how many records are still to change, and how to go on."""
+    verb = "is" if remaining == 1 else "are"
+    return f"{counted(remaining, 'record')} to change {verb} left by --limit; to go on: "
+
+
+NOTHING_TO_CHANGE = "Nothing to change, so there is nothing to apply."
 
 
 def safe_url(url: str) -> str:

@@ -1,0 +1,193 @@
+"""What a person reads when they give a command the wrong file or a mix of options, and the
+reports they read after: each run as the real `sheetsync` command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sheetsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from sheetsync.sandbox import Sandbox
+from tests.cli.runner import one_error_line, run
+from tests.conftest import start_sandbox
+from tests.plans import edit
+
+ELSEWHERE = "http://127.0.0.1:9"  # another Esploro: nothing listens there, nothing is asked
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Sandbox]:
+    server = start_sandbox(researchers=12, assets=3)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def exported(box: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A researchers export nobody has edited (copy it before editing)."""
+    where = tmp_path_factory.mktemp("export")
+    done = run(where, "export", "researchers", "-o", "people.xlsx", base_url=box.base_url)
+    assert done.returncode == EXIT_OK, done.stderr
+    return where / "people.xlsx"
+
+
+def _ids(workbook: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(workbook, read_only=True).worksheets[0]
+    return [str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def _planned(tmp_path: Path, exported: Path, box: Sandbox, changes: int = 2) -> Path:
+    """A copy of the export with `changes` display titles edited (to a text of this test's
+    own: the module's tests share one sandbox), planned; its plan file."""
+    workbook = shutil.copy(exported, tmp_path / "people.xlsx")
+    ids = _ids(workbook)[:changes]
+    edit(workbook, {(record_id, "Display title"): f"Reader {tmp_path.name}" for record_id in ids})
+    done = run(tmp_path, "plan", "people.xlsx", base_url=box.base_url)
+    assert done.returncode == EXIT_CHANGES, done.stdout + done.stderr
+    return tmp_path / "people.plan.json"
+
+
+# ------------------------------------------------------------------ wrong kinds of file (10)
+
+
+def test_a_workbook_given_to_apply_is_named_and_sent_to_plan(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    shutil.copy(exported, tmp_path / "people.xlsx")
+    done = run(tmp_path, "apply", "people.xlsx", "--yes", base_url=box.base_url)
+    assert done.returncode == EXIT_ERROR
+    assert one_error_line(done) == (
+        "error: people.xlsx: this is an Excel workbook (.xlsx), not a sheetsync plan file; "
+        "plan it with `sheetsync plan people.xlsx`, which writes the plan file to apply"
+    )
+
+
+def test_a_plan_given_to_plan_and_to_export_is_named_and_sent_to_apply(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    _planned(tmp_path, exported, box)
+    takes = (
+        "apply it with `sheetsync apply people.plan.json` (or undo it with `sheetsync rollback`)"
+    )
+    done = run(tmp_path, "plan", "people.plan.json", base_url=box.base_url)
+    assert done.returncode == EXIT_ERROR
+    assert one_error_line(done) == (
+        "error: people.plan.json: this is a sheetsync plan file, not an Excel workbook (.xlsx); "
+        + takes
+    )
+    done = run(tmp_path, "export", "people.plan.json", "-o", "x.xlsx", base_url=box.base_url)
+    assert done.returncode == EXIT_ERROR
+    assert one_error_line(done).endswith(
+        "people.plan.json: this is a sheetsync plan file, not a sheetsync template (.toml); "
+        + takes
+    )
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_workbook_given_as_a_template_is_named_wherever_templates_are_taken(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    shutil.copy(exported, tmp_path / "people.xlsx")
+    for done in (
+        run(tmp_path, "export", "people.xlsx", "-o", "x.xlsx", base_url=box.base_url),
+        run(tmp_path, "templates", "show", "people.xlsx"),
+    ):
+        assert done.returncode == EXIT_ERROR
+        assert one_error_line(done) == (
+            "error: people.xlsx: this is an Excel workbook (.xlsx), not a sheetsync template "
+            "(.toml); plan it with `sheetsync plan people.xlsx`, which writes the plan file to "
+            "apply"
+        )
+
+
+def test_a_template_given_to_plan_or_apply_is_sent_to_export(tmp_path: Path) -> None:
+    (tmp_path / "mine.toml").write_text(
+        'name = "mine"\nentity = "researchers"\n[[columns]]\nheader = "ID"\npath = "/primary_id"\n',
+        encoding="utf-8",
+    )
+    for command in ("plan", "apply"):
+        done = run(tmp_path, command, "mine.toml", base_url=ELSEWHERE)
+        assert done.returncode == EXIT_ERROR
+        assert one_error_line(done).endswith(
+            "mine.toml: this is a sheetsync template (.toml), not "
+            + ("an Excel workbook (.xlsx)" if command == "plan" else "a sheetsync plan file")
+            + "; export with it: `sheetsync export mine.toml -o FILE.xlsx`"
+        )
+
+
+def test_export_to_a_csv_name_is_a_usage_error(tmp_path: Path, box: Sandbox) -> None:
+    done = run(tmp_path, "export", "researchers", "-o", "people.csv", base_url=box.base_url)
+    assert done.returncode == EXIT_USAGE
+    assert "people.csv: export writes an Excel workbook (.xlsx)" in done.stderr
+    assert not (tmp_path / "people.csv").exists()
+
+
+# ------------------------------------------------------------------------ option mixes (10)
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("researchers", "--ids", "1", "--query", "last_name~Smith"), "--ids"),
+        (("assets", "--ids-file", "ids.txt", "--doi", "10.1/x"), "--ids-file"),
+        (("assets", "--ids", "1", "--updated-since", "2020-01-01"), "--ids"),
+    ],
+)
+def test_ids_beside_a_query_or_filter_are_refused_not_half_obeyed(
+    tmp_path: Path, box: Sandbox, args: tuple[str, ...], named: str
+) -> None:
+    (tmp_path / "ids.txt").write_text("1\n", encoding="utf-8")
+    done = run(tmp_path, "export", *args, "-o", "x.xlsx", base_url=box.base_url)
+    assert done.returncode == EXIT_USAGE, done.stderr
+    assert f"{named} selects records by ID, so {args[-2]} would be ignored" in done.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_plan_only_names_the_ids_the_workbook_does_not_hold(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    workbook = shutil.copy(exported, tmp_path / "people.xlsx")
+    known = _ids(workbook)[0]
+    done = run(tmp_path, "plan", "people.xlsx", "--only", f"{known},999,1", base_url=box.base_url)
+    assert done.returncode == EXIT_ERROR
+    assert one_error_line(done) == (
+        "error: --only: 2 IDs are not in people.xlsx (1, 999); give IDs from its 'Primary ID' "
+        "column"
+    )
+
+
+def test_apply_limit_says_how_many_remain_and_the_next_run_goes_on(
+    tmp_path: Path, server: Sandbox
+) -> None:
+    """Writes, so on a sandbox of its own (`server`), not the module's."""
+    done = run(tmp_path, "export", "researchers", "-o", "own.xlsx", base_url=server.base_url)
+    assert done.returncode == EXIT_OK, done.stderr
+    _planned(tmp_path, tmp_path / "own.xlsx", server, changes=3)
+    args = ("apply", "people.plan.json", "--yes", "--limit", "2")
+    first = run(tmp_path, *args, base_url=server.base_url)
+    assert first.returncode == EXIT_OK, first.stderr
+    assert "Applied: 2 updated" in first.stdout
+    assert "1 record to change is left by --limit; to go on: sheetsync apply" in first.stdout
+    second = run(tmp_path, *args, "--json", base_url=server.base_url)
+    outcome = json.loads(second.stdout)
+    assert [r["status"] for r in outcome["results"]] == ["updated"] * 3
+    assert outcome["remaining"] == 0
+
+
+def test_a_plan_for_another_esploro_is_refused_before_it_is_shown(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    _planned(tmp_path, exported, box)
+    for command in ("apply", "rollback"):
+        done = run(tmp_path, command, "people.plan.json", "--yes", base_url=ELSEWHERE)
+        assert done.returncode == EXIT_ERROR
+        assert done.stdout == ""  # no plan printed as if it could be applied
+        assert one_error_line(done) == (
+            f"error: the plan is for {box.base_url}, but this run is connected to {ELSEWHERE}"
+        )
