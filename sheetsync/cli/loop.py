@@ -44,7 +44,12 @@ from sheetsync.planning.file import default_plan_path, read_plan, write_plan
 from sheetsync.planning.model import Plan
 from sheetsync.report.html import write_html_report
 from sheetsync.report.terminal import apply_summary, export_summary, render_plan
-from sheetsync.report.words import NOTHING_TO_CHANGE, apply_question, remaining_sentence
+from sheetsync.report.words import (
+    NOTHING_TO_CHANGE,
+    apply_question,
+    counted,
+    remaining_sentence,
+)
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -333,7 +338,7 @@ def apply(
                 output.say(
                     ("Results: ", ""),
                     (str(results), "bold"),
-                    (f" ({again} records to edit again)", ""),
+                    (f" ({counted(again, 'record')} to edit again)", ""),
                 )
     _show_apply(result, loaded, plan_file, as_json)
     if result.stopped or result.interrupted:
@@ -401,7 +406,7 @@ def _show_apply(result: ApplyResult, loaded: Plan, plan_file: Path, as_json: boo
             }
         )
         return
-    apply_summary(output.stdout, result)
+    apply_summary(output.stdout, result, {r.record_id: r.display_name for r in loaded.records})
     if result.remaining:
         output.say(
             (remaining_sentence(result.remaining), ""),

@@ -130,6 +130,9 @@ class Entity(ABC):
     # Top-level fields the server changes on its own, with no one editing the record: never a
     # reason to call a record changed (apply's stale check, settling a write, rollback).
     volatile_fields: frozenset[str] = frozenset()
+    # Top-level fields that name a record as a person knows it, tried in order: reports show
+    # the first that holds text beside the record's ID.
+    name_fields: tuple[str, ...] = ()
 
     @abstractmethod
     def check_selection(self, selection: Selection) -> None:
@@ -186,6 +189,15 @@ class Entity(ABC):
     def probe(self, client: EsploroClient) -> None:
         """The smallest read of this entity (one record of a list), for `check`."""
         client.request("GET", self.probe_path, {"limit": 1})
+
+    def display_name(self, record: Mapping[str, Any]) -> str:
+        """The record's name as a person knows it (a researcher's full name, an asset's
+        title), shown beside its ID in reports; "" when it has none."""
+        for field in self.name_fields:
+            value = record.get(field)
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+        return ""
 
     def is_derived(self, path: str) -> bool:
         """Whether the server computes the field at this JSON Pointer (a code's `desc`,
@@ -244,6 +256,7 @@ class Researchers(Entity):
     # None: the seeded and captured researchers carry no counter or modification stamp the
     # server keeps (`status_date` changes only with `status`, which a person sets).
     volatile_fields: frozenset[str] = frozenset()
+    name_fields = ("full_name",)  # Alma's, from the user record; always there
 
     def check_selection(self, selection: Selection) -> None:
         options = selection.filter_options()
@@ -335,6 +348,7 @@ class Assets(Entity):
     # Portal view and download counters (docs/sandbox.md, Assets). The asset's update date is
     # kept beside the record, not in it: the captured asset has no modification stamp.
     volatile_fields: frozenset[str] = frozenset({"asset.views", "asset.downloads"})
+    name_fields = ("title",)
     body_format: BodyFormat = "xml"  # tests set "json" to show what Esploro does with it
 
     def check_selection(self, selection: Selection) -> None:

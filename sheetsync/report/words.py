@@ -57,10 +57,11 @@ __all__ = [
 ]
 
 # Placeholders for what a cell's text cannot show by itself.
-BLANK = "(blank)"
+BLANK = "(blank)"  # no value, or an empty text: every report spells both so
 CLEAR = "(clear)"
 NOT_FETCHED = "(not fetched)"  # an invalid record costs no call, so has no live values
 NO_CHECKSUM = "(none: this plan was never sealed with a checksum)"
+
 
 CLEARS_NOTE = "applied only with `apply --allow-clears`"
 PLAIN_CLEARS_NOTE = CLEARS_NOTE.replace("`", "")  # where backticks would not read as code

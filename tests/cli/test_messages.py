@@ -3,6 +3,7 @@ reports they read after: each run as the real `sheetsync` command in a subproces
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import pytest
 from sheetsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from sheetsync.sandbox import Sandbox
 from tests.cli.runner import one_error_line, run
-from tests.conftest import start_sandbox
+from tests.conftest import Api, start_sandbox
 from tests.plans import edit
 
 ELSEWHERE = "http://127.0.0.1:9"  # another Esploro: nothing listens there, nothing is asked
@@ -191,3 +192,87 @@ def test_a_plan_for_another_esploro_is_refused_before_it_is_shown(
         assert one_error_line(done) == (
             f"error: the plan is for {box.base_url}, but this run is connected to {ELSEWHERE}"
         )
+
+
+# ----------------------------------------------------------------- reports a person reads (11)
+
+
+def _full_names(workbook: Path) -> dict[str, str]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(workbook, read_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headers = list(next(rows))
+    at = headers.index("Full name")
+    return {str(row[0]): str(row[at]) for row in rows}
+
+
+def test_at_80_columns_every_id_is_whole_with_its_name_under_it(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    workbook = shutil.copy(exported, tmp_path / "people.xlsx")
+    names = _full_names(workbook)
+    ids = list(names)
+    changes: dict[tuple[str, str], object] = {
+        (i, "Display title"): "Senior lecturer in comparative literature and translation studies"
+        for i in ids[:-1]
+    }
+    changes[(ids[-1], "Title (Dr, Prof, ...)")] = "NOPE"  # invalid: never fetched
+    edit(workbook, changes)
+    done = run(
+        tmp_path, "plan", "people.xlsx", "--html", "r.html", base_url=box.base_url, COLUMNS="80"
+    )
+    assert done.returncode == 3, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # Empty display titles (Esploro's "") read as every empty value does
+    assert "Display title: (blank)" in done.stdout and '""' not in done.stdout
+    assert any("@" in i for i in ids) and any(len(i) >= 18 for i in ids)  # long IDs are there
+    for record_id in ids:
+        (at,) = [n for n, line in enumerate(lines) if line.startswith(f"│ {record_id} ")]
+        assert lines[at + 1].split("│")[1].strip() in names[record_id], lines[at : at + 2]
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    for record_id, name in names.items():
+        assert f'<span class="id">{record_id}</span><span class="name">' in page
+        assert html.escape(name) in page
+
+
+def test_apply_summary_names_the_records_in_its_tables(tmp_path: Path, server: Sandbox) -> None:
+    """A record changed elsewhere since the plan is written and listed with a note; the
+    listing names it from the plan (no call to fetch a name)."""
+    done = run(tmp_path, "export", "researchers", "-o", "own.xlsx", base_url=server.base_url)
+    assert done.returncode == EXIT_OK, done.stderr
+    names = _full_names(tmp_path / "own.xlsx")
+    _planned(tmp_path, tmp_path / "own.xlsx", server, changes=2)
+    changed = _ids(tmp_path / "own.xlsx")[0]
+    api = Api(server.base_url)
+    path = f"/esploro/v1/researchers/{changed}"
+    record = api.get(path).json()
+    record["researcher"]["researcher_display_title"] = "Changed by a colleague"
+    assert api.put(path, record).status_code == 200
+    done = run(
+        tmp_path, "apply", "people.plan.json", "--yes", base_url=server.base_url, COLUMNS="80"
+    )
+    assert done.returncode == EXIT_OK, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    listed = [n for n, line in enumerate(lines) if line.startswith(f"│ {changed} ")]
+    assert len(listed) == 2  # in the plan shown first, and in the summary's table
+    assert "updated" in lines[listed[1]]
+    assert lines[listed[1] + 1].split("│")[1].strip() in names[changed]
+
+
+def test_one_spelling_of_an_empty_value_and_no_live_value_for_a_record_not_fetched(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    workbook = shutil.copy(exported, tmp_path / "people.xlsx")
+    ids = _ids(workbook)
+    edit(workbook, {(ids[0], "Title (Dr, Prof, ...)"): "NOPE", (ids[0], "Middle name"): "Q"})
+    done = run(tmp_path, "plan", "people.xlsx", "--annotated", "a.xlsx", base_url=box.base_url)
+    assert done.returncode == 3
+    assert "None" not in done.stdout
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "a.xlsx").worksheets[0]
+    comments = [c.comment.text for row in sheet.iter_rows(min_row=2) for c in row if c.comment]
+    assert len(comments) == 2
+    assert all("live: (not fetched)" in text and "live: (blank)" not in text for text in comments)
