@@ -22,7 +22,7 @@ from sheetsync.cli.options import AsJson, BaseUrl, Connection, Profile, Region, 
 from sheetsync.errors import EXIT_ERROR, SheetsyncError
 from sheetsync.report.terminal import check_report, template_table, templates_table
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
-from sheetsync.template import builtin_templates
+from sheetsync.template import Template, builtin_templates
 
 
 class SandboxStartError(SheetsyncError):
@@ -59,9 +59,41 @@ def templates_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 @templates_app.command("show")
 def templates_show(
     name: Annotated[str, typer.Argument(help="Built-in template name or path to a .toml file.")],
+    as_json: AsJson = False,
 ) -> None:
     """Show one template's columns: header, path, type and rules."""
-    output.stdout.print(template_table(api.load_template(name)))
+    template = api.load_template(name)
+    if as_json:
+        output.emit_json(_template_facts(template))
+    else:
+        output.stdout.print(template_table(template))
+
+
+def _template_facts(template: Template) -> dict[str, object]:
+    """A template as `templates show --json` prints it: what the table shows, one key each."""
+    return {
+        "name": template.name,
+        "source": template.source,
+        "entity": template.entity,
+        "write_mode": template.write_mode,
+        "description": template.description,
+        "columns": [
+            {
+                "header": column.header,
+                "path": str(column.path),
+                "type": column.type,
+                "id": column is template.id_column,
+                "readonly": column.readonly,
+                "required": column.required,
+                "code_table": column.code_table,
+                "join": column.join,
+                "pattern": column.pattern.pattern if column.pattern is not None else None,
+                "max_length": column.max_length,
+                "note": column.note,
+            }
+            for column in template.columns
+        ],
+    }
 
 
 @app.command()

@@ -276,3 +276,62 @@ def test_one_spelling_of_an_empty_value_and_no_live_value_for_a_record_not_fetch
     comments = [c.comment.text for row in sheet.iter_rows(min_row=2) for c in row if c.comment]
     assert len(comments) == 2
     assert all("live: (not fetched)" in text and "live: (blank)" not in text for text in comments)
+
+
+def test_a_plan_with_nothing_to_change_says_so_and_offers_no_apply(
+    tmp_path: Path, exported: Path, box: Sandbox
+) -> None:
+    workbook = shutil.copy(exported, tmp_path / "people.xlsx")
+    done = run(tmp_path, "plan", "people.xlsx", base_url=box.base_url)
+    assert done.returncode == EXIT_OK, done.stderr
+    assert done.stdout.rstrip().endswith(
+        "Plan written to people.plan.json. Nothing to change, so there is nothing to apply."
+    )
+    assert "sheetsync apply" not in done.stdout
+    assert workbook.exists()
+
+
+def test_counts_take_the_right_number(tmp_path: Path, exported: Path, box: Sandbox) -> None:
+    (one,) = _ids(exported)[:1]
+    done = run(
+        tmp_path, "export", "researchers", "--ids", one, "-o", "one.xlsx", base_url=box.base_url
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "Exported 1 record x 20 columns to one.xlsx" in done.stdout
+
+
+COMMANDS = [
+    ("export",),
+    ("plan",),
+    ("apply",),
+    ("rollback",),
+    ("check",),
+    ("demo",),
+    ("version",),
+    ("sandbox",),
+    ("templates",),
+    ("templates", "show"),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_shows_plain_flags_without_a_value_placeholder(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    done = run(tmp_path, *command, "--help")
+    assert done.returncode == EXIT_OK, done.stderr
+    assert "--help" in done.stdout
+    assert "<bool>" not in done.stdout and "BOOLEAN" not in done.stdout
+    flag_lines = [line for line in done.stdout.splitlines() if "--help " in line]
+    assert flag_lines and all("<" not in line for line in flag_lines)
+
+
+def test_templates_show_json_is_the_template_as_data(tmp_path: Path) -> None:
+    done = run(tmp_path, "templates", "show", "researchers", "--json")
+    assert done.returncode == EXIT_OK, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown["name"] == "researchers" and shown["entity"] == "researchers"
+    first, *_ = shown["columns"]
+    assert first["header"] == "Primary ID" and first["id"] is True and first["readonly"] is True
+    position = next(c for c in shown["columns"] if c["header"] == "Position")
+    assert position["code_table"] and position["path"].startswith("/")
