@@ -120,7 +120,7 @@ def export(
     """
     if ids is not None and ids_file is not None:
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
-    _check_export_output(output_path)
+    _check_workbook_name(output_path, "--output", "export")
     _check_ids_alone(
         "--ids" if ids is not None else "--ids-file" if ids_file is not None else None,
         {"--query": query, "--updated-since": updated_since, "--updated-until": updated_until,
@@ -155,13 +155,13 @@ def export(
         export_summary(output.stdout, summary)
 
 
-def _check_export_output(output_path: Path) -> None:
-    """Export writes an Excel workbook; a name that says otherwise (x.csv) is a mistake."""
-    if output_path.suffix.lower() != ".xlsx":
+def _check_workbook_name(path: Path, option: str, command: str) -> None:
+    """An option that names the Excel workbook a command writes: a name that says otherwise
+    (x.csv) is a mistake, caught before anything is fetched."""
+    if path.suffix.lower() != ".xlsx":
         raise typer.BadParameter(
-            f"{output_path}: export writes an Excel workbook (.xlsx); give a file name ending "
-            "in .xlsx",
-            param_hint="--output",
+            f"{path}: {command} writes an Excel workbook (.xlsx); give a file name ending in .xlsx",
+            param_hint=option,
         )
 
 
@@ -222,6 +222,13 @@ def plan(
     (valid records are still planned), 1 error.
     """
     plan_path = plan_path or default_plan_path(workbook)
+    if same_file(workbook, plan_path):
+        raise WorkbookError(
+            f"--output {plan_path} is the workbook being planned; the plan file must go to "
+            "another file (default: WORKBOOK.plan.json)"
+        )
+    if annotated is not None:
+        _check_workbook_name(annotated, "--annotated", "plan --annotated")
     if annotated is not None and same_file(workbook, annotated):
         raise WorkbookError(
             f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
@@ -312,6 +319,8 @@ def apply(
     Running it again resumes where it stopped. Exit codes: 0 every record updated or a no-op,
     3 some were stale, in conflict, invalid or failed, 1 an error or a stopped run.
     """
+    if results is not None:
+        _check_workbook_name(results, "--results", "apply --results")
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
     with connection.open() as client:

@@ -335,3 +335,24 @@ def test_templates_show_json_is_the_template_as_data(tmp_path: Path) -> None:
     assert first["header"] == "Primary ID" and first["id"] is True and first["readonly"] is True
     position = next(c for c in shown["columns"] if c["header"] == "Position")
     assert position["code_table"] and position["path"].startswith("/")
+
+
+def test_files_a_command_writes_are_checked_before_anything_is_fetched(
+    tmp_path: Path, exported: Path
+) -> None:
+    workbook = shutil.copy(exported, tmp_path / "people.xlsx")
+    before = workbook.read_bytes()
+    done = run(tmp_path, "plan", "people.xlsx", "-o", "people.xlsx", base_url=ELSEWHERE)
+    assert done.returncode == EXIT_ERROR
+    assert one_error_line(done).startswith(
+        "error: --output people.xlsx is the workbook being planned; the plan file must go to "
+        "another file"
+    )
+    assert workbook.read_bytes() == before
+    done = run(tmp_path, "plan", "people.xlsx", "--annotated", "a.csv", base_url=ELSEWHERE)
+    assert done.returncode == EXIT_USAGE
+    assert "a.csv: plan --annotated writes an Excel workbook (.xlsx)" in done.stderr
+    (tmp_path / "x.plan.json").write_text("{}", encoding="utf-8")  # read after the check
+    done = run(tmp_path, "apply", "x.plan.json", "--results", "r.csv", base_url=ELSEWHERE)
+    assert done.returncode == EXIT_USAGE
+    assert "r.csv: apply --results writes an Excel workbook (.xlsx)" in done.stderr
