@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -169,7 +170,9 @@ def _record_cell(record_id: str, name: str) -> Text:
     20 characters) so that a long title does not take the table's room."""
     if not name:
         return Text(record_id)
-    return Text.assemble(record_id, "\n", (_shorten(name, max(len(record_id), 20)), "dim"))
+    shown = Text(" ".join(name.split()), "dim")
+    shown.truncate(max(cell_len(record_id), 20), overflow="ellipsis")  # wide scripts count twice
+    return Text.assemble(record_id, "\n", shown)
 
 
 def _record_text(record: RecordPlan, width: int | None) -> Text:
