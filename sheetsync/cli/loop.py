@@ -296,7 +296,8 @@ def apply(
         bool, typer.Option("--allow-clears", help="Also apply the planned clears (blanked cells).")
     ] = False,
     limit: Annotated[
-        int | None, typer.Option(help="Apply at most this many changes.", min=1)
+        int | None,
+        typer.Option(help="Apply at most this many changes; run again for the next ones.", min=1),
     ] = None,
     only: Annotated[str | None, typer.Option(help="Apply only these record IDs.")] = None,
     results: Annotated[
