@@ -254,6 +254,12 @@ def sandbox(
         raise typer.BadParameter("must be ignore or clear", param_hint="--patch-empty")
     if tracking_ids not in ("E01", "E02", "mixed"):
         raise typer.BadParameter("must be E01, E02 or mixed", param_hint="--tracking-ids")
+    if memory and (db is not None or reset):
+        given = "--db" if db is not None else "--reset"
+        raise typer.BadParameter(
+            f"--memory keeps no database, so {given} would be ignored; give one or the other",
+            param_hint="--memory",
+        )
     db_path = None if memory else (db or default_sandbox_db())
     if db_path is not None:
         db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -356,3 +356,13 @@ def test_files_a_command_writes_are_checked_before_anything_is_fetched(
     done = run(tmp_path, "apply", "x.plan.json", "--results", "r.csv", base_url=ELSEWHERE)
     assert done.returncode == EXIT_USAGE
     assert "r.csv: apply --results writes an Excel workbook (.xlsx)" in done.stderr
+
+
+@pytest.mark.parametrize("mixed", [("--db", "s.sqlite3"), ("--reset",)])
+def test_a_sandbox_in_memory_with_a_database_option_is_refused(
+    tmp_path: Path, mixed: tuple[str, ...]
+) -> None:
+    done = run(tmp_path, "sandbox", "--memory", *mixed, "--port", "0")
+    assert done.returncode == EXIT_USAGE
+    assert f"--memory keeps no database, so {mixed[0]} would be ignored" in done.stderr
+    assert not (tmp_path / "s.sqlite3").exists()
