@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 
 from sheetsync.errors import PathError, TemplateError
 from sheetsync.fieldpath import FieldPath, Match, parse_path
+from sheetsync.filekinds import wrong_kind
 from sheetsync.identifiers import IDENTIFIER_KINDS, IdentifierKind
 
 __all__ = [
@@ -189,7 +190,13 @@ def load_template(name_or_path: str | os.PathLike[str]) -> Template:
         known = ", ".join(builtins)
         problem = f"not a built-in template name and not a readable file ({error.strerror})"
         raise TemplateError(source, f"{problem}; the built-in templates are: {known}") from None
-    return parse_template(data, source=source, name=path.stem)
+    try:
+        return parse_template(data, source=source, name=path.stem)
+    except TemplateError:
+        mistaken = wrong_kind(path, "template")  # a workbook or plan given as a template
+        if mistaken:
+            raise TemplateError(source, mistaken) from None
+        raise
 
 
 def parse_template(data: bytes, *, source: str = "<template>", name: str = "") -> Template:

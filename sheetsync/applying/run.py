@@ -146,6 +146,7 @@ class ApplyResult:
     stopped: str = ""  # why the run stopped early (a refused write), if it did
     notices: tuple[str, ...] = ()  # about the run, not a record (a lock taken over)
     canary: CanaryFinding | None = None  # what the first write on production came back with
+    remaining: int = 0  # records to change that `limit` left for a later run
 
     @property
     def ok(self) -> bool:
@@ -743,13 +744,20 @@ def apply_plan(
         for r in records
         if r.status != Status.CHANGE
     ]
-    to_change = [r for r in records if r.status == Status.CHANGE][: options.limit]
+    to_change, remaining = _within_limit(records, run.state, options.limit)
     progress.start(len(to_change))
     first, interrupted, alone = _alone_first(run, to_change, progress)
     rest, stopped_later = _run_all(run, to_change[alone:], client.workers, progress)
     results += first + rest
     interrupted = interrupted or stopped_later
-    return ApplyResult(tuple(results), journal.path, interrupted, run.stopped, canary=run.canary)
+    return ApplyResult(
+        tuple(results),
+        journal.path,
+        interrupted,
+        run.stopped,
+        canary=run.canary,
+        remaining=remaining,
+    )
 
 
 def _alone_first(
@@ -768,6 +776,24 @@ def _alone_first(
         if not run.canary_pending():
             break
     return results, interrupted, alone
+
+
+def _within_limit(
+    records: list[RecordPlan], state: Mapping[str, Entry], limit: int | None
+) -> tuple[list[RecordPlan], int]:
+    """The records to change this run, and how many `limit` leaves for a later one. Records
+    an earlier run finished (or rolled back) cost no call and do not count against `limit`,
+    so that `apply --limit 10`, run again, does the next ten."""
+    to_change = [r for r in records if r.status == Status.CHANGE]
+    if limit is None:
+        return to_change, 0
+    left = [r.record_id for r in to_change if not _finished_earlier(state.get(r.record_id))]
+    skipped = set(left[limit:])  # beyond the limit: left for a later run
+    return [r for r in to_change if r.record_id not in skipped], len(skipped)
+
+
+def _finished_earlier(last: Entry | None) -> bool:
+    return last is not None and (last.event in _FINISHED or last.event.startswith("rollback"))
 
 
 def _run_all(

@@ -69,6 +69,24 @@ def _as_usage(exc: typer.exceptions.TyperException) -> typer.exceptions.TyperExc
     return exc
 
 
+def _hide_flag_types() -> None:
+    """`--help` lists a plain flag (`--json`, `--yes`, even `--help`) bare, as a person types
+    it: Typer 0.29's rich help gives every flag a `<bool>` placeholder, which reads as if the
+    flag took a value. The type column stays for options that do take one."""
+    option = typer.core.TyperOption
+    shown = option.display_type_rich
+
+    def display_type_rich(self: typer.core.TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and self.metavar is None:
+            return None
+        return shown(self, ctx)
+
+    option.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
+
+
 def internal_error_log_dir() -> Path:
     """Where tracebacks of bugs go: the user's state directory (~/.local/state/sheetsync/log)."""
     return platformdirs.user_log_path("sheetsync")

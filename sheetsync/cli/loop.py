@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ from rich.console import Console
 from sheetsync import api
 from sheetsync.applying.journal import journal_path
 from sheetsync.applying.results import retry_would_do
-from sheetsync.applying.run import ApplyResult, ApplyStatus
+from sheetsync.applying.run import ApplyResult, ApplyStatus, check_target
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.options import (
@@ -54,7 +54,15 @@ from sheetsync.report.terminal import (
     render_plan,
     rollback_summary,
 )
-from sheetsync.report.words import next_step_held, next_step_replan, next_step_retry
+from sheetsync.report.words import (
+    NOTHING_TO_CHANGE,
+    apply_question,
+    counted,
+    next_step_held,
+    next_step_replan,
+    next_step_retry,
+    remaining_sentence,
+)
 from sheetsync.workbook.annotate import annotate_workbook, same_file
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
@@ -125,6 +133,13 @@ def export(
     """
     if ids is not None and ids_file is not None:
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
+    _check_workbook_name(output_path, "--output", "export")
+    _check_ids_alone(
+        "--ids" if ids is not None else "--ids-file" if ids_file is not None else None,
+        {"--query": query, "--updated-since": updated_since, "--updated-until": updated_until,
+         "--doi": doi, "--researcher": researcher, "--org-unit": org_unit,
+         "--open-access": open_access},
+    )  # fmt: skip
     chosen = read_id_list(ids) if ids is not None else _ids_from(ids_file)
     loaded = api.load_template(template)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
@@ -151,6 +166,28 @@ def export(
         output.emit_json({**dataclasses.asdict(summary), "path": str(summary.path)})
     else:
         export_summary(output.stdout, summary)
+
+
+def _check_workbook_name(path: Path, option: str, command: str) -> None:
+    """An option that names the Excel workbook a command writes: a name that says otherwise
+    (x.csv) is a mistake, caught before anything is fetched."""
+    if path.suffix.lower() != ".xlsx":
+        raise typer.BadParameter(
+            f"{path}: {command} writes an Excel workbook (.xlsx); give a file name ending in .xlsx",
+            param_hint=option,
+        )
+
+
+def _check_ids_alone(ids_option: str | None, others: dict[str, str | None]) -> None:
+    """IDs select records by themselves: a query or filter beside them would be ignored, so
+    the mix is refused rather than half obeyed."""
+    given = [option for option, value in others.items() if value]
+    if ids_option and given:
+        raise typer.BadParameter(
+            f"{ids_option} selects records by ID, so {', '.join(given)} would be ignored; "
+            f"give {ids_option} or {', '.join(given)}, not both",
+            param_hint=ids_option,
+        )
 
 
 def _ids_from(ids_file: Path | None) -> tuple[str, ...] | None:
@@ -198,6 +235,13 @@ def plan(
     (valid records are still planned), 1 error.
     """
     plan_path = plan_path or default_plan_path(workbook)
+    if same_file(workbook, plan_path):
+        raise WorkbookError(
+            f"--output {plan_path} is the workbook being planned; the plan file must go to "
+            "another file (default: WORKBOOK.plan.json)"
+        )
+    if annotated is not None:
+        _check_workbook_name(annotated, "--annotated", "plan --annotated")
     if annotated is not None and same_file(workbook, annotated):
         raise WorkbookError(
             f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
@@ -244,6 +288,11 @@ def _show_plan(
         )
         return
     render_plan(output.stdout, result, rate=pace, verbose=verbose)
+    if not result.by_status("change"):
+        output.say(
+            ("Plan written to ", ""), (str(plan_path), "bold"), (f". {NOTHING_TO_CHANGE}", "")
+        )
+        return
     output.say(
         ("Plan written to ", ""),
         (str(plan_path), "bold"),
@@ -279,7 +328,8 @@ def apply(
         ),
     ] = False,
     limit: Annotated[
-        int | None, typer.Option(help="Apply at most this many changes.", min=1)
+        int | None,
+        typer.Option(help="Apply at most this many changes; run again for the next ones.", min=1),
     ] = None,
     only: Annotated[str | None, typer.Option(help="Apply only these record IDs.")] = None,
     results: Annotated[
@@ -314,13 +364,16 @@ def apply(
     record updated or a no-op, 3 some were stale, in conflict, invalid, failed or had clears
     held back, 1 an error or a stopped run.
     """
+    if results is not None:
+        _check_workbook_name(results, "--results", "apply --results")
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
     with connection.open() as client:
+        check_target(client, loaded, expect)  # before the plan is shown as if it would apply
         if not as_json:
             render_plan(output.stdout, loaded, rate=client.limiter.max_rate)
         changes = sum(1 for r in loaded.records if r.status == "change")
-        question = f"Apply {changes} changes to {loaded.base_url}?" if changes else None
+        question = apply_question(changes, loaded.base_url) if changes else None
         _confirm(question, "apply", yes)
         with output.RecordProgress(output.stderr, "Applying") as progress:
             result = api.apply(
@@ -340,7 +393,7 @@ def apply(
                 output.say(
                     ("Results: ", ""),
                     (str(results), "bold"),
-                    (f" ({again} records to edit again)", ""),
+                    (f" ({counted(again, 'record')} to edit again)", ""),
                 )
     _show_apply(result, loaded, plan_file, as_json, connection=connection)
     _stop_on_canary(result, plan_file, connection, as_json)
@@ -377,6 +430,7 @@ def rollback(
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
     with connection.open() as client:
+        check_target(client, loaded)
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
         with output.RecordProgress(output.stderr, "Rolling back") as progress:
             result = api.rollback(
@@ -404,8 +458,7 @@ def _next_steps(
     """Which way to continue fits the records not updated: the same apply again for those
     that failed for a passing reason, `--allow-clears` for held clears, the results workbook
     (planned again) for those that need a person's decision."""
-    words = ["sheetsync", "apply", str(plan_file), "--expect", loaded.checksum]
-    command = shlex.join([*words, *connection.given()])
+    command = _apply_command(plan_file, loaded.checksum, connection)
     retry = retry_would_do(loaded, result)
     held = [r for r in result.results if r.status == ApplyStatus.HELD]
     rest = [
@@ -456,7 +509,7 @@ def _show_apply(
     loaded: Plan,
     plan_file: Path,
     as_json: bool,
-    summary: Callable[[Console, ApplyResult], None] = apply_summary,
+    summary: Callable[[Console, ApplyResult, Mapping[str, str]], None] = apply_summary,
     connection: Connection | None = None,
 ) -> None:
     if as_json:
@@ -466,12 +519,19 @@ def _show_apply(
                 "interrupted": result.interrupted,
                 "stopped": result.stopped,
                 "canary": dataclasses.asdict(result.canary) if result.canary else None,
+                "remaining": result.remaining,
                 "journal": str(result.journal),
                 "results": [dataclasses.asdict(r) for r in result.results],
             }
         )
         return
-    summary(output.stdout, result)
+    summary(output.stdout, result, {r.record_id: r.display_name for r in loaded.records})
+    if result.remaining:
+        output.say(
+            (remaining_sentence(result.remaining), ""),
+            (_apply_command(plan_file, loaded.checksum, connection or Connection()), "bold"),
+            (" --limit N", "bold"),
+        )
     if result.interrupted or result.stopped:
         output.say(
             ("To resume: ", ""),

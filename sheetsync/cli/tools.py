@@ -40,7 +40,7 @@ from sheetsync.report.terminal import (
     templates_table,
 )
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
-from sheetsync.template import builtin_templates
+from sheetsync.template import Template, builtin_templates
 
 
 class SandboxStartError(SheetsyncError):
@@ -77,9 +77,41 @@ def templates_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 @templates_app.command("show")
 def templates_show(
     name: Annotated[str, typer.Argument(help="Built-in template name or path to a .toml file.")],
+    as_json: AsJson = False,
 ) -> None:
     """Show one template's columns: header, path, type and rules."""
-    output.stdout.print(template_table(api.load_template(name)))
+    template = api.load_template(name)
+    if as_json:
+        output.emit_json(_template_facts(template))
+    else:
+        output.stdout.print(template_table(template))
+
+
+def _template_facts(template: Template) -> dict[str, object]:
+    """A template as `templates show --json` prints it: what the table shows, one key each."""
+    return {
+        "name": template.name,
+        "source": template.source,
+        "entity": template.entity,
+        "write_mode": template.write_mode,
+        "description": template.description,
+        "columns": [
+            {
+                "header": column.header,
+                "path": str(column.path),
+                "type": column.type,
+                "id": column is template.id_column,
+                "readonly": column.readonly,
+                "required": column.required,
+                "code_table": column.code_table,
+                "join": column.join,
+                "pattern": column.pattern.pattern if column.pattern is not None else None,
+                "max_length": column.max_length,
+                "note": column.note,
+            }
+            for column in template.columns
+        ],
+    }
 
 
 @app.command()
@@ -343,6 +375,12 @@ def sandbox(
         raise typer.BadParameter("must be ignore or clear", param_hint="--patch-empty")
     if tracking_ids not in ("E01", "E02", "mixed"):
         raise typer.BadParameter("must be E01, E02 or mixed", param_hint="--tracking-ids")
+    if memory and (db is not None or reset):
+        given = "--db" if db is not None else "--reset"
+        raise typer.BadParameter(
+            f"--memory keeps no database, so {given} would be ignored; give one or the other",
+            param_hint="--memory",
+        )
     db_path = None if memory else (db or default_sandbox_db())
     if db_path is not None:
         db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -153,6 +153,9 @@ class Entity(ABC):
     # Top-level fields the API documents but a record often lacks: a template path starting at
     # one is spelt right even when no sampled record has it (`check --template`).
     documented_fields: frozenset[str] = frozenset()
+    # Top-level fields that name a record as a person knows it, tried in order: reports show
+    # the first that holds text beside the record's ID.
+    name_fields: tuple[str, ...] = ()
 
     @abstractmethod
     def check_selection(self, selection: Selection) -> None:
@@ -230,6 +233,15 @@ class Entity(ABC):
         template reading `paths`."""
         return []
 
+    def display_name(self, record: Mapping[str, Any]) -> str:
+        """The record's name as a person knows it (a researcher's full name, an asset's
+        title), shown beside its ID in reports; "" when it has none."""
+        for field in self.name_fields:
+            value = record.get(field)
+            if isinstance(value, str) and value.strip():
+                return " ".join(value.split())
+        return ""
+
     def is_derived(self, path: str) -> bool:
         """Whether the server computes the field at this JSON Pointer (a code's `desc`,
         `*WithDesc` objects, the `link`), so a write's verification ignores it."""
@@ -287,6 +299,7 @@ class Researchers(Entity):
     # None: the seeded and captured researchers carry no counter or modification stamp the
     # server keeps (`status_date` changes only with `status`, which a person sets).
     volatile_fields: frozenset[str] = frozenset()
+    name_fields = ("full_name",)  # Alma's, from the user record; always there
 
     def check_selection(self, selection: Selection) -> None:
         options = selection.filter_options()
@@ -394,6 +407,7 @@ class Assets(Entity):
     volatile_fields: frozenset[str] = frozenset({"asset.views", "asset.downloads"})
     # The Knowledge Center's op=patch fields (dates, identifiers, ...): most assets lack most.
     documented_fields = PATCHABLE_KEYS
+    name_fields = ("title",)
     body_format: BodyFormat = "xml"  # tests set "json" to show what Esploro does with it
 
     def check_selection(self, selection: Selection) -> None:

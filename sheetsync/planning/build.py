@@ -53,6 +53,7 @@ def build_plan(
         )
     edits, row_problems = find_edits(book, template)
     if only is not None:
+        _check_only(only, book, template)
         edits = [e for e in edits if e.record_id in set(only)]
     codes = _code_tables(client, template, edits)
     checked = [
@@ -63,7 +64,9 @@ def build_plan(
     to_fetch = [e.record_id for e in checked if _plannable(e)]
     progress.start(len(to_fetch))
     live = dict(zip(to_fetch, _fetch(client, template, to_fetch, progress.advance), strict=True))
-    records = tuple(_plan_record(e, template, live, book) for e in checked)
+    records = tuple(
+        _named(_plan_record(e, template, live, book), template, live, book) for e in checked
+    )
     made = provenance(template, client.base_url)
     return Plan(
         workbook=str(workbook),
@@ -98,6 +101,17 @@ def _template_of(book: EditedWorkbook) -> Template:
             "export again with the current template"
         )
     return template
+
+
+def _check_only(only: Collection[str], book: EditedWorkbook, template: Template) -> None:
+    """`--only` IDs the export does not hold are named, not silently planned as nothing."""
+    unknown = sorted(set(only) - book.baseline.keys())
+    if unknown:
+        noun = "ID is" if len(unknown) == 1 else "IDs are"
+        raise PlanError(
+            f"--only: {len(unknown)} {noun} not in {book.path} ({', '.join(unknown)}); "
+            f"give IDs from its '{template.id_column.header}' column"
+        )
 
 
 def _notices(book: EditedWorkbook) -> tuple[str, ...]:
@@ -205,6 +219,25 @@ def _plan_record(
     if merged.conflicts:
         return replace(base, live_field_fingerprints=fields)
     return replace(propose(base, template, live), live_field_fingerprints=fields)
+
+
+def _named(
+    record: RecordPlan,
+    template: Template,
+    fetched: Mapping[str, Record | None],
+    book: EditedWorkbook,
+) -> RecordPlan:
+    """`record` with its display name: from the live record, or, for one not fetched, from
+    the exported texts of the template's columns at the adapter's name fields."""
+    entity = entity_of(template.entity)
+    live = fetched.get(record.record_id)
+    if live is not None:
+        return replace(record, display_name=entity.display_name(live))
+    exported = book.baseline.get(record.record_id)
+    if exported is None:
+        return record
+    texts = {str(c.path).lstrip("/"): exported.texts.get(c.header) for c in template.columns}
+    return replace(record, display_name=entity.display_name(texts))
 
 
 __all__ = ["build_plan"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import PlanFileError
+from sheetsync.filekinds import wrong_kind
 from sheetsync.files import PRIVATE, write_text_atomically
 from sheetsync.planning.model import (
     PLAN_FORMAT_VERSION,
@@ -38,8 +39,10 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
+        _refuse_other_kind(path)
         raise PlanFileError(f"{path}: not a readable plan file ({exc})") from None
     if not isinstance(document, dict) or document.get("format_version") != PLAN_FORMAT_VERSION:
+        _refuse_other_kind(path)
         version = document.get("format_version") if isinstance(document, dict) else None
         raise PlanFileError(
             f"{path}: plan format {version!r}, and this sheetsync reads {PLAN_FORMAT_VERSION}; "
@@ -54,6 +57,13 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
         return _plan_from_json(document)
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanFileError(f"{path}: not a plan sheetsync can use ({exc!r})") from None
+
+
+def _refuse_other_kind(path: str | os.PathLike[str]) -> None:
+    """A workbook or template given where a plan belongs is named as what it is."""
+    mistaken = wrong_kind(path, "plan")
+    if mistaken:
+        raise PlanFileError(f"{path}: {mistaken}")
 
 
 def _plan_from_json(document: dict[str, Any]) -> Plan:

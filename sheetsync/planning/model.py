@@ -89,6 +89,9 @@ class RecordPlan:
     # field -> short fingerprint of its live value at plan time (`records.field_fingerprints`);
     # None for a record not fetched
     live_field_fingerprints: dict[str, str] | None = None
+    # the record's name as a person knows it (`Entity.display_name`), for reports beside the
+    # ID; "" in plans made before it was kept (still read: the field has a default)
+    display_name: str = ""
 
     @property
     def fetched(self) -> bool:

@@ -154,8 +154,13 @@ def _html_filter(plan: Plan) -> str:
     )
     return (
         f'<nav class="filter" aria-label="Show records by status">\n{buttons}\n'
-        f'<span id="shown">Showing all {len(plan.records):,} records.</span>\n</nav>'
+        f'<span id="shown">{_showing_all(len(plan.records))}</span>\n</nav>'
     )
+
+
+def _showing_all(records: int) -> str:
+    """What the filter line says before any filter (report.js says the same)."""
+    return "Showing 1 record." if records == 1 else f"Showing all {records:,} records."
 
 
 _RECORD_COLUMNS = (
@@ -184,7 +189,7 @@ def _html_records(plan: Plan) -> str:
     return (
         '<section id="records">\n<h2>Records</h2>\n'
         f"{_html_filter(plan)}\n"
-        f'<table class="records">\n<colgroup>{columns}</colgroup>\n'
+        f'<table class="records {_id_width(plan)}">\n<colgroup>{columns}</colgroup>\n'
         f"<thead><tr>{headings}</tr></thead>\n{groups}\n</table>\n</section>"
     )
 
@@ -201,7 +206,7 @@ def _html_record(record: RecordPlan, data_sheet: str) -> str:
     row = "" if record.row is None else str(record.row)
     span = f' rowspan="{len(rows)}"' if len(rows) > 1 else ""
     lead = (
-        f'<td class="rec id"{span}>{_esc(record.record_id)}</td>'
+        f'<td class="rec id"{span}>{_html_id(record)}</td>'
         f'<td class="rec status"{span}>{status}</td><td class="rec"{span}>{_esc(row)}</td>'
     )
     lines = []
@@ -210,6 +215,21 @@ def _html_record(record: RecordPlan, data_sheet: str) -> str:
         lines.append(f"<tr{attribute}>{lead if index == 0 else ''}{cells}</tr>")
     body = "\n".join(lines)
     return f'<tbody class="record status-{status}" data-status="{status}">\n{body}\n</tbody>'
+
+
+_ID_WIDTHS = (12, 16, 20, 24, 28, 32, 40, 48, 64)  # report.css has an ids-N rule for each
+
+
+def _id_width(plan: Plan) -> str:
+    """The class that makes the record column as wide as the plan's longest ID."""
+    longest = max((len(r.record_id) for r in plan.records), default=0)
+    return f"ids-{next((w for w in _ID_WIDTHS if w >= longest), _ID_WIDTHS[-1])}"
+
+
+def _html_id(record: RecordPlan) -> str:
+    """The record's ID, never broken (CSS: nowrap), and its display name below it."""
+    name = f'<span class="name">{_esc(record.display_name)}</span>' if record.display_name else ""
+    return f'<span class="id">{_esc(record.record_id)}</span>{name}'
 
 
 def _html_edit(record: RecordPlan, edit: CellEdit, data_sheet: str) -> tuple[str, str]:
@@ -243,7 +263,7 @@ def _html_notes(edit: CellEdit) -> str:
 
 
 def _html_value(value: str | None) -> str:
-    if value is None:
+    if not value:  # no value and an empty text read the same: both BLANK
         return f'<span class="blank">{BLANK}</span>'
     return f'<span class="value">{_esc(visible(value))}</span>'
 

@@ -12,8 +12,10 @@ see what is really there. Only constant words may be markup. The words themselve
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -34,6 +36,7 @@ from sheetsync.report.words import (
     STATUS_ORDER,
     calls_sentence,
     check_rate,
+    counted,
     is_held,
     missing_ids_sentence,
     normalised_words,
@@ -141,7 +144,8 @@ def _checksum_line(plan: Plan) -> Text:
 def _records_table(plan: Plan, shown: int | None, width: int | None) -> Table:
     """One table, one section per status; each section cut to `shown` records."""
     table = Table(title="Records", title_justify="left")
-    for heading in ("record", "status", "row", "edits"):
+    table.add_column("record", no_wrap=True)  # an ID broken mid-number misleads
+    for heading in ("status", "row", "edits"):
         table.add_column(heading, overflow="fold")
     first = True
     for status in STATUS_ORDER:
@@ -154,7 +158,7 @@ def _records_table(plan: Plan, shown: int | None, width: int | None) -> Table:
         visible = records if shown is None else records[:shown]
         for record in visible:
             table.add_row(
-                Text(record.record_id),
+                _record_cell(record.record_id, record.display_name),
                 Text(status, _STATUS_STYLES[status]),
                 Text("" if record.row is None else str(record.row)),
                 _record_text(record, width),
@@ -165,6 +169,16 @@ def _records_table(plan: Plan, shown: int | None, width: int | None) -> Table:
             more = f"... and {hidden:,} more {status} {noun} (use --verbose)"
             table.add_row("", "", "", Text(more, "italic"))
     return table
+
+
+def _record_cell(record_id: str, name: str) -> Text:
+    """The ID whole, and under it the record's display name, cut to the ID's width (at least
+    20 characters) so that a long title does not take the table's room."""
+    if not name:
+        return Text(record_id)
+    shown = Text(" ".join(name.split()), "dim")
+    shown.truncate(max(cell_len(record_id), 20), overflow="ellipsis")  # wide scripts count twice
+    return Text.assemble(record_id, "\n", shown)
 
 
 def _record_text(record: RecordPlan, width: int | None) -> Text:
@@ -213,10 +227,8 @@ def _message_width(width: int | None) -> int | None:
 
 def _shorten(value: str | None, width: int | None) -> str:
     """A cell's text on one line, cut to `width` with an ellipsis (None: in full)."""
-    if value is None:
+    if not value:  # no value and an empty text read the same: both BLANK
         return BLANK
-    if value == "":
-        return '""'
     if width is None:
         return visible(value)
     flat = visible(value, one_line=True)
@@ -247,9 +259,9 @@ def export_summary(console: Console, summary: ExportSummary) -> None:
     console.print(
         Text.assemble(
             ("Exported", "bold green"),
-            f" {summary.records:,} records x {summary.columns} columns to ",
+            f" {counted(summary.records, 'record')} x {counted(summary.columns, 'column')} to ",
             (str(summary.path), "bold"),
-            f" in {summary.seconds:.1f} s ({summary.api_calls:,} API calls; "
+            f" in {summary.seconds:.1f} s ({counted(summary.api_calls, 'API call')}; "
             f"daily quota left: {quota}).",
         )
     )
@@ -258,7 +270,10 @@ def export_summary(console: Console, summary: ExportSummary) -> None:
     for warning in summary.warnings:
         console.print(Text.assemble(("Warning:", "yellow"), f" {warning}"))
     if summary.oversized_cells:
-        limit = f"{summary.oversized_cells} cells exceed Excel's 32,767-character limit:"
+        exceed = "exceeds" if summary.oversized_cells == 1 else "exceed"
+        limit = (
+            f"{counted(summary.oversized_cells, 'cell')} {exceed} Excel's 32,767-character limit:"
+        )
         console.print(
             Text.assemble(
                 (limit, "yellow"),
@@ -375,17 +390,21 @@ def _verdict(ok: bool, error: str | None) -> Text:
     return Text("yes", "green") if ok else Text.assemble(("no", "red"), f" ({error})")
 
 
-def _results_table(console: Console, title: str, records: list[RecordResult]) -> None:
+def _results_table(
+    console: Console, title: str, records: list[RecordResult], names: Mapping[str, str]
+) -> None:
     """One row per record: its status, errorCode and trackingId, and why in words."""
     if not records:
         return
     table = Table(title=title, title_justify="left")
-    for heading in ("record", "status", "errorCode", "trackingId", "why"):
+    table.add_column("record", no_wrap=True)
+    for heading in ("status", "errorCode", "trackingId", "why"):
         table.add_column(heading, overflow="fold")
     for record in records:
         why = "; ".join(filter(None, (record.error_message, *record.warnings)))
-        values = (record.record_id, record.status, record.error_code, record.tracking_id, why)
-        table.add_row(*(Text(value) for value in values))
+        values = (record.status, record.error_code, record.tracking_id, why)
+        name = names.get(record.record_id, "")
+        table.add_row(_record_cell(record.record_id, name), *(Text(value) for value in values))
     console.print(table)
 
 
@@ -397,25 +416,32 @@ def _tally(result: ApplyResult) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
-def apply_summary(console: Console, result: ApplyResult) -> None:
+def apply_summary(
+    console: Console, result: ApplyResult, names: Mapping[str, str] | None = None
+) -> None:
     """Counts by status, then every record that did not end as planned, with its errorCode and
-    trackingId (what Ex Libris support asks for)."""
+    trackingId (what Ex Libris support asks for). `names`: record ID -> display name (the
+    plan's), shown under each ID."""
+    names = names or {}
     console.print(Text(f"Applied: {_tally(result) or NOTHING_APPLIED}"))
     unsettled = [r for r in result.results if not r.settled]
-    _results_table(console, "Records not updated as planned", unsettled)
+    _results_table(console, "Records not updated as planned", unsettled, names)
     noted = [r for r in result.results if r.settled and r.warnings]
-    _results_table(console, "Updated, with something to know", noted)
+    _results_table(console, "Updated, with something to know", noted, names)
     _run_footer(console, result)
 
 
-def rollback_summary(console: Console, result: ApplyResult) -> None:
+def rollback_summary(
+    console: Console, result: ApplyResult, names: Mapping[str, str] | None = None
+) -> None:
     """A rollback's counts by status (or that there was nothing to roll back), then every
-    record it did not restore, and why."""
+    record it did not restore, and why. `names` as for `apply_summary`."""
+    names = names or {}
     console.print(Text(f"Rollback: {_tally(result) or NOTHING_ROLLED_BACK}"))
     unsettled = [r for r in result.results if not r.settled]
-    _results_table(console, "Records not rolled back", unsettled)
+    _results_table(console, "Records not rolled back", unsettled, names)
     noted = [r for r in result.results if r.settled and r.warnings]
-    _results_table(console, "Rolled back, with something to know", noted)
+    _results_table(console, "Rolled back, with something to know", noted, names)
     _run_footer(console, result)
 
 

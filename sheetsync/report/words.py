@@ -27,6 +27,7 @@ __all__ = [
     "CLEARS_NOTE",
     "HELD_NOTE",
     "MERGED_SINCE_PLAN",
+    "NOTHING_TO_CHANGE",
     "NOT_CHANGED_BY_ESPLORO",
     "NOT_FETCHED",
     "NOT_RESTORABLE",
@@ -39,9 +40,11 @@ __all__ = [
     "STATUS_LABELS",
     "STATUS_ORDER",
     "WHY_HEADER",
+    "apply_question",
     "calls_sentence",
     "check_rate",
     "conflict_message",
+    "counted",
     "differs_words",
     "human_duration",
     "ignored_field",
@@ -57,6 +60,7 @@ __all__ = [
     "now_header",
     "outcome_words",
     "quoted",
+    "remaining_sentence",
     "safe_url",
     "stale_since_plan",
     "unrestorable_message",
@@ -65,10 +69,11 @@ __all__ = [
 ]
 
 # Placeholders for what a cell's text cannot show by itself.
-BLANK = "(blank)"
+BLANK = "(blank)"  # no value, or an empty text: every report spells both so
 CLEAR = "(clear)"
 NOT_FETCHED = "(not fetched)"  # an invalid record costs no call, so has no live values
 NO_CHECKSUM = "(none: this plan was never sealed with a checksum)"
+
 
 CLEARS_NOTE = "applied only with `apply --allow-clears`"
 PLAIN_CLEARS_NOTE = CLEARS_NOTE.replace("`", "")  # where backticks would not read as code
@@ -326,6 +331,26 @@ def calls_sentence(summary: PlanSummary) -> str:
         f"apply will send {summary.calls_needed:,} API calls (a GET and a write per record), "
         f"{human_duration(summary.seconds_at_rate)} at {summary.rate:g} requests/s"
     )
+
+
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """`1 change`, `2 changes`, `1,200 records`: a count with its noun in the right number
+    (`plural` for nouns that do not just take an s)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def apply_question(changes: int, base_url: str) -> str:
+    """What `apply` asks before it writes."""
+    return f"Apply {counted(changes, 'change')} to {safe_url(base_url)}?"
+
+
+def remaining_sentence(remaining: int) -> str:
+    """After `apply --limit`: how many records are still to change, and how to go on."""
+    verb = "is" if remaining == 1 else "are"
+    return f"{counted(remaining, 'record')} to change {verb} left by --limit; to go on: "
+
+
+NOTHING_TO_CHANGE = "Nothing to change, so there is nothing to apply."
 
 
 def safe_url(url: str) -> str:

@@ -32,7 +32,7 @@ from sheetsync.errors import WorkbookError
 from sheetsync.files import SHARED, replace_atomically
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RowProblem, Status
 from sheetsync.report.visible import visible
-from sheetsync.report.words import BLANK, is_held, normalised_words, write_words
+from sheetsync.report.words import BLANK, NOT_FETCHED, is_held, normalised_words, write_words
 
 __all__ = ["FILLS", "annotate_workbook"]
 
@@ -92,7 +92,7 @@ def _collect_marks(plan: Plan, book: Workbook) -> dict[tuple[str, str], _Mark]:
         for edit in record.edits:
             coordinate = _coordinate(edit.cell)
             if edit.sheet in book.sheetnames and coordinate is not None:
-                text = _edit_comment(edit, record.status)
+                text = _edit_comment(edit, record.status, fetched=record.fetched)
                 _add(marks, (edit.sheet, coordinate), edit.outcome, text)
     for problem in plan.row_problems:
         if problem.sheet in book.sheetnames and problem.row >= 1:
@@ -132,8 +132,9 @@ def _add(marks: dict[tuple[str, str], _Mark], key: tuple[str, str], kind: str, t
     mark.texts.append(text)
 
 
-def _edit_comment(edit: CellEdit, status: Status) -> str:
-    """What the plan does with this cell, and the values it decided from."""
+def _edit_comment(edit: CellEdit, status: Status, *, fetched: bool = True) -> str:
+    """What the plan does with this cell, and the values it decided from. A record the plan
+    did not fetch has no live value: it says so rather than call the live value blank."""
     lines = [_headline(edit.outcome, edit)]
     if is_held(edit, status):
         lines.append(f"Held back: the record is {status}, and apply writes nothing of it.")
@@ -144,7 +145,7 @@ def _edit_comment(edit: CellEdit, status: Status) -> str:
     lines += [
         f"baseline (export): {_shown(edit.baseline)}",
         f"edited: {_shown(edit.edited)}",
-        f"live: {_shown(edit.live)}",
+        f"live: {_shown(edit.live) if fetched else NOT_FETCHED}",
     ]
     return "\n".join(lines)
 
@@ -158,7 +159,7 @@ def _headline(outcome: Outcome, edit: CellEdit) -> str:
 
 
 def _shown(value: str | None) -> str:
-    if value is None:
+    if not value:  # no value and an empty text read the same: both BLANK
         return BLANK
     value = visible(value)
     return value if len(value) <= 500 else value[:499] + "…"

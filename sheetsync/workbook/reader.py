@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from sheetsync.errors import WorkbookError
+from sheetsync.filekinds import wrong_kind
 from sheetsync.workbook.writer import (
     BASELINE_HEADER,
     FORMAT_VERSION,
@@ -134,6 +135,9 @@ def _ref(corner: tuple[int, int]) -> str:
 
 def _open(path: Path) -> CalamineWorkbook:
     if not zipfile.is_zipfile(path):
+        mistaken = wrong_kind(path, "workbook")
+        if mistaken:
+            raise WorkbookError(f"{path}: {mistaken}")
         raise WorkbookError(f"{path}: not an Excel workbook (.xlsx): the file is not a zip package")
     try:
         return CalamineWorkbook.from_path(str(path))

@@ -215,6 +215,45 @@ def _visible_statuses(dom: str) -> dict[str, list[bool]]:
     return shown
 
 
+# Run in a copy of a report whose policy is loosened for it alone: where each ID's text lies
+# once laid out, written into the page for --dump-dom to carry out.
+_ID_PROBE = """<script>
+window.addEventListener("load", function () {
+  var found = [];
+  document.querySelectorAll("td.id").forEach(function (cell) {
+    var id = cell.querySelector(".id"), box = cell.getBoundingClientRect();
+    var text = document.createRange();
+    text.selectNodeContents(id);  // a text range has one rectangle per line it spans
+    var lines = text.getClientRects().length, right = text.getBoundingClientRect().right;
+    found.push(id.textContent + " " + lines + " " + (right <= box.right + 0.5 ? "in" : "out"));
+  });
+  document.body.setAttribute("data-ids", found.join("|"));
+});
+</script>"""
+
+
+@pytest.mark.parametrize("width", [1280, 900])
+def test_browser_never_breaks_an_id_and_shows_the_name_under_it(
+    chromium: str, tmp_path: Path, width: int
+) -> None:
+    long_ids = ["732232259330000561", "conceicao.simoes@esploro.edu", "0001"]
+    records = [
+        replace(r, record_id=i, display_name=f"Name of {i}")
+        for r, i in zip(sample_plan().records, long_ids, strict=False)
+    ]
+    document = html_report(plan(records), rate=1)
+    assert '<span class="name">Name of conceicao.simoes@esploro.edu</span>' in document
+    probed = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", document)
+    page = tmp_path / "probe.html"
+    page.write_text(probed.replace("</body>", _ID_PROBE + "</body>"), encoding="utf-8")
+    dom = _browse(
+        chromium, tmp_path / "profile", f"--window-size={width},900", "--dump-dom", page.as_uri()
+    ).stdout
+    found = re.search(r'data-ids="([^"]*)"', dom)
+    assert found, dom[:500]
+    assert sorted(html.unescape(found[1]).split("|")) == sorted(f"{i} 1 in" for i in long_ids)
+
+
 def test_browser_renders_the_report(chromium: str, report_file: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     dom = _browse(chromium, tmp_path / "profile", "--dump-dom", report_file.as_uri()).stdout

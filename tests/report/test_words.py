@@ -11,9 +11,11 @@ from sheetsync.report.words import (
     STALE_BEYOND_CELLS,
     STALE_NEXT,
     STALE_WHILE_UNANSWERED,
+    apply_question,
     canary_difference,
     check_rate,
     conflict_message,
+    counted,
     human_duration,
     is_held,
     merged_since_plan,
@@ -21,6 +23,7 @@ from sheetsync.report.words import (
     next_step_replan,
     next_step_retry,
     outcome_words,
+    remaining_sentence,
     safe_url,
     stale_since_plan,
     why_not_updated,
@@ -42,6 +45,22 @@ from tests.report.sample import edit
 )
 def test_human_duration(seconds: float, words: str) -> None:
     assert human_duration(seconds) == words
+
+
+def test_counts_take_the_right_number() -> None:
+    assert [counted(n, "change") for n in (0, 1, 2, 1200)] == [
+        "0 changes",
+        "1 change",
+        "2 changes",
+        "1,200 changes",
+    ]
+    assert counted(1, "API call") == "1 API call" and counted(2, "entry", "entries") == "2 entries"
+    assert apply_question(1, "https://k:s@api-eu.hosted.exlibrisgroup.com?apikey=x") == (
+        "Apply 1 change to https://api-eu.hosted.exlibrisgroup.com?"
+    )
+    assert apply_question(3, "http://127.0.0.1:8780") == "Apply 3 changes to http://127.0.0.1:8780?"
+    assert remaining_sentence(1).startswith("1 record to change is left by --limit")
+    assert remaining_sentence(5).startswith("5 records to change are left by --limit")
 
 
 def test_a_merge_names_the_fields_changed_or_says_they_are_not_the_plan_s() -> None:

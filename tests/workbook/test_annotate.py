@@ -45,7 +45,9 @@ def _edit(
 
 
 def _record(record_id: str, status: Status, row: int, *edits: CellEdit) -> RecordPlan:
-    return RecordPlan(record_id, status, edits, row=row)
+    """As the planner makes them: an invalid record is never fetched, the others are."""
+    fetched = "f" * 64 if status != Status.INVALID else None
+    return RecordPlan(record_id, status, edits, row=row, live_fingerprint=fetched)
 
 
 _plan = make_plan
@@ -183,6 +185,8 @@ def test_each_outcome_gets_its_fill_and_comment(source: Path, tmp_path: Path) ->
     invalid = _comment(sheet, "C5")
     assert "sheetsync: invalid" in invalid and "'PROFF' is not a code" in invalid
     assert "(earlier comment by Ana)\nChecked with HR: PROF?" in invalid  # the person's note stays
+    assert "live: (not fetched)" in invalid  # an invalid record is never fetched: no live value
+    assert "live: (not fetched)" in _comment(sheet, "D5")
 
     assert _fill(sheet, "D5") == "C6EFCE"  # a write, but its record is invalid: held back
     assert "Held back: the record is invalid, and apply writes nothing of it." in _comment(

@@ -19,7 +19,7 @@
       button.setAttribute("aria-pressed", on ? "true" : "false");
     });
     shown.textContent = status === "all"
-      ? "Showing all " + records.length + " records."
+      ? (records.length === 1 ? "Showing 1 record." : "Showing all " + records.length + " records.")
       : "Showing " + count + " of " + records.length + " records (" + status + ").";
   }
   function fromHash() {
