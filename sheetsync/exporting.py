@@ -32,7 +32,7 @@ from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
 from sheetsync.report.words import missing_code_table, missing_ids_sentence
 from sheetsync.template import Template
-from sheetsync.workbook import CodeList, ExportInfo, ExportWriter
+from sheetsync.workbook import CodeList, ExportInfo, ExportWriter, refuse_existing
 from sheetsync.workbook.cells import cell_text
 
 Table = tuple[str, Sequence[str], Sequence[Sequence[str | None]]]  # title, header, rows
@@ -131,10 +131,17 @@ def export_records(
     *,
     progress: Progress | None = None,
     tables: Sequence[Table] = (),
+    protect: bool = False,
+    overwrite: bool = True,
 ) -> ExportSummary:
     """Export the selected records to `output` and return what was done. `tables` are extra
-    plain sheets to include (apply's results use this)."""
+    plain sheets to include (apply's results use this). `protect` locks the sheet (read-only
+    columns cannot be typed over, but sorting and deleting rows fail too). With
+    `overwrite=False` (what `export` asks for) an existing `output` is refused before anything
+    is fetched: it may hold edits. Apply's results replace their file, as asked."""
     started = time.monotonic()
+    if not overwrite:
+        refuse_existing(output)
     entity = entity_of(template.entity)
     entity.check_selection(selection)
     code_lists, warnings = _code_lists(client, template)
@@ -154,7 +161,15 @@ def export_records(
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
         labels=_labels(template, code_lists),
     )
-    with ExportWriter(output, template, info, code_lists, data_sheet=entity.sheet_title) as writer:
+    with ExportWriter(
+        output,
+        template,
+        info,
+        code_lists,
+        data_sheet=entity.sheet_title,
+        protect=protect,
+        overwrite=overwrite,
+    ) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)
         for record in found:

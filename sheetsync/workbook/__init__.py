@@ -12,6 +12,7 @@ from sheetsync.workbook.writer import (
     ExportWriter,
     baseline_row_digest_input,
     column_note,
+    refuse_existing,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "ExportWriter",
     "baseline_row_digest_input",
     "column_note",
+    "refuse_existing",
 ]
