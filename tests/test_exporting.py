@@ -30,6 +30,7 @@ from tests.cli.runner import one_error_line
 from tests.conftest import Api, start_sandbox
 
 CAPTURED_ID = "991291935000561"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
 def _export(sandbox: Sandbox, tmp_path: Path, template: str = "researchers", **selection: Any):
@@ -364,6 +365,24 @@ def test_cli_export_never_replaces_a_file_unless_force(sandbox: Sandbox, tmp_pat
     assert load_workbook(output)["Researchers"].max_row == 4
     shown = subprocess.run([*SHEETSYNC, "export", "--help"], capture_output=True, text=True)
     assert "--force" in shown.stdout and "--protect" in shown.stdout
+
+
+def test_a_message_that_asks_for_a_new_export_names_a_new_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Plan refuses a workbook whose template changed; its advice must not lead the person to
+    export over the workbook that holds their edits."""
+    template = tmp_path / "mine.toml"
+    template.write_text((TEMPLATES / "researchers.toml").read_text("utf-8"), "utf-8")
+    output = tmp_path / "people.xlsx"
+    done = _run(["export", str(template), "-o", str(output), "--limit", "2"], sandbox.base_url)
+    assert done.returncode == 0, done.stderr
+    template.write_text(template.read_text("utf-8") + "\n# changed\n", "utf-8")
+    refused = _run(["plan", str(output)], sandbox.base_url)
+    assert refused.returncode == 1
+    error = one_error_line(refused)
+    assert "has changed since this workbook was exported" in error
+    assert f"export again to a new file: sheetsync export {template} ... -o NEW.xlsx" in error
 
 
 def test_api_export_refuses_an_existing_file_unless_overwrite(

@@ -90,7 +90,7 @@ def _template_of(book: EditedWorkbook) -> Template:
     if template.sha256 != book.meta.get("template_sha256"):
         raise PlanError(
             f"{book.path}: the template '{source}' has changed since this workbook was exported; "
-            f"{export_again(template.name)} with the current template"
+            f"{export_again(template.source)}"
         )
     return template
 

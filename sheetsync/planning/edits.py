@@ -105,8 +105,8 @@ def _row_id(row: SheetRow, book: EditedWorkbook, id_header: str) -> tuple[str | 
             return digits, ""
         return None, (
             f"the ID in {cell} became the number {value!r} (Excel does this to long numbers) and "
-            "may have lost digits; type it again as text, or copy the row from a workbook you "
-            f"{export_again()}"
+            "may have lost digits; type it again as text, or copy the row from a new export "
+            f"({export_again()})"
         )
     text = str(value).strip()
     if text not in book.baseline:

@@ -111,7 +111,7 @@ def refusal(template: Template, column: Column, live: Record, edited: str | None
             where = ", ".join(f"{text} in {name}" for name, text in held)
             return (
                 f"this {noun} has {len(held)} different '{column.header}' values in Esploro "
-                f"({where}): correct them in Esploro first, then {export_again(template.name)}; "
+                f"({where}): correct them in Esploro first, then {export_again(template.source)}; "
                 "nothing is written to this record"
             )
     if column.twin is not None:

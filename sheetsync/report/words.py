@@ -176,8 +176,10 @@ def missing_code_table(table: str, columns: tuple[str, ...], reason: str) -> str
 
 def export_again(template: str = "TEMPLATE") -> str:
     """How to start over from a fresh export: into a new file, since export never replaces one
-    (the old workbook may hold edits not yet planned)."""
-    return f"export again to a new file: sheetsync export {template} ... -o NEW.xlsx"
+    (the old workbook may hold edits not yet planned). `template` is a template's source: a
+    path as given, or "builtin:NAME", which the command takes as NAME."""
+    name = template.removeprefix("builtin:")
+    return f"export again to a new file: sheetsync export {name} ... -o NEW.xlsx"
 
 
 def existing_output(path: object) -> str:
