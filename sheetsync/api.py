@@ -91,6 +91,8 @@ def export(
     ids: Iterable[str] | None = None,
     limit: int | None = None,
     progress: Progress | None = None,
+    protect: bool = False,
+    overwrite: bool = False,
 ) -> ExportSummary:
     """Export records into a workbook to edit, one row per record, one column per field.
 
@@ -100,7 +102,11 @@ def export(
     `updated_since="1900-01-01"`), `doi`, `researcher` (a primary ID), `org_unit` (an
     organisation code), `open_access` ("yes" or "no"). `ids` selects either; `limit` caps any
     of them. IDs Esploro does not have are skipped and listed in the summary's
-    `missing_ids`. Nothing is written at `output` unless the whole workbook was.
+    `missing_ids`. Nothing is written at `output` unless the whole workbook was. An existing
+    `output` is refused (`ExportError`, before any record is fetched) unless `overwrite=True`:
+    it may hold edits not yet planned. The sheet is unprotected, so it sorts and loses rows like
+    any other; `protect=True` locks the ID and read-only columns (plan refuses their edits
+    either way), at the cost of sorting and deleting rows.
     """
     chosen = _template(template)
     selection = Selection(
@@ -114,7 +120,15 @@ def export(
         org_unit=org_unit,
         open_access=open_access,
     )
-    return export_records(client, chosen, Path(output), selection, progress=progress)
+    return export_records(
+        client,
+        chosen,
+        Path(output),
+        selection,
+        progress=progress,
+        protect=protect,
+        overwrite=overwrite,
+    )
 
 
 def plan(

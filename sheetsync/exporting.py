@@ -32,7 +32,14 @@ from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
 from sheetsync.report.words import missing_code_table, missing_ids_sentence
 from sheetsync.template import Template
-from sheetsync.workbook import CodeList, ExportInfo, ExportWriter, HelperColumns, RowExtras
+from sheetsync.workbook import (
+    CodeList,
+    ExportInfo,
+    ExportWriter,
+    HelperColumns,
+    RowExtras,
+    refuse_existing,
+)
 from sheetsync.workbook.cells import cell_text
 
 Table = tuple[str, Sequence[str], Sequence[Sequence[str | None]]]  # title, header, rows
@@ -135,11 +142,18 @@ def export_records(
     tables: Sequence[Table] = (),
     helpers: HelperColumns | None = None,
     extras: Extras | None = None,
+    protect: bool = False,
+    overwrite: bool = True,
 ) -> ExportSummary:
     """Export the selected records to `output` and return what was done. `tables` are extra
     plain sheets to include; `helpers` read-only columns beside the data, `extras` what each
-    row shows beyond its record (apply's results use these)."""
+    row shows beyond its record (apply's results use these). `protect` locks the sheet
+    (read-only columns cannot be typed over, but sorting and deleting rows fail too). With
+    `overwrite=False` (what `export` asks for) an existing `output` is refused before anything
+    is fetched: it may hold edits. Apply's results replace their file, as asked."""
     started = time.monotonic()
+    if not overwrite:
+        refuse_existing(output)
     entity = entity_of(template.entity)
     entity.check_selection(selection)
     code_lists, warnings = _code_lists(client, template)
@@ -161,7 +175,14 @@ def export_records(
         helper_headers=helpers.headers if helpers else [],
     )
     with ExportWriter(
-        output, template, info, code_lists, data_sheet=entity.sheet_title, helpers=helpers
+        output,
+        template,
+        info,
+        code_lists,
+        data_sheet=entity.sheet_title,
+        helpers=helpers,
+        protect=protect,
+        overwrite=overwrite,
     ) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)

@@ -15,6 +15,7 @@ import requests
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from sheetsync import api
 from sheetsync.errors import ExportError, NothingToExport
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection
@@ -25,9 +26,11 @@ from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from sheetsync.workbook import LISTS_SHEET, META_ROW_TAG, META_SHEET
 from sheetsync.workbook.cells import EXCEL_CELL_LIMIT, cell_text
+from tests.cli.runner import one_error_line
 from tests.conftest import Api, start_sandbox
 
 CAPTURED_ID = "991291935000561"
+TEMPLATES = Path(__file__).parents[1] / "templates"
 
 
 def _export(sandbox: Sandbox, tmp_path: Path, template: str = "researchers", **selection: Any):
@@ -82,7 +85,7 @@ def test_workbook_layout_sheets_notes_locks_and_dropdowns(sandbox: Sandbox, tmp_
     assert book[LISTS_SHEET].sheet_state == "hidden" and book[META_SHEET].sheet_state == "hidden"
     sheet = book["Researchers"]
     assert sheet.freeze_panes == "B2"
-    assert sheet.protection.sheet and not sheet.protection.sort and not sheet.protection.autoFilter
+    assert not sheet.protection.sheet  # sorting and deleting rows work; plan guards read-only
     for index, column in enumerate(template.columns, start=1):
         header = sheet.cell(1, index)
         assert header.comment is not None and f"Path: {column.path}" in header.comment.text
@@ -253,7 +256,7 @@ def test_150_asset_ids_with_3_unknown_give_147_rows_and_name_the_3(tmp_path: Pat
         output = tmp_path / "assets.xlsx"
         args = ["export", "assets", "-o", str(output), "--ids-file", str(ids_file)]
         as_json = _run([*args, "--json"], server.base_url)
-        text = _run(args, server.base_url)
+        text = _run([*args, "--force"], server.base_url)
     assert as_json.returncode == 0, as_json.stderr
     summary = json.loads(as_json.stdout)
     assert (summary["records"], summary["missing_ids"]) == (147, unknown)
@@ -279,7 +282,8 @@ def test_a_code_table_esploro_will_not_give_is_a_warning_not_an_abort(
     (warning,) = [w for w in summary["warnings"] if "NoSuchCodeTable" in w]
     assert "code table NoSuchCodeTable could not be read (HTTP 400" in warning
     assert "has no dropdown list" in warning and summary["records"] == 3
-    text = _run(["export", str(template_path), "-o", str(output), "--limit", "3"], sandbox.base_url)
+    again = ["export", str(template_path), "-o", str(output), "--limit", "3", "--force"]
+    text = _run(again, sandbox.base_url)
     assert "Warning: code table NoSuchCodeTable" in text.stdout
 
 
@@ -320,10 +324,8 @@ def test_cli_export_prints_a_summary_and_json(sandbox: Sandbox, tmp_path: Path) 
     assert "Exported 12 records" in result.stdout and str(output) in result.stdout
     ids_file = tmp_path / "ids.txt"
     ids_file.write_text("\n".join(Api(sandbox.base_url).researcher_ids(3)))
-    result = _run(
-        ["export", "researchers", "-o", str(output), "--ids-file", str(ids_file), "--json"],
-        sandbox.base_url,
-    )
+    again = ["export", "researchers", "-o", str(output), "--ids-file", str(ids_file), "--json"]
+    result = _run([*again, "--force"], sandbox.base_url)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["records"] == 3 and summary["api_calls"] >= 3
@@ -344,6 +346,69 @@ def test_cli_export_errors_are_one_line_with_exit_1(sandbox: Sandbox, tmp_path: 
     assert bad_key.returncode == 1 and "UNAUTHORIZED" in bad_key.stderr
     assert "trackingId" in bad_key.stderr and "wrong-key" not in bad_key.stderr + bad_key.stdout
     assert not output.exists()
+
+
+def test_cli_export_never_replaces_a_file_unless_force(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A workbook with a person's edits in it is not lost to a second export to the same name."""
+    output = tmp_path / "people.xlsx"
+    output.write_bytes(b"the person's edited workbook")
+    refused = _run(["export", "researchers", "-o", str(output), "--limit", "3"], sandbox.base_url)
+    assert refused.returncode == 1
+    error = one_error_line(refused)
+    assert str(output) in error and "--force" in error and "new file name" in error
+    assert output.read_bytes() == b"the person's edited workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["people.xlsx"]  # no temporary file
+    assert Api(sandbox.base_url).stats()["total"] == 0  # refused before fetching anything
+    forced = _run(["export", "researchers", "-o", str(output), "--limit", "3", "--force"],
+                  sandbox.base_url)  # fmt: skip
+    assert forced.returncode == 0, forced.stderr
+    assert load_workbook(output)["Researchers"].max_row == 4
+    shown = subprocess.run([*SHEETSYNC, "export", "--help"], capture_output=True, text=True)
+    assert "--force" in shown.stdout and "--protect" in shown.stdout
+
+
+def test_a_message_that_asks_for_a_new_export_names_a_new_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Plan refuses a workbook whose template changed; its advice must not lead the person to
+    export over the workbook that holds their edits."""
+    template = tmp_path / "mine.toml"
+    template.write_text((TEMPLATES / "researchers.toml").read_text("utf-8"), "utf-8")
+    output = tmp_path / "people.xlsx"
+    done = _run(["export", str(template), "-o", str(output), "--limit", "2"], sandbox.base_url)
+    assert done.returncode == 0, done.stderr
+    template.write_text(template.read_text("utf-8") + "\n# changed\n", "utf-8")
+    refused = _run(["plan", str(output)], sandbox.base_url)
+    assert refused.returncode == 1
+    error = one_error_line(refused)
+    assert "has changed since this workbook was exported" in error
+    assert f"export again to a new file: sheetsync export {template} ... -o NEW.xlsx" in error
+
+
+def test_api_export_refuses_an_existing_file_unless_overwrite(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    output = tmp_path / "people.xlsx"
+    with EsploroClient(sandbox.base_url, READ_WRITE_KEY) as client:
+        api.export(client, "researchers", output, limit=2)
+        first = output.read_bytes()
+        with pytest.raises(ExportError, match=r"already exists .*--force"):
+            api.export(client, "researchers", output, limit=3)
+        assert output.read_bytes() == first
+        assert api.export(client, "researchers", output, limit=3, overwrite=True).records == 3
+
+
+def test_the_sheet_is_protected_only_when_asked(sandbox: Sandbox, tmp_path: Path) -> None:
+    with EsploroClient(sandbox.base_url, READ_WRITE_KEY) as client:
+        api.export(client, "researchers", tmp_path / "open.xlsx", limit=3)
+        api.export(client, "researchers", tmp_path / "locked.xlsx", limit=3, protect=True)
+    unprotected = load_workbook(tmp_path / "open.xlsx")["Researchers"]
+    assert not unprotected.protection.sheet
+    note = unprotected["B1"].comment
+    assert note is not None and "Read-only: edits here are refused." in note.text
+    assert unprotected["B2"].fill.fgColor.rgb.endswith("E7E6E6")  # read-only stays grey
+    protected = load_workbook(tmp_path / "locked.xlsx")["Researchers"].protection
+    assert protected.sheet and not protected.sort and not protected.autoFilter
 
 
 def test_cli_templates_list_and_show() -> None:

@@ -73,7 +73,7 @@ def run_demo(console: Console, directory: Path) -> DemoOutcome:
         sheetsync.connect(base_url=server.base_url, api_key=server.api_key, rate=200.0) as client,
     ):
         _step(console, "1. Export.", f"A sandbox runs at {server.base_url} (in memory).")
-        sheetsync.export(client, "researchers", workbook, limit=25)
+        sheetsync.export(client, "researchers", workbook, limit=25, overwrite=True)  # a fresh run
         console.print(Text(f"   {workbook}: 25 researchers, one row each."))
         ids = list(read_export(workbook).baseline)  # the exported IDs, in the sheet's order
         set_cells(workbook, _edits(client, ids))

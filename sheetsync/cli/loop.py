@@ -96,7 +96,12 @@ def export(
         str, typer.Argument(help="Built-in template name or path to a .toml file.")
     ],
     output_path: Annotated[
-        Path, typer.Option("--output", "-o", help="The workbook to write (.xlsx).")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The workbook to write (.xlsx); a new file, unless --force.",
+        ),
     ],
     query: Annotated[
         str,
@@ -116,6 +121,20 @@ def export(
     limit: Annotated[
         int | None, typer.Option(help="Export at most this many records.", min=1)
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace the --output file if it exists (its edits are lost)."
+        ),
+    ] = False,
+    protect: Annotated[
+        bool,
+        typer.Option(
+            "--protect",
+            help="Protect the sheet so the ID and read-only columns cannot be typed over; "
+            "sorting, deleting rows and inserting columns then fail in Excel and LibreOffice.",
+        ),
+    ] = False,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -161,6 +180,8 @@ def export(
             ids=chosen,
             limit=limit,
             progress=progress,
+            protect=protect,
+            overwrite=force,
         )
     if as_json:
         output.emit_json({**dataclasses.asdict(summary), "path": str(summary.path)})

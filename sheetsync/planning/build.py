@@ -29,7 +29,7 @@ from sheetsync.planning.validate import check_cell, pattern_rule
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import field_fingerprints, fingerprint, record_id
-from sheetsync.report.words import not_found_message
+from sheetsync.report.words import export_again, not_found_message
 from sheetsync.template import Template, load_template
 from sheetsync.workbook.reader import EditedWorkbook, read_export
 
@@ -98,7 +98,7 @@ def _template_of(book: EditedWorkbook) -> Template:
     if template.sha256 != book.meta.get("template_sha256"):
         raise PlanError(
             f"{book.path}: the template '{source}' has changed since this workbook was exported; "
-            "export again with the current template"
+            f"{export_again(template.source)}"
         )
     return template
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetsync.planning.model import RowProblem
+from sheetsync.report.words import export_again, read_only_edit
 from sheetsync.template import Template
 from sheetsync.workbook.reader import EditedWorkbook, SheetRow
 
@@ -106,7 +107,8 @@ def _row_id(row: SheetRow, book: EditedWorkbook, id_header: str) -> tuple[str | 
             return digits, ""
         return None, (
             f"the ID in {cell} became the number {value!r} (Excel does this to long numbers) and "
-            "may have lost digits; type it again as text, or copy the row from a fresh export"
+            "may have lost digits; type it again as text, or copy the row from a new export "
+            f"({export_again()})"
         )
     text = str(value).strip()
     if text not in book.baseline:
@@ -134,7 +136,8 @@ def _cell_change(
     after = _as_code(edited_text(raw, before), book.meta.get("labels", {}).get(header))
     if same(after, before):
         return None
-    problem = f"{place}: column '{header}' is read-only" if column.readonly else ""
+    letter = cell.rstrip("0123456789")
+    problem = read_only_edit(book.data_sheet, row.number, letter, header) if column.readonly else ""
     return CellChange(header, cell, before, after, problem)
 
 

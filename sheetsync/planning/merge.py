@@ -40,7 +40,7 @@ from sheetsync.patching import make_patch
 from sheetsync.planning.edits import RecordEdits, same
 from sheetsync.planning.model import CellEdit, Outcome, RecordPlan, Status
 from sheetsync.planning.validate import split_values
-from sheetsync.report.words import conflict_message
+from sheetsync.report.words import conflict_message, export_again
 from sheetsync.template import Column, Template
 from sheetsync.workbook.cells import cell_text, is_oversized, text_digest
 
@@ -113,8 +113,8 @@ def refusal(template: Template, column: Column, live: Record, edited: str | None
             where = ", ".join(f"{text} in {name}" for name, text in held)
             return (
                 f"this {noun} has {len(held)} different '{column.header}' values in Esploro "
-                f"({where}): correct them in Esploro first, then export again; nothing is "
-                "written to this record"
+                f"({where}): correct them in Esploro first, then {export_again(template.source)}; "
+                "nothing is written to this record"
             )
     if column.twin is not None:
         plain = read_value(live, column.path)

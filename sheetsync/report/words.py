@@ -46,6 +46,8 @@ __all__ = [
     "conflict_message",
     "counted",
     "differs_words",
+    "existing_output",
+    "export_again",
     "human_duration",
     "ignored_field",
     "is_held",
@@ -60,6 +62,7 @@ __all__ = [
     "now_header",
     "outcome_words",
     "quoted",
+    "read_only_edit",
     "remaining_sentence",
     "safe_url",
     "stale_since_plan",
@@ -300,6 +303,30 @@ def missing_code_table(table: str, columns: tuple[str, ...], reason: str) -> str
     """An export warning: a code table Esploro would not give, so a column has no dropdown."""
     named = ", ".join(f"'{c}'" for c in columns)
     return f"code table {table} could not be read ({reason}): {named} has no dropdown list"
+
+
+def export_again(template: str = "TEMPLATE") -> str:
+    """How to start over from a fresh export: into a new file, since export never replaces one
+    (the old workbook may hold edits not yet planned). `template` is a template's source: a
+    path as given, or "builtin:NAME", which the command takes as NAME."""
+    name = template.removeprefix("builtin:")
+    return f"export again to a new file: sheetsync export {name} ... -o NEW.xlsx"
+
+
+def existing_output(path: object) -> str:
+    """An export refused because its output file exists: it may hold a person's edits."""
+    return (
+        f"{path} already exists and may hold edits: export to a new file name with -o, "
+        "or give --force to replace it"
+    )
+
+
+def read_only_edit(sheet: str, row: int, letter: str, header: str) -> str:
+    """An edited cell in a read-only column: the export is unprotected, so plan is the guard."""
+    return (
+        f"sheet '{sheet}', row {row}, column {letter} ({header}): the column is read-only, so "
+        "this edit is not sent; put back the exported value, or change it in Esploro"
+    )
 
 
 def human_duration(seconds: float) -> str:

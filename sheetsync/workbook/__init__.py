@@ -14,6 +14,7 @@ from sheetsync.workbook.writer import (
     RowExtras,
     baseline_row_digest_input,
     column_note,
+    refuse_existing,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "RowExtras",
     "baseline_row_digest_input",
     "column_note",
+    "refuse_existing",
 ]

@@ -27,6 +27,7 @@ from python_calamine import CalamineWorkbook
 
 from sheetsync.errors import WorkbookError
 from sheetsync.filekinds import wrong_kind
+from sheetsync.report.words import export_again
 from sheetsync.workbook.writer import (
     BASELINE_HEADER,
     FORMAT_VERSION,
@@ -179,7 +180,7 @@ def _read_baseline(
     if version != str(FORMAT_VERSION):
         raise WorkbookError(
             f"{path}: made by sheetsync workbook format {version or '?'}, and this sheetsync "
-            f"reads format {FORMAT_VERSION}; export again with this version"
+            f"reads format {FORMAT_VERSION}; {export_again()} with this version"
         )
     header = [_text(v) for v in rows[1]]
     if tuple(header[:3]) != BASELINE_HEADER:

@@ -4,8 +4,12 @@ An export workbook has three sheets:
 
 * the data sheet (named after the entity): a frozen header row whose notes name each column's
   path and rules, one row per record, every value a string cell. ID and read-only columns are
-  grey and locked (the sheet is protected without a password, so they cannot be typed over by
-  accident; sorting and filtering stay allowed). Code-table columns get dropdowns.
+  grey, and their header notes say edits there are refused (plan refuses them, naming the cell).
+  The sheet is not protected unless asked (`protect=True`): on a protected sheet LibreOffice
+  silently ignores a sort and refuses to delete rows or insert columns, and Excel refuses to
+  sort a range holding locked cells, so protection stops ordinary spreadsheet work while plan
+  is what guards the read-only columns anyway. Code-table columns get dropdowns. It prints
+  landscape, one page wide, with the header row on every page.
 * `_lists` (hidden): the code tables the dropdowns draw from, so Excel's 255-character limit on
   inline lists never applies.
 * `_sheetsync` (hidden): the baseline. Row 1 is a marker with the format version and export ID,
@@ -37,7 +41,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sheetsync.errors import ExportError
 from sheetsync.files import PRIVATE, replace_atomically
+from sheetsync.report.words import existing_output
 from sheetsync.template import Column, Template
 from sheetsync.workbook.cells import is_oversized, ooxml_escape, oversized_placeholder, text_digest
 
@@ -204,6 +210,24 @@ def append_table(
         sheet.append([_text_cell(sheet, text) for text in row])
 
 
+def _print_setup(sheet: WriteOnlyWorksheet) -> None:
+    """Landscape, every column on one page's width (as many pages down as the rows need), the
+    header row repeated on each page: a printout a person can read row by row. Set before the
+    first row, since the streaming writer writes the sheet's properties first."""
+    setup: Any = sheet  # openpyxl gives the streaming sheet these at run time, untyped
+    setup.page_setup.orientation = "landscape"
+    setup.page_setup.fitToWidth = 1
+    setup.page_setup.fitToHeight = 0  # 0: as many pages as needed
+    setup.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+
+
+def refuse_existing(path: Path) -> None:
+    """An export never replaces a file unless asked: it may hold a person's edits."""
+    if path.exists() or path.is_symlink():
+        raise ExportError(existing_output(path))
+
+
 def save_atomically(book: Workbook, path: Path) -> None:
     """Save to a temporary file beside `path`, then rename it into place: never half a file.
     Owner-only: an export holds record data."""
@@ -223,8 +247,12 @@ class ExportWriter:
         *,
         data_sheet: str,
         helpers: HelperColumns | None = None,
+        protect: bool = False,
+        overwrite: bool = True,
     ) -> None:
         self.path = path
+        self.protect = protect
+        self.overwrite = overwrite
         self.template = template
         self.info = info
         self.helpers = helpers or HelperColumns()
@@ -246,6 +274,7 @@ class ExportWriter:
     def _start_data_sheet(self) -> None:
         sheet = self._data
         sheet.freeze_panes = "B2"
+        _print_setup(sheet)
         for index, (column, helper) in enumerate(self._layout, start=1):
             width = (column.width or 22) if not helper else 30
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -381,13 +410,17 @@ class ExportWriter:
             )
             validation.add(f"{letter}2:{letter}{last_row}")
             sheet.data_validations.append(validation)
-        protection = sheet.protection
-        protection.sheet = True
-        protection.sort = protection.autoFilter = False  # False: allowed to the person
-        protection.formatColumns = protection.formatRows = protection.formatCells = False
+        if self.protect:
+            protection = sheet.protection
+            protection.sheet = True
+            protection.sort = protection.autoFilter = False  # False: allowed to the person
+            protection.formatColumns = protection.formatRows = protection.formatCells = False
 
     def close(self) -> None:
         """Finish every sheet and move the complete file into place."""
+        if not self.overwrite and (self.path.exists() or self.path.is_symlink()):
+            self.abort()  # the file appeared while the records were fetched: keep it
+            refuse_existing(self.path)
         self._finish_data_sheet()
         meta = {
             **asdict(self.info),

@@ -116,6 +116,22 @@ def test_the_ways_to_continue_after_an_apply() -> None:
     assert why_not_updated("failed", ()) == "failed"
 
 
+def test_the_words_that_point_a_person_to_a_new_file_or_the_refused_cell() -> None:
+    from sheetsync.report.words import existing_output, export_again, read_only_edit
+
+    assert export_again("builtin:assets") == (
+        "export again to a new file: sheetsync export assets ... -o NEW.xlsx"
+    )
+    assert existing_output("people.xlsx") == (
+        "people.xlsx already exists and may hold edits: export to a new file name with -o, "
+        "or give --force to replace it"
+    )
+    assert read_only_edit("Researchers", 7, "B", "Full name") == (
+        "sheet 'Researchers', row 7, column B (Full name): the column is read-only, so this edit "
+        "is not sent; put back the exported value, or change it in Esploro"
+    )
+
+
 def test_outcome_words() -> None:
     write = edit("Display title", "F2", "a", "b", "a", Outcome.WRITE)
     clear = edit("ORCID", "L3", "0000", None, "0000", Outcome.WRITE)

@@ -275,7 +275,8 @@ def test_the_output_may_not_be_the_source(source: Path, tmp_path: Path) -> None:
 
 
 def test_an_export_written_by_sheetsync_can_be_annotated(tmp_path: Path) -> None:
-    """The real export has a protected sheet, dropdowns and header notes: all survive."""
+    """A real export, protected (`export --protect`), with dropdowns and header notes: all
+    survive."""
     template = load_template("researchers")
     info = ExportInfo("exp-1", template.name, template.sha256, template.source,
                       template.entity, "https://example.org", "all", "now", "0.1.0")  # fmt: skip
@@ -283,8 +284,9 @@ def test_an_export_written_by_sheetsync_can_be_annotated(tmp_path: Path) -> None
     texts: list[str | None] = [f"v{n}" for n in range(len(template.columns))]
     table = next(c.code_table for c in template.columns if c.code_table and not c.readonly)
     positions = {table: [("lecturer", "Lecturer"), ("reader", "Reader")]}
+    sheet_title = entity_of(template.entity).sheet_title
     with ExportWriter(
-        source, template, info, positions, data_sheet=entity_of(template.entity).sheet_title
+        source, template, info, positions, data_sheet=sheet_title, protect=True
     ) as writer:
         for n in range(3):
             writer.add(f"000{n}", "f" * 64, [f"000{n}", *texts[1:]])

@@ -8,8 +8,10 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from sheetsync.errors import ExportError
 from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
@@ -84,3 +86,41 @@ def test_header_notes_say_path_type_and_rules() -> None:
     note = column_note(keywords, TEMPLATE)
     assert f"Path: {keywords.path}" in note and f'"{keywords.join}"' in note
     assert "Do not change it" in column_note(TEMPLATE.id_column, TEMPLATE)
+
+
+def test_the_data_sheet_prints_landscape_one_page_wide_with_the_header_on_every_page(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "out.xlsx"
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
+        for n in range(60):
+            writer.add(str(n), f"fp{n}", _row(n))
+    sheet = load_workbook(path)[SHEET_TITLE]
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.print_title_rows == "$1:$1"
+
+
+def test_the_sheet_is_unprotected_unless_asked(tmp_path: Path) -> None:
+    for protect in (False, True):
+        path = tmp_path / f"protect-{protect}.xlsx"
+        with ExportWriter(
+            path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE, protect=protect
+        ) as writer:
+            writer.add("1", "f", _row(1))
+        assert load_workbook(path)[SHEET_TITLE].protection.sheet is protect
+
+
+def test_a_file_that_appears_during_an_export_is_not_replaced(tmp_path: Path) -> None:
+    """`overwrite=False` is checked again at the end: the person may have saved a workbook
+    under that name while the records were being fetched."""
+    target = tmp_path / "out.xlsx"
+    with (
+        pytest.raises(ExportError, match="already exists"),
+        ExportWriter(target, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE, overwrite=False) as w,
+    ):
+        w.add("1", "f", _row(1))
+        target.write_bytes(b"saved meanwhile")
+    assert target.read_bytes() == b"saved meanwhile"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
