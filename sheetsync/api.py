@@ -21,6 +21,7 @@ from sheetsync.esploro.check import CheckReport, run_check
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Selection
 from sheetsync.esploro.settings import resolve_settings
+from sheetsync.esploro.trace import Trace
 from sheetsync.exporting import ExportSummary, export_records
 from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan
@@ -42,6 +43,7 @@ def connect(
     workers: int | None = None,
     quota_floor: int | None = None,
     config_path: PathLike | None = None,
+    trace: PathLike | None = None,
 ) -> EsploroClient:
     """A client for one Esploro (or sandbox), its key found as the command line finds it.
 
@@ -49,6 +51,7 @@ def connect(
     `ESPLORO_BASE_URL`, `SHEETSYNC_PROFILE`), which wins over a config profile and the OS
     keyring. `sandbox=True` talks to a local `sheetsync sandbox` with its read/write key.
     The client's `warnings` say what looked wrong (a key file others can read, plain http).
+    `trace` names a file to write every request and answer to (JSON lines, no key, 0600).
     Use it as a context manager, or `close()` it.
     """
     settings = resolve_settings(
@@ -62,7 +65,9 @@ def connect(
         quota_floor=quota_floor,
         config_path=Path(config_path) if config_path is not None else None,
     )
-    return EsploroClient.from_settings(settings)
+    if trace is None:
+        return EsploroClient.from_settings(settings)
+    return EsploroClient.from_settings(settings, trace=Trace(Path(trace)))
 
 
 def export(

@@ -26,6 +26,7 @@ from sheetsync.cli.options import (
     QuotaFloor,
     Rate,
     Region,
+    TracePath,
     UseSandbox,
     Workers,
     Yes,
@@ -104,6 +105,7 @@ def export(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Export records into a workbook to edit: one row per record, one column per template field.
@@ -116,7 +118,7 @@ def export(
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
     chosen = read_id_list(ids) if ids is not None else _ids_from(ids_file)
     loaded = api.load_template(template)
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with (
         connection.open() as client,
         output.RecordProgress(output.stderr, f"Fetching {loaded.entity}") as progress,
@@ -179,6 +181,7 @@ def plan(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Work out what apply would change, against live data. Nothing is written to Esploro.
@@ -192,7 +195,7 @@ def plan(
             f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
             "to another file"
         )
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         with output.RecordProgress(output.stderr, "Fetching live records") as progress:
             chosen = read_id_list(only) if only else None
@@ -265,6 +268,7 @@ def apply(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Execute a reviewed plan: re-fetch, stale check, full-record write, verify, journal.
@@ -273,7 +277,7 @@ def apply(
     3 some were stale, in conflict, invalid or failed, 1 an error or a stopped run.
     """
     loaded = read_plan(plan_file)
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         if not as_json:
             render_plan(output.stdout, loaded, rate=client.limiter.max_rate)
@@ -318,6 +322,7 @@ def rollback(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Undo an apply: restore what it wrote, from the journal.
@@ -326,7 +331,7 @@ def rollback(
     changed since is reported, never overwritten.
     """
     loaded = read_plan(plan_file)
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
         with output.RecordProgress(output.stderr, "Rolling back") as progress:

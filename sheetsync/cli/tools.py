@@ -18,7 +18,15 @@ from sheetsync._version import __version__
 from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.demo import run_demo
-from sheetsync.cli.options import AsJson, BaseUrl, Connection, Profile, Region, UseSandbox
+from sheetsync.cli.options import (
+    AsJson,
+    BaseUrl,
+    Connection,
+    Profile,
+    Region,
+    TracePath,
+    UseSandbox,
+)
 from sheetsync.errors import EXIT_ERROR, SheetsyncError
 from sheetsync.report.terminal import check_report, template_table, templates_table
 from sheetsync.sandbox import DEFAULT_PORT, Sandbox, SandboxConfig
@@ -70,10 +78,11 @@ def check(
     base_url: BaseUrl = None,
     profile: Profile = None,
     sandbox: UseSandbox = False,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Check the connection: base URL, key rights, remaining daily quota, round-trip time."""
-    connection = Connection(region, base_url, profile, sandbox, quota_floor=0)
+    connection = Connection(region, base_url, profile, sandbox, quota_floor=0, trace=trace)
     with connection.open() as client:
         report = api.check(client)
     if as_json:
