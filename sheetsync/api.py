@@ -27,6 +27,7 @@ from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan
 from sheetsync.planning.model import Plan
 from sheetsync.progress import NO_PROGRESS, Progress
+from sheetsync.snapshot import SnapshotSummary, take_snapshot, template_or_entity
 from sheetsync.template import Template, load_template
 
 PathLike = str | os.PathLike[str]
@@ -109,6 +110,49 @@ def export(
         open_access=open_access,
     )
     return export_records(client, chosen, Path(output), selection, progress=progress)
+
+
+def snapshot(
+    client: EsploroClient,
+    template_or_entity_name: str | PathLike | Template,
+    output: PathLike,
+    *,
+    query: str = "",
+    updated_since: str | None = None,
+    updated_until: str | None = None,
+    doi: str | None = None,
+    researcher: str | None = None,
+    org_unit: str | None = None,
+    open_access: str | None = None,
+    ids: Iterable[str] | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> SnapshotSummary:
+    """Write the selected records exactly as Esploro sends them (JSON lines, owner-only), with
+    the code tables and organisation units they use, for `sheetsync sandbox --load`.
+
+    `template_or_entity_name` is an entity ("researchers", "assets") or a template (its code
+    tables are taken too); the selection options are `export`'s. A read-only key is enough.
+    """
+    entity, template = template_or_entity(
+        template_or_entity_name
+        if isinstance(template_or_entity_name, (str, Template))
+        else Path(template_or_entity_name)
+    )
+    selection = Selection(
+        query=query,
+        updated_since=updated_since,
+        ids=tuple(ids) if ids is not None else None,
+        limit=limit,
+        updated_until=updated_until,
+        doi=doi,
+        researcher=researcher,
+        org_unit=org_unit,
+        open_access=open_access,
+    )
+    return take_snapshot(
+        client, entity, Path(output), selection, template=template, progress=progress
+    )
 
 
 def plan(
@@ -200,4 +244,5 @@ __all__ = [
     "plan",
     "results",
     "rollback",
+    "snapshot",
 ]

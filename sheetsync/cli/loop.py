@@ -155,6 +155,13 @@ def _ids_from(ids_file: Path | None) -> tuple[str, ...] | None:
         ) from None
 
 
+def ids_from_options(ids: str | None, ids_file: Path | None) -> tuple[str, ...] | None:
+    """The IDs of `--ids` or `--ids-file` (not both), as export reads them."""
+    if ids is not None and ids_file is not None:
+        raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
+    return read_id_list(ids) if ids is not None else _ids_from(ids_file)
+
+
 @app.command()
 def plan(
     workbook: Annotated[
