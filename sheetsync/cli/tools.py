@@ -220,6 +220,19 @@ def sandbox(
             "(display_title_multilingual, researcher_keyword_multilingual).",
         ),
     ] = False,
+    load: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--load",
+            help="Serve exactly the records of this file (a snapshot, an API answer, a trace), "
+            "as captured; repeatable. Implies an empty store and --memory unless --db.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    seed_too: Annotated[
+        bool, typer.Option("--seed-too", help="With --load: seed the store first all the same.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the start-up facts as one JSON line.")
     ] = False,
@@ -231,7 +244,7 @@ def sandbox(
         raise typer.BadParameter("must be ignore or clear", param_hint="--patch-empty")
     if tracking_ids not in ("E01", "E02", "mixed"):
         raise typer.BadParameter("must be E01, E02 or mixed", param_hint="--tracking-ids")
-    db_path = None if memory else (db or default_sandbox_db())
+    db_path = None if memory or (load and db is None) else (db or default_sandbox_db())
     if db_path is not None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         if reset:
@@ -259,6 +272,8 @@ def sandbox(
             views_per_second=views_per_second,
             tracking_ids=tracking_ids,
             multilingual=multilingual,
+            load=tuple(load or ()),
+            seed_too=seed_too,
         )
         server = Sandbox(config)
     except OSError as exc:
@@ -269,6 +284,8 @@ def sandbox(
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         _announce(server, db_path, as_json)
+        for warning in server.load_warnings:
+            output.warning(warning)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -294,6 +311,7 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
             "views_per_second": config.views_per_second,
             "tracking_ids": config.tracking_ids,
             "multilingual": config.multilingual,
+            "loaded": [str(path) for path in config.load],
         }
         output.emit_json(facts, indent=None, flush=True)
         return
@@ -302,6 +320,10 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
     )
     where = str(db_path) if db_path else "in memory"
     origin = f"seeded now with --seed {config.seed}" if server.seeded_now else "existing database"
+    if config.load:
+        origin = "loaded now" + (
+            f", seeded too with --seed {config.seed}" if config.seed_too else ""
+        )
     output.say(("Esploro sandbox", "bold green"), (" ready at ", ""), (server.base_url, "bold"))
     output.say((f"  API       {server.base_url}/esploro/v1/", ""))
     output.say((f"  keys      {keys}", ""))
@@ -328,5 +350,8 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
     ]
     if experiments:
         output.say((f"  options   {'; '.join(experiments)}", ""))
+    if config.load:
+        loaded = ", ".join(str(path) for path in config.load)
+        output.say((f"  loaded    {loaded}: records served as captured", ""))
     output.say((f"  stats     {server.base_url}/_sandbox/stats", ""))
     output.say(("Press Ctrl-C to stop.", "dim"))
