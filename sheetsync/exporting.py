@@ -153,6 +153,7 @@ def export_records(
         id_header=template.id_column.header,
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
         labels=_labels(template, code_lists),
+        copy_of=client.copy_of,
     )
     with ExportWriter(output, template, info, code_lists, data_sheet=entity.sheet_title) as writer:
         for title, header, rows in tables:

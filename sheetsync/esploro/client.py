@@ -59,6 +59,9 @@ from sheetsync.esploro.settings import API_PATH, Settings, normalise_base_url
 from sheetsync.esploro.trace import Trace
 
 PAGE_SIZE = 100  # the API's maximum `limit`
+# A sandbox serving a snapshot (`sandbox --load`) names the Esploro the snapshot was taken of,
+# so a workbook rehearsed on it can be planned against that Esploro.
+COPY_OF_HEADER = "X-Sheetsync-Copy-Of"
 
 
 RETRY_AFTER_MAX = 300.0  # seconds: honour Retry-After, but never sleep for an hour on one header
@@ -323,6 +326,7 @@ class EsploroClient:
         self.key_source = "given to the client"  # where the key came from, never the key
         self.warnings: tuple[str, ...] = ()  # what looked wrong in the settings
         self.trace = trace  # every exchange written down for a bug report (`--trace`)
+        self.copy_of = ""  # the Esploro a sandbox's loaded records are a copy of, if it says
         if trace is not None:
             trace.set_redactor(self._redact)
 
@@ -488,6 +492,7 @@ class EsploroClient:
             return _Attempt(sent_at, failure=failure)
         self._local.round_trip_ms = (time.perf_counter() - started) * 1000.0
         self._note_remaining(response)
+        self._note_copy_of(response)
         return _Attempt(sent_at, response=response)
 
     def _trace(
@@ -519,6 +524,11 @@ class EsploroClient:
             dict(response.headers),
             response.content,
         )
+
+    def _note_copy_of(self, response: requests.Response) -> None:
+        copy_of = response.headers.get(COPY_OF_HEADER, "").strip()
+        if copy_of:
+            self.copy_of = normalise_base_url(copy_of)
 
     def _reserve(self, method: str, path: str) -> None:
         """Count a request about to be sent, unless the quota floor forbids it."""

@@ -169,7 +169,7 @@ class Sandbox:
         except BaseException:
             self.store.close()
             raise
-        tables, units = loading.remembered(self.store)
+        tables, units, copy_of = loading.remembered(self.store)
         state = ServerState(
             store=self.store,
             keys=dict(self.config.keys),
@@ -193,6 +193,7 @@ class Sandbox:
                 organizations=units,
             ),
             control_routes=not serves_loaded or is_loopback(self.config.host),
+            copy_of=copy_of,
         )
         self._views = PortalViews(self.store, self.config.views_per_second, self.config.seed)
         try:

@@ -62,6 +62,7 @@ class Loaded:
     code_tables: dict[str, CodeTable] = field(default_factory=dict)
     organizations: list[dict[str, Any]] | None = None
     warnings: list[str] = field(default_factory=list)
+    origins: set[str] = field(default_factory=set)  # the base URLs the records came from
 
     def add_record(self, item: RawItem, where: str) -> None:
         """A researcher (it has `primary_id`) or an asset (`originalRepository.assetId`)."""
@@ -114,6 +115,8 @@ def _lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _read_snapshot(loaded: Loaded, path: Path, text: str) -> None:
     for number, line in _lines(path, text):
+        if line.get("format") == SNAPSHOT_FORMAT and line.get("base_url"):
+            loaded.origins.add(str(line["base_url"]))
         where = f"--load {path}, line {number}"
         if "raw" in line and "id" in line:
             loaded.add_record(_item(line["raw"], where), where)
@@ -132,6 +135,9 @@ def _read_trace(loaded: Loaded, path: Path, text: str) -> None:
             continue
         where = f"--load {path}, line {number}"
         segments = _api_segments(str(line.get("url", "")))
+        origin = str(line.get("url", "")).split(API_PATH, 1)[0]
+        if segments and origin:
+            loaded.origins.add(origin)
         body = str(line["body"])
         if (segments[:1] == ("assets",) and len(segments) == 2) or segments == ("assets",):
             for item in raw_items(body, "records"):
@@ -274,7 +280,12 @@ def load_into(store: Store, loaded: Loaded) -> None:
     store.add_assets(new_assets, verbatim=True)  # never bumped by simulated portal views
     store.set_raw("researchers", ((i, item.text) for i, item in loaded.researchers.items()))
     store.set_raw("assets", ((i, item.text) for i, item in loaded.assets.items()))
-    remembered = {"code_tables": loaded.code_tables, "organizations": loaded.organizations}
+    copy_of = next(iter(loaded.origins)) if len(loaded.origins) == 1 else ""
+    remembered = {
+        "code_tables": loaded.code_tables,
+        "organizations": loaded.organizations,
+        "copy_of": copy_of,
+    }
     store.set_meta(META_KEY, json.dumps(remembered, ensure_ascii=False))
 
 
@@ -282,13 +293,17 @@ def _replacing(new: Record) -> Callable[[Record], Record]:
     return lambda _old: new
 
 
-def remembered(store: Store) -> tuple[dict[str, CodeTable], list[dict[str, Any]] | None]:
-    """The code tables and units a database was loaded with (none for a seeded one)."""
+def remembered(
+    store: Store,
+) -> tuple[dict[str, CodeTable], list[dict[str, Any]] | None, str]:
+    """The code tables and units a database was loaded with (none for a seeded one), and the
+    one Esploro its records were captured from ("" if none or several)."""
     text = store.meta(META_KEY)
     if text is None:
-        return {}, None
+        return {}, None, ""
     value = json.loads(text)
-    return dict(value.get("code_tables") or {}), value.get("organizations")
+    tables = dict(value.get("code_tables") or {})
+    return tables, value.get("organizations"), str(value.get("copy_of") or "")
 
 
 def served(

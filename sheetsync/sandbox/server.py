@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sheetsync.esploro.client import COPY_OF_HEADER
 from sheetsync.sandbox import errors, loading, schema
 from sheetsync.sandbox.errors import ApiError
 from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold, count_view
@@ -68,6 +69,7 @@ class ServerState:
     settings: ApiSettings = field(default_factory=ApiSettings)
     # off for loaded records (real people's data) served beyond loopback: unauthenticated
     control_routes: bool = True
+    copy_of: str = ""  # the Esploro the loaded records were captured from (X-Sheetsync-Copy-Of)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -212,10 +214,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             self._drop()
             return
         state.stats.record(self.command, resource, reply.status)
+        copy_of = [f"{COPY_OF_HEADER}: {state.copy_of}"] if state.copy_of else []
         self._send_json(
             reply.status,
             reply.payload,
-            [f"X-Exl-Api-Remaining: {state.quota.remaining}"],
+            [f"X-Exl-Api-Remaining: {state.quota.remaining}", *copy_of],
             RECORD_INDENT,
         )
 

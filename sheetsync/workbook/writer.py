@@ -73,6 +73,8 @@ class ExportInfo:
     columns: list[dict[str, str]] = field(default_factory=list)
     # header -> code -> description, for columns that show descriptions: how plan reads back
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # exported from a sandbox serving a snapshot of this Esploro: plan may run against it
+    copy_of: str = ""
 
 
 def baseline_row_digest_input(row: Sequence[str | None]) -> bytes:

@@ -241,3 +241,26 @@ def test_the_whole_loop_runs_on_a_loaded_sandbox(origin: Sandbox, tmp_path: Path
         before = json.loads(captured[target])
         assert back.pop("link") != before.pop("link")  # the one field the sandbox answers itself
         assert back == before
+    # the same workbook, planned against the Esploro the snapshot was taken of
+    with sheetsync.connect(base_url=origin.base_url, api_key="sandbox-ro", rate=500) as client:
+        production = sheetsync.plan(client, book)
+    assert production.base_url == origin.base_url
+    assert [r.record_id for r in production.records if r.status == "change"] == [target]
+
+
+def test_a_workbook_from_a_loaded_sandbox_is_refused_elsewhere(
+    origin: Sandbox, tmp_path: Path
+) -> None:
+    snapshot = take(origin, tmp_path, "researchers", limit=2)
+    book = tmp_path / "people.xlsx"
+    with (
+        start_sandbox(load=[snapshot]) as loaded,
+        sheetsync.connect(base_url=loaded.base_url, api_key="sandbox-rw", rate=500) as client,
+    ):
+        sheetsync.export(client, "researchers", book)
+    with (
+        start_sandbox(researchers=2, assets=0) as other,
+        sheetsync.connect(base_url=other.base_url, api_key="sandbox-rw", rate=500) as client,
+        pytest.raises(sheetsync.PlanError, match="plan against the Esploro it came from"),
+    ):
+        sheetsync.plan(client, book)
