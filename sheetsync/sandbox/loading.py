@@ -266,16 +266,17 @@ def load_into(store: Store, loaded: Loaded) -> None:
     """Put the loaded records in the store (replacing any with the same ID) with their exact
     texts, and remember the tables and units for the next start of the same database."""
     updated = datetime.datetime.now(datetime.UTC).date().isoformat()
+    seeded = any(store.counts().values())  # `--seed-too`: a loaded record replaces its twin
     new_researchers = []
     for primary_id, item in loaded.researchers.items():
         record = dict(item.value)
-        if store.update_researcher(primary_id, _replacing(record)) is None:
+        if not seeded or store.update_researcher(primary_id, _replacing(record)) is None:
             new_researchers.append(record)
     store.add_researchers(new_researchers)
     new_assets = []
     for asset_id, item in loaded.assets.items():
         record = dict(item.value)
-        if store.update_asset(asset_id, _replacing(record), updated) is None:
+        if not seeded or store.update_asset(asset_id, _replacing(record), updated) is None:
             new_assets.append((record, updated))
     store.add_assets(new_assets, verbatim=True)  # never bumped by simulated portal views
     store.set_raw("researchers", ((i, item.text) for i, item in loaded.researchers.items()))
