@@ -36,8 +36,9 @@ def test_the_key_is_in_no_byte_of_the_traces_of_a_whole_loop(tmp_path: Path) -> 
             "apply": ("apply", "people.plan.json", "--yes"),
             "rollback": ("rollback", "people.plan.json", "--yes"),
             "check": ("check",),
+            "snapshot": ("snapshot", "researchers", "-o", "people.jsonl", "--limit", "2"),
         }
-        codes = {"export": 0, "plan": 2, "apply": 0, "rollback": 0, "check": 0}
+        codes = {"export": 0, "plan": 2, "apply": 0, "rollback": 0, "check": 0, "snapshot": 0}
         for name, args in steps.items():
             if name == "plan":
                 ids = Api(server.base_url, KEY).researcher_ids(6)
