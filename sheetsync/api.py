@@ -68,7 +68,12 @@ def connect(
     )
     if trace is None:
         return EsploroClient.from_settings(settings)
-    return EsploroClient.from_settings(settings, trace=Trace(Path(trace)))
+    written = Trace(Path(trace))
+    try:
+        return EsploroClient.from_settings(settings, trace=written)
+    except BaseException:
+        written.close()
+        raise
 
 
 def export(
