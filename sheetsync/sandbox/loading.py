@@ -131,31 +131,36 @@ def _read_trace(loaded: Loaded, path: Path, text: str) -> None:
     before anything the traced run wrote), and the code tables and units it read."""
     seen = Loaded()
     for number, line in _lines(path, text):
+        url = str(line.get("url", ""))
         if line.get("method") != "GET" or line.get("status") != 200 or not line.get("body"):
             continue
-        where = f"--load {path}, line {number}"
-        segments = _api_segments(str(line.get("url", "")))
-        origin = str(line.get("url", "")).split(API_PATH, 1)[0]
-        if segments and origin:
-            loaded.origins.add(origin)
-        body = str(line["body"])
-        if (segments[:1] == ("assets",) and len(segments) == 2) or segments == ("assets",):
-            for item in raw_items(body, "records"):
-                if _asset_id(item.value) not in seen.assets:
-                    seen.add_record(item, where)
-        elif segments[:1] == ("researchers",) and len(segments) == 2:
-            item = _item(body, where)
-            if str(item.value.get("primary_id", "")) not in seen.researchers:
-                seen.add_record(item, where)
-        elif segments[:2] == ("researchconf", "code-tables") and len(segments) == 3:
-            seen.code_tables.setdefault(segments[2], _table(_item(body, where).value))
-        elif segments == ("organizations", "internal"):
-            units = _item(body, where).value.get("research_organization")
-            seen.organizations = list(units) if isinstance(units, list) else None
+        if "view=brief" in urlsplit(url).query:  # not the whole record
+            continue
+        segments = _api_segments(url)
+        if segments:
+            loaded.origins.add(url.split(API_PATH, 1)[0])
+        _trace_answer(seen, segments, str(line["body"]), f"--load {path}, line {number}")
     loaded.researchers.update(seen.researchers)
     loaded.assets.update(seen.assets)
     loaded.code_tables.update(seen.code_tables)
     loaded.organizations = seen.organizations or loaded.organizations
+
+
+def _trace_answer(seen: Loaded, segments: tuple[str, ...], body: str, where: str) -> None:
+    """One traced answer, by what was asked for: records, a code table, the units."""
+    if segments == ("assets",) or (segments[:1] == ("assets",) and len(segments) == 2):
+        for item in raw_items(body, "records"):
+            if _asset_id(item.value) not in seen.assets:
+                seen.add_record(item, where)
+    elif segments[:1] == ("researchers",) and len(segments) == 2:
+        item = _item(body, where)
+        if str(item.value.get("primary_id", "")) not in seen.researchers:
+            seen.add_record(item, where)
+    elif segments[:2] == ("researchconf", "code-tables") and len(segments) == 3:
+        seen.code_tables.setdefault(segments[2], _table(_item(body, where).value))
+    elif segments == ("organizations", "internal"):
+        units = _item(body, where).value.get("research_organization")
+        seen.organizations = list(units) if isinstance(units, list) else None
 
 
 def _read_answer(loaded: Loaded, where: str, text: str) -> None:
@@ -341,15 +346,3 @@ def render(payload: Any, indent: int | None) -> bytes:
     if texts:
         text = re.sub(f'"{marker}([0-9]+)"', lambda match: texts[int(match[1])], text)
     return text.encode("utf-8")
-
-
-def loaded_summary(loaded: Loaded) -> str:
-    """One line for the start-up announcement."""
-    return (
-        f"{len(loaded.researchers)} researchers, {len(loaded.assets)} assets, "
-        f"{len(loaded.code_tables)} code tables"
-    )
-
-
-def describe_sources(paths: Iterable[Path]) -> str:
-    return ", ".join(str(path) for path in paths)

@@ -84,6 +84,9 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable sandbox database ({exc})") from exc
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM raw_records LIMIT 1").fetchone()
+        self._has_raw = row is not None  # nothing loaded: no lookups on the hot paths
         version = self.meta("schema_version")
         if version == "1":
             self._migrate_from_1()
@@ -162,15 +165,18 @@ class Store:
     def set_raw(self, kind: str, texts: Iterable[tuple[str, str]]) -> None:
         """Keep (ID, text) of loaded records: each is served as this exact text until a write
         changes it (`sandbox --load`)."""
+        rows = [(kind, record_id, text) for record_id, text in texts]
         with self._transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO raw_records(kind, id, raw) VALUES (?, ?, ?)",
-                ((kind, record_id, text) for record_id, text in texts),
+                "INSERT OR REPLACE INTO raw_records(kind, id, raw) VALUES (?, ?, ?)", rows
             )
+        self._has_raw = self._has_raw or bool(rows)
 
     def raw_texts(self, kind: str, ids: Iterable[str]) -> dict[str, str]:
         """The exact texts kept for those of `ids` loaded and not changed since."""
         ids = list(ids)
+        if not self._has_raw or not ids:
+            return {}
         marks = ",".join("?" * len(ids))
         with self._lock:
             rows = self._db.execute(
