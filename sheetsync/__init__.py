@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sheetsync._version import __version__
-from sheetsync.api import apply, check, connect, export, plan, results, rollback
+from sheetsync.api import apply, check, connect, export, plan, results, rollback, snapshot
 from sheetsync.applying.journal import Journal
 from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult
 from sheetsync.errors import (
@@ -57,6 +57,7 @@ from sheetsync.esploro.preflight import CheckRow, PreflightReport
 from sheetsync.exporting import ExportSummary
 from sheetsync.planning.file import read_plan, write_plan
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
+from sheetsync.snapshot import SnapshotSummary
 from sheetsync.template import Column, Template, load_template
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ __all__ = [
     "SandboxConfig",
     "ServerError",
     "SheetsyncError",
+    "SnapshotSummary",
     "Status",
     "Template",
     "TemplateError",
@@ -127,5 +129,6 @@ __all__ = [
     "read_plan",
     "results",
     "rollback",
+    "snapshot",
     "write_plan",
 ]

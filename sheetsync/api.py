@@ -31,11 +31,13 @@ from sheetsync.esploro.preflight import (
     run_preflight,
 )
 from sheetsync.esploro.settings import resolve_settings
+from sheetsync.esploro.trace import Trace
 from sheetsync.exporting import ExportSummary, export_records
 from sheetsync.planning.build import build_plan
 from sheetsync.planning.file import read_plan
 from sheetsync.planning.model import Plan
 from sheetsync.progress import NO_PROGRESS, Progress
+from sheetsync.snapshot import SnapshotSummary, take_snapshot, template_or_entity
 from sheetsync.template import Template, load_template
 from sheetsync.workbook.reader import read_export
 
@@ -53,6 +55,7 @@ def connect(
     workers: int | None = None,
     quota_floor: int | None = None,
     config_path: PathLike | None = None,
+    trace: PathLike | None = None,
 ) -> EsploroClient:
     """A client for one Esploro (or sandbox), its key found as the command line finds it.
 
@@ -60,6 +63,7 @@ def connect(
     `ESPLORO_BASE_URL`, `SHEETSYNC_PROFILE`), which wins over a config profile and the OS
     keyring. `sandbox=True` talks to a local `sheetsync sandbox` with its read/write key.
     The client's `warnings` say what looked wrong (a key file others can read, plain http).
+    `trace` names a file to write every request and answer to (JSON lines, no key, 0600).
     Use it as a context manager, or `close()` it.
     """
     settings = resolve_settings(
@@ -73,7 +77,14 @@ def connect(
         quota_floor=quota_floor,
         config_path=Path(config_path) if config_path is not None else None,
     )
-    return EsploroClient.from_settings(settings)
+    if trace is None:
+        return EsploroClient.from_settings(settings)
+    written = Trace(Path(trace))
+    try:
+        return EsploroClient.from_settings(settings, trace=written)
+    except BaseException:
+        written.close()
+        raise
 
 
 def export(
@@ -128,6 +139,49 @@ def export(
         progress=progress,
         protect=protect,
         overwrite=overwrite,
+    )
+
+
+def snapshot(
+    client: EsploroClient,
+    template_or_entity_name: str | PathLike | Template,
+    output: PathLike,
+    *,
+    query: str = "",
+    updated_since: str | None = None,
+    updated_until: str | None = None,
+    doi: str | None = None,
+    researcher: str | None = None,
+    org_unit: str | None = None,
+    open_access: str | None = None,
+    ids: Iterable[str] | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> SnapshotSummary:
+    """Write the selected records exactly as Esploro sends them (JSON lines, owner-only), with
+    the code tables and organisation units they use, for `sheetsync sandbox --load`.
+
+    `template_or_entity_name` is an entity ("researchers", "assets") or a template (its code
+    tables are taken too); the selection options are `export`'s. A read-only key is enough.
+    """
+    entity, template = template_or_entity(
+        template_or_entity_name
+        if isinstance(template_or_entity_name, (str, Template))
+        else Path(template_or_entity_name)
+    )
+    selection = Selection(
+        query=query,
+        updated_since=updated_since,
+        ids=tuple(ids) if ids is not None else None,
+        limit=limit,
+        updated_until=updated_until,
+        doi=doi,
+        researcher=researcher,
+        org_unit=org_unit,
+        open_access=open_access,
+    )
+    return take_snapshot(
+        client, entity, Path(output), selection, template=template, progress=progress
     )
 
 
@@ -305,4 +359,5 @@ __all__ = [
     "plan",
     "results",
     "rollback",
+    "snapshot",
 ]

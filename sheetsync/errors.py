@@ -42,6 +42,8 @@ REMAINING_HEADER = "X-Exl-Api-Remaining"  # calls left today, on every Esploro a
 # On every answer of a `sheetsync sandbox` (unless it pretends to be production): apply's canary
 # is for a real Esploro, whose answers a rehearsal cannot have told us about.
 SANDBOX_HEADER = "X-Sheetsync-Sandbox"
+# a sandbox serving loaded records names the Esploro they were captured from (plan accepts it)
+COPY_OF_HEADER = "X-Sheetsync-Copy-Of"
 
 
 class SheetsyncError(Exception):

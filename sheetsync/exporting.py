@@ -173,6 +173,7 @@ def export_records(
         columns=[{"header": c.header, "path": str(c.path)} for c in template.columns],
         labels=_labels(template, code_lists),
         helper_headers=helpers.headers if helpers else [],
+        copy_of=client.copy_of,
     )
     with ExportWriter(
         output,

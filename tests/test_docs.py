@@ -32,6 +32,7 @@ def test_the_python_api_page_runs_from_top_to_bottom() -> None:
     text = printed.getvalue()
     assert "10 records, 20 columns" in text
     assert "nothing to export:" in text
+    assert "5 records as received" in text and "5 exported" in text
     assert "401 UNAUTHORIZED" in text
     assert "'updated')]" in text
 

@@ -3,10 +3,10 @@
 Importing this package registers every command on `app`; `main` is the console script.
 """
 
-from sheetsync.cli import loop, tools
+from sheetsync.cli import loop, rehearse, tools
 from sheetsync.cli.app import app
 
-__all__ = ["app", "loop", "main", "tools"]
+__all__ = ["app", "loop", "main", "rehearse", "tools"]
 
 
 def main() -> None:

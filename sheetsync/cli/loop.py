@@ -30,6 +30,7 @@ from sheetsync.cli.options import (
     QuotaFloor,
     Rate,
     Region,
+    TracePath,
     UseSandbox,
     Workers,
     Yes,
@@ -142,6 +143,7 @@ def export(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Export records into a workbook to edit: one row per record, one column per template field.
@@ -161,7 +163,7 @@ def export(
     )  # fmt: skip
     chosen = read_id_list(ids) if ids is not None else _ids_from(ids_file)
     loaded = api.load_template(template)
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with (
         connection.open() as client,
         output.RecordProgress(output.stderr, f"Fetching {loaded.entity}") as progress,
@@ -222,6 +224,13 @@ def _ids_from(ids_file: Path | None) -> tuple[str, ...] | None:
         ) from None
 
 
+def ids_from_options(ids: str | None, ids_file: Path | None) -> tuple[str, ...] | None:
+    """The IDs of `--ids` or `--ids-file` (not both), as export reads them."""
+    if ids is not None and ids_file is not None:
+        raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
+    return read_id_list(ids) if ids is not None else _ids_from(ids_file)
+
+
 @app.command()
 def plan(
     workbook: Annotated[
@@ -248,6 +257,7 @@ def plan(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Work out what apply would change, against live data. Nothing is written to Esploro.
@@ -268,7 +278,7 @@ def plan(
             f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
             "to another file"
         )
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         with output.RecordProgress(output.stderr, "Fetching live records") as progress:
             chosen = read_id_list(only) if only else None
@@ -375,6 +385,7 @@ def apply(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Execute a reviewed plan: re-fetch, stale check, full-record write, verify, journal.
@@ -388,7 +399,7 @@ def apply(
     if results is not None:
         _check_workbook_name(results, "--results", "apply --results")
     loaded = read_plan(plan_file)
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         check_target(client, loaded, expect)  # before the plan is shown as if it would apply
         if not as_json:
@@ -441,6 +452,7 @@ def rollback(
     rate: Rate = None,
     workers: Workers = None,
     quota_floor: QuotaFloor = None,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Undo an apply: restore what it wrote, from the journal.
@@ -449,7 +461,7 @@ def rollback(
     changed since is reported, never overwritten.
     """
     loaded = read_plan(plan_file)
-    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
+    connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         check_target(client, loaded)
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)

@@ -8,6 +8,7 @@ keeps their names, help and limits identical everywhere, and `Connection` carrie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -62,6 +63,16 @@ QuotaFloor = Annotated[
         rich_help_panel=CONNECTION,
     ),
 ]
+TracePath = Annotated[
+    Path | None,
+    typer.Option(
+        "--trace",
+        help="Write every request and answer to this file as JSON lines, for a bug report "
+        "(the key left out; the file is yours alone).",
+        dir_okay=False,
+        rich_help_panel=CONNECTION,
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the outcome as JSON for scripts.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -77,6 +88,7 @@ class Connection:
     rate: float | None = None
     workers: int | None = None
     quota_floor: int | None = None
+    trace: Path | None = None  # `--trace FILE`
 
     def given(self) -> list[str]:
         """The options that choose the Esploro, as the person gave them (never a key: no
@@ -102,6 +114,7 @@ class Connection:
             rate=self.rate,
             workers=self.workers,
             quota_floor=self.quota_floor,
+            trace=self.trace,
         )
         output.remember_redactor(client.redact)
         for warning in client.warnings:

@@ -25,6 +25,7 @@ from sheetsync.cli.options import (
     Profile,
     QuotaFloor,
     Region,
+    TracePath,
     UseSandbox,
 )
 from sheetsync.errors import EXIT_ERROR, EXIT_PROBLEMS, SheetsyncError
@@ -155,6 +156,7 @@ def check(
     base_url: BaseUrl = None,
     profile: Profile = None,
     sandbox: UseSandbox = False,
+    trace: TracePath = None,
     as_json: AsJson = False,
 ) -> None:
     """Check the connection: base URL, key rights, remaining daily quota, round-trip time.
@@ -166,7 +168,7 @@ def check(
     """
     if template is None and (records or for_file or write_test or quota_floor is not None):
         raise typer.BadParameter("needs --template", param_hint="--records/--for/--write-test")
-    connection = Connection(region, base_url, profile, sandbox, quota_floor=0)
+    connection = Connection(region, base_url, profile, sandbox, quota_floor=0, trace=trace)
     if template is not None:
         floor = DEFAULT_QUOTA_FLOOR if quota_floor is None else quota_floor
         need = _Need(records, for_file, floor)
@@ -364,6 +366,19 @@ def sandbox(
             metavar="FIELD",
         ),
     ] = None,
+    load: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--load",
+            help="Serve exactly the records of this file (a snapshot, an API answer, a trace), "
+            "as captured; repeatable. Implies an empty store and --memory unless --db.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    seed_too: Annotated[
+        bool, typer.Option("--seed-too", help="With --load: seed the store first all the same.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the start-up facts as one JSON line.")
     ] = False,
@@ -381,7 +396,7 @@ def sandbox(
             f"--memory keeps no database, so {given} would be ignored; give one or the other",
             param_hint="--memory",
         )
-    db_path = None if memory else (db or default_sandbox_db())
+    db_path = None if memory or (load and db is None) else (db or default_sandbox_db())
     if db_path is not None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         if reset:
@@ -412,6 +427,8 @@ def sandbox(
             pretend_production=pretend_production,
             drop_on_write=tuple(fault_drop_on_write or ()),
             retype_on_write=tuple(fault_retype_on_write or ()),
+            load=tuple(load or ()),
+            seed_too=seed_too,
         )
         server = Sandbox(config)
     except OSError as exc:
@@ -423,6 +440,8 @@ def sandbox(
     record = record_running_sandbox(server.base_url)  # so that `--sandbox` finds this one
     try:
         _announce(server, db_path, as_json)
+        for warning in server.load_warnings:
+            output.warning(warning)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -452,6 +471,7 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
             "pretend_production": config.pretend_production,
             "drop_on_write": list(config.drop_on_write),
             "retype_on_write": list(config.retype_on_write),
+            "loaded": [str(path) for path in config.load],
         }
         output.emit_json(facts, indent=None, flush=True)
         return
@@ -460,6 +480,10 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
     )
     where = str(db_path) if db_path else "in memory"
     origin = f"seeded now with --seed {config.seed}" if server.seeded_now else "existing database"
+    if config.load:
+        origin = "loaded now" + (
+            f", seeded too with --seed {config.seed}" if config.seed_too else ""
+        )
     output.say(("Esploro sandbox", "bold green"), (" ready at ", ""), (server.base_url, "bold"))
     output.say((f"  API       {server.base_url}/esploro/v1/", ""))
     output.say((f"  keys      {keys}", ""))
@@ -493,5 +517,8 @@ def _announce(server: Sandbox, db_path: Path | None, as_json: bool) -> None:
     ]
     if experiments:
         output.say((f"  options   {'; '.join(experiments)}", ""))
+    if config.load:
+        loaded = ", ".join(str(path) for path in config.load)
+        output.say((f"  loaded    {loaded}: records served as captured", ""))
     output.say((f"  stats     {server.base_url}/_sandbox/stats", ""))
     output.say(("Press Ctrl-C to stop.", "dim"))

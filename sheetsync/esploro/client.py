@@ -42,6 +42,7 @@ import requests.adapters
 import requests.auth
 
 from sheetsync.errors import (
+    COPY_OF_HEADER,
     REMAINING_HEADER,
     SANDBOX_HEADER,
     ConfigError,
@@ -57,8 +58,11 @@ from sheetsync.errors import (
 from sheetsync.esploro.errors import body_excerpt, error_class, parse_error
 from sheetsync.esploro.pacing import RateLimiter
 from sheetsync.esploro.settings import API_PATH, Settings, normalise_base_url
+from sheetsync.esploro.trace import Trace
 
 PAGE_SIZE = 100  # the API's maximum `limit`
+# A sandbox serving a snapshot (`sandbox --load`) names the Esploro the snapshot was taken of,
+# so a workbook rehearsed on it can be planned against that Esploro.
 
 
 RETRY_AFTER_MAX = 300.0  # seconds: honour Retry-After, but never sleep for an hour on one header
@@ -124,6 +128,60 @@ class RawBody:
 
     content: bytes
     content_type: str
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """A JSON object of an answer, decoded, and its text exactly as it stood in the answer
+    (a snapshot keeps the bytes Esploro sent, not a re-encoding of them)."""
+
+    value: dict[str, Any]
+    text: str
+
+
+_DECODER = json.JSONDecoder()
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, at: int) -> int:
+    match = _JSON_SPACE.match(text, at)
+    return match.end() if match else at
+
+
+def raw_items(text: str, list_key: str) -> list[RawItem]:
+    """The objects under the top-level `list_key` of a JSON object's text (a lone object counts
+    as a list of one), each with its exact text sliced out of `text`. `text` must be valid JSON."""
+    at = _skip_space(text, 0)
+    if text[at : at + 1] != "{":
+        return []
+    at = _skip_space(text, at + 1)
+    while text[at : at + 1] == '"':
+        key, at = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
+        at = _skip_space(text, _skip_space(text, at) + 1)  # past the colon
+        if key == list_key and text[at] == "[":
+            return _array_items(text, at)
+        value, end = _DECODER.raw_decode(text, at)
+        if key == list_key:
+            return [RawItem(value, text[at:end])] if isinstance(value, dict) else []
+        at = end
+        at = _skip_space(text, at)
+        if text[at : at + 1] == ",":
+            at = _skip_space(text, at + 1)
+    return []
+
+
+def _array_items(text: str, at: int) -> list[RawItem]:
+    """The objects of the JSON array starting at `text[at]`, each with its exact text."""
+    items: list[RawItem] = []
+    at = _skip_space(text, at + 1)
+    while text[at : at + 1] not in ("]", ""):
+        value, end = _DECODER.raw_decode(text, at)
+        if isinstance(value, dict):
+            items.append(RawItem(value, text[at:end]))
+        at = _skip_space(text, end)
+        if text[at : at + 1] == ",":
+            at = _skip_space(text, at + 1)
+    return items
 
 
 def _validate_key(api_key: str) -> None:
@@ -244,6 +302,7 @@ class EsploroClient:
         max_throttle_retries: int = 8,
         backoff_base: float = 0.2,
         backoff_max: float = 30.0,
+        trace: Trace | None = None,
     ) -> None:
         _validate_key(api_key)
         _validate_options(rate, workers, quota_floor, timeout, (max_retries, max_throttle_retries))
@@ -268,6 +327,10 @@ class EsploroClient:
         self._local = threading.local()
         self.key_source = "given to the client"  # where the key came from, never the key
         self.warnings: tuple[str, ...] = ()  # what looked wrong in the settings
+        self.trace = trace  # every exchange written down for a bug report (`--trace`)
+        self.copy_of = ""  # the Esploro a sandbox's loaded records are a copy of, if it says
+        if trace is not None:
+            trace.set_redactor(self._redact)
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: Any) -> EsploroClient:
@@ -308,6 +371,8 @@ class EsploroClient:
 
     def close(self) -> None:
         self._session.close()
+        if self.trace is not None:
+            self.trace.close()
 
     def __enter__(self) -> EsploroClient:
         return self
@@ -413,6 +478,7 @@ class EsploroClient:
         failure = unsendable = ""
         started = time.perf_counter()
         payload = _payload(body)
+        response: requests.Response | None = None
         try:
             response = self._session.request(
                 method, url, params=params, timeout=self.timeout, allow_redirects=False, **payload
@@ -423,6 +489,7 @@ class EsploroClient:
             failure = self._redact(_failure_reason(exc, self.timeout))
         finally:
             self._release()
+        self._trace(method, url, params, payload, response, failure or unsendable)
         # raised here, outside the except blocks, so no requests exception (whose request
         # holds the key) is chained as __context__
         if unsendable:
@@ -430,14 +497,50 @@ class EsploroClient:
                 f"{method} {self.display(path)}: cannot send a request to {self.base_url} "
                 f"({unsendable}); check the base URL"
             )
-        if failure:
+        if failure or response is None:
             return _Attempt(sent_at, failure=failure)
         self._local.round_trip_ms = (time.perf_counter() - started) * 1000.0
         self._note_remaining(response)
         if response.headers.get(SANDBOX_HEADER, "").strip() == "1":
             with self._lock:
                 self._sandbox = True
+        self._note_copy_of(response)
         return _Attempt(sent_at, response=response)
+
+    def _trace(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        payload: Mapping[str, Any],
+        response: requests.Response | None,
+        failure: str,
+    ) -> None:
+        """Hand one exchange to the trace, if there is one: plain values, the key left out."""
+        if self.trace is None:
+            return
+        if response is None:
+            sent = requests.Request(method, url, params=params).prepare()
+            body = payload.get("data")
+            if "json" in payload and payload["json"] is not None:
+                body = json.dumps(payload["json"]).encode("utf-8")
+            self.trace.exchange(method, sent.url or url, {}, body, None, {}, None, failure)
+            return
+        request = response.request
+        self.trace.exchange(
+            method,
+            request.url or url,
+            dict(request.headers),
+            request.body,
+            response.status_code,
+            dict(response.headers),
+            response.content,
+        )
+
+    def _note_copy_of(self, response: requests.Response) -> None:
+        copy_of = response.headers.get(COPY_OF_HEADER, "").strip()
+        if copy_of:
+            self.copy_of = normalise_base_url(copy_of)
 
     def _reserve(self, method: str, path: str) -> None:
         """Count a request about to be sent, unless the quota floor forbids it."""
@@ -552,6 +655,21 @@ class EsploroClient:
         """GET `path`; the answer must be a JSON object."""
         return self.expect_object("GET", path, self.request("GET", path, params))
 
+    def get_text(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, Any], str]:
+        """GET `path`: the answer's JSON object and its text exactly as received (UTF-8)."""
+        self._local.round_trip_ms = None
+        response = self._send("GET", path, params, None)
+        value = self.expect_object("GET", path, self._decode("GET", path, response))
+        try:
+            return value, response.content.decode("utf-8")
+        except UnicodeDecodeError:
+            message = "the answer is not UTF-8, so its bytes cannot be kept as text"
+        raise InvalidResponseError(
+            "GET", self.display(path), ErrorDetail(response.status_code, "", message, "")
+        )
+
     def expect_object(self, method: str, path: str, value: Any) -> dict[str, Any]:
         """`value` if it is a JSON object; otherwise an InvalidResponseError naming the request."""
         if isinstance(value, dict):
@@ -613,6 +731,26 @@ class EsploroClient:
             size = min(PAGE_SIZE, wanted - offset)
             answer = self.get_object(path, {**params, "limit": size, "offset": offset})
             return as_list(answer.get(list_key))
+
+        for items in self.ordered(page, range(first_size, wanted, PAGE_SIZE)):
+            yield from items
+
+    def raw_pages(
+        self, path: str, params: Mapping[str, Any], list_key: str, total_key: str, limit: int | None
+    ) -> Iterator[RawItem]:
+        """`pages`, each item with its exact text as received (for a snapshot)."""
+        if limit is not None and limit <= 0:
+            return
+        first_size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit)
+        first, text = self.get_text(path, {**params, "limit": first_size, "offset": 0})
+        total = _count(first.get(total_key))
+        wanted = total if limit is None else min(total, limit)
+        yield from raw_items(text, list_key)[:wanted]
+
+        def page(offset: int) -> list[RawItem]:
+            size = min(PAGE_SIZE, wanted - offset)
+            _, text = self.get_text(path, {**params, "limit": size, "offset": offset})
+            return raw_items(text, list_key)
 
         for items in self.ordered(page, range(first_size, wanted, PAGE_SIZE)):
             yield from items

@@ -30,7 +30,14 @@ from sheetsync.errors import (
     NothingToExport,
     RecordIdError,
 )
-from sheetsync.esploro.client import EsploroClient, RawBody, as_list, path_segment
+from sheetsync.esploro.client import (
+    EsploroClient,
+    RawBody,
+    RawItem,
+    as_list,
+    path_segment,
+    raw_items,
+)
 from sheetsync.esploro.patchxml import XML_CONTENT_TYPE, patch_xml
 from sheetsync.progress import Progress
 from sheetsync.template import PATCHABLE_KEYS, EntityName, WriteMode
@@ -204,6 +211,26 @@ class Entity(ABC):
         """Write a before-image back (rollback); `fields` are the top-level fields the plan
         wrote. Says which of them the API cannot put back."""
 
+    # The code tables this entity's records carry codes from (a snapshot takes them along).
+    code_tables: tuple[str, ...] = ()
+
+    @abstractmethod
+    def select_raw(
+        self, client: EsploroClient, selection: Selection, progress: Progress
+    ) -> Iterator[tuple[str, RawItem | None]]:
+        """`select`, each record with its text exactly as Esploro sent it (a snapshot):
+        (ID, record), or (ID, None) for an ID asked for that Esploro lacks."""
+
+    def read_text(self, client: EsploroClient, path: str, params: Params = None) -> RawItem | None:
+        """GET `path` with its exact text; None when this entity's not-found code answers."""
+        try:
+            value, text = client.get_text(path, params)
+        except EsploroApiError as exc:
+            if isinstance(self.not_found(exc), NotFoundError):
+                return None
+            raise
+        return RawItem(value, text)
+
     def check_write_mode(self, mode: WriteMode) -> None:
         """Refuse, before anything is sent, a write mode this entity's API does not have."""
         if mode not in self.write_modes:
@@ -332,6 +359,40 @@ class Researchers(Entity):
         self, records: Sequence[Mapping[str, Any]], paths: Collection[str]
     ) -> list[DataFact]:
         return [_multilingual_fact(records, paths), _orcid_fact(records)]
+
+    # the tables rest_user.xsd and rest_researcher.xsd name for the researcher's code fields
+    code_tables = (
+        "AddNewUserOptions",
+        "UserGroups",
+        "ContentStructureStatus",
+        "UserUserType",
+        "UserEmailTypes",
+        "UserIdentifierTypes",
+        "UserTitles",
+        "UserPreferredLanguage",
+        "OrganizationPositions",
+        "EsploroPortalField",
+        "ResearchTopicsLabels",
+        "ResearchLanguagesNames",
+        "ResearcherEngagementTypes",
+    )
+
+    def select_raw(
+        self, client: EsploroClient, selection: Selection, progress: Progress
+    ) -> Iterator[tuple[str, RawItem | None]]:
+        ids = selection.chosen_ids()
+        if ids is None:
+            ids = tuple(self.list_ids(client, selection.query, selection.limit))
+            if not ids:
+                raise NothingToExport(f"no records matched {selection.describe()}")
+        progress.start(len(ids))
+
+        def one(record_id: str) -> RawItem | None:
+            path = f"researchers/{path_segment(record_id)}"
+            return self.read_text(client, path, {"view": "full"})
+
+        work = client.reporting(one, lambda _item: 1, progress.advance)
+        yield from zip(ids, client.ordered(work, ids), strict=True)
 
     def list_ids(
         self, client: EsploroClient, q: str = "", limit: int | None = None
@@ -480,6 +541,44 @@ class Assets(Entity):
         for record in itertools.chain([first], records):
             progress.advance(1)
             yield Selected(_asset_id(record), record)
+
+    def select_raw(
+        self, client: EsploroClient, selection: Selection, progress: Progress
+    ) -> Iterator[tuple[str, RawItem | None]]:
+        ids = selection.chosen_ids()
+        if ids is not None:
+            progress.start(len(ids))
+
+            def batch_of(asset_ids: list[str]) -> list[tuple[str, RawItem | None]]:
+                return self._raw_batch(client, asset_ids)
+
+            work = client.reporting(batch_of, len, progress.advance)
+            for batch in client.ordered(work, _batches(iter(ids), MAX_IDS_PER_GET)):
+                yield from batch
+            return
+        progress.start(None)
+        filters = selection.asset_filters()
+        if not filters:
+            raise ExportError("the assets API lists nothing without a filter")
+        found = False
+        for item in client.raw_pages(
+            "assets", filters, "records", "totalRecordCount", selection.limit
+        ):
+            found = True
+            progress.advance(1)
+            yield _asset_id(item.value), item
+        if not found:
+            raise NothingToExport(f"no assets matched {selection.describe()}")
+
+    def _raw_batch(
+        self, client: EsploroClient, batch: list[str]
+    ) -> list[tuple[str, RawItem | None]]:
+        """Up to 100 assets in one GET, each with its exact text, matched back by ID."""
+        path = "assets/" + ",".join(path_segment(asset_id) for asset_id in batch)
+        answer = self.read_text(client, path, {"limit": MAX_IDS_PER_GET, "offset": 0})
+        items = raw_items(answer.text, "records") if answer is not None else []
+        by_id = {_asset_id(item.value): item for item in items}
+        return [(asset_id, by_id.get(asset_id)) for asset_id in batch]
 
     def list_records(
         self, client: EsploroClient, filters: Mapping[str, str], limit: int | None = None

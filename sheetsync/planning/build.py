@@ -46,7 +46,8 @@ def build_plan(
     """Read an edited export, fetch the records it changes, and return the plan (unsaved)."""
     book = read_export(workbook)
     template = _template_of(book)
-    if client.base_url.rstrip("/") != str(book.meta.get("base_url", "")).rstrip("/"):
+    exported_from = {str(book.meta.get(key, "")).rstrip("/") for key in ("base_url", "copy_of")}
+    if client.base_url.rstrip("/") not in exported_from - {""}:
         raise PlanError(
             f"{workbook} was exported from {book.meta.get('base_url')}, but this run is "
             f"connected to {client.base_url}; plan against the Esploro it came from"

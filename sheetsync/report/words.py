@@ -329,6 +329,14 @@ def read_only_edit(sheet: str, row: int, letter: str, header: str) -> str:
     )
 
 
+def snapshot_missing_code_table(table: str, reason: str) -> str:
+    """A snapshot warning: a code table Esploro would not give is left out of the snapshot."""
+    return (
+        f"code table {table} could not be read ({reason}): left out of the snapshot; a sandbox "
+        "loading it accepts the codes the records hold"
+    )
+
+
 def human_duration(seconds: float) -> str:
     """A duration as a person plans around it ("about 3 min"), not to the second."""
     if seconds <= 0:

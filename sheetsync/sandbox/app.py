@@ -7,9 +7,10 @@ database is seeded once, when it is new; after that records persist across resta
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from sheetsync.errors import ConfigError
-from sheetsync.sandbox import errors, seed
+from sheetsync.sandbox import errors, loading, seed
 from sheetsync.sandbox.asset_patch import JSON_IDENTIFIER_POLICIES
 from sheetsync.sandbox.faults import (
     DailyQuota,
@@ -71,6 +72,10 @@ class SandboxConfig:
     # Test faults: fields dropped, or retyped, whenever a write is stored ("researcher/x", "a.b")
     drop_on_write: tuple[str, ...] = ()
     retype_on_write: tuple[str, ...] = ()
+    # `--load`: serve exactly the records of these files (snapshots, API answers, traces) on an
+    # empty store; `seed_too` seeds it first all the same
+    load: Sequence[Path | str] = ()
+    seed_too: bool = False
 
     def __post_init__(self) -> None:
         for name in ("fail_rate", "drop_rate"):
@@ -99,6 +104,28 @@ class SandboxConfig:
         for key, access in self.keys.items():
             if access not in ("rw", "ro") or not key:
                 raise ConfigError("each key needs a non-empty value and the access rw or ro")
+        if self.load:
+            refuse_public_keys(self.host, self.keys)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_public_keys(host: str, keys: Mapping[str, str]) -> None:
+    """Loaded records are real people's data: off this machine, never behind the well-known
+    default keys."""
+    if not is_loopback(host) and set(keys) & set(DEFAULT_KEYS):
+        raise ConfigError(
+            f"a sandbox serving loaded records listens on {host} only with keys of your own: "
+            "give --key VALUE=rw (the default keys are public knowledge), or --host 127.0.0.1"
+        )
 
 
 def captured_asset() -> dict[str, Any]:
@@ -146,7 +173,16 @@ class Sandbox:
             raise ConfigError("give a SandboxConfig or options, not both")
         self.config = config or SandboxConfig(**options)
         self.store = Store(self.config.db if self.config.db is not None else ":memory:")
-        self.seeded_now = seed_store(self.store, self.config)
+        self.load_warnings: tuple[str, ...] = ()
+        try:
+            self.seeded_now = self._fill()
+            serves_loaded = self.store.meta(loading.META_KEY) is not None
+            if serves_loaded:  # also a database loaded earlier, started again without --load
+                refuse_public_keys(self.config.host, self.config.keys)
+        except BaseException:
+            self.store.close()
+            raise
+        tables, units, copy_of = loading.remembered(self.store)
         state = ServerState(
             store=self.store,
             keys=dict(self.config.keys),
@@ -169,8 +205,12 @@ class Sandbox:
                 write_faults=WriteFaults(
                     tuple(self.config.drop_on_write), tuple(self.config.retype_on_write)
                 ),
+                code_tables=tables,
+                organizations=units,
             ),
             identify=not self.config.pretend_production,
+            control_routes=not serves_loaded or is_loopback(self.config.host),
+            copy_of=copy_of,
         )
         self._views = PortalViews(self.store, self.config.views_per_second, self.config.seed)
         try:
@@ -179,6 +219,25 @@ class Sandbox:
             self.store.close()
             raise
         self._thread: threading.Thread | None = None
+
+    def _fill(self) -> bool:
+        """Seed a new database, or load the files given (on an empty one); whether it was
+        seeded now."""
+        if not self.config.load:
+            return seed_store(self.store, self.config)
+        if any(self.store.counts().values()):
+            raise ConfigError(
+                f"--load needs an empty sandbox database; {self.config.db} holds records: "
+                "give a new --db, or --reset"
+            )
+        loaded = loading.read_files(self.config.load)
+        loading.complete_tables(loaded)
+        seeded = seed_store(self.store, self.config) if self.config.seed_too else False
+        if not seeded:  # a restart of this database must not seed it either
+            self.store.set_meta("seeded", json.dumps({"loaded": True}))
+        loading.load_into(self.store, loaded)
+        self.load_warnings = tuple(loaded.warnings)
+        return seeded
 
     @property
     def faults(self) -> FaultInjector:

@@ -17,7 +17,11 @@ serve those lists as code tables: it must not teach a client a table name Esplor
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 CodeTable = dict[str, str]  # code -> description
@@ -240,15 +244,42 @@ ASSET_CODE_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Tables and organisation units loaded with `sandbox --load` (sandbox/loading.py): they win over
+# the built-in ones while a request of that sandbox is handled (`loaded_tables`).
+_LOADED_TABLES: ContextVar[Mapping[str, CodeTable]] = ContextVar(
+    "loaded_code_tables", default=MappingProxyType({})
+)
+_LOADED_UNITS: ContextVar[list[dict[str, Any]] | None] = ContextVar(
+    "loaded_organizations", default=None
+)
+
+
+@contextmanager
+def loaded_tables(
+    tables: Mapping[str, CodeTable], organizations: list[dict[str, Any]] | None
+) -> Iterator[None]:
+    """Serve and validate against loaded tables and units, for the current request only."""
+    tables_token = _LOADED_TABLES.set(tables)
+    units_token = _LOADED_UNITS.set(organizations)
+    try:
+        yield
+    finally:
+        _LOADED_TABLES.reset(tables_token)
+        _LOADED_UNITS.reset(units_token)
+
+
 def known_values(name: str) -> CodeTable:
     """The codes of a code table or of an asset value list; a KeyError for neither."""
+    loaded = _LOADED_TABLES.get().get(name)
+    if loaded is not None:
+        return loaded
     table = CODE_TABLES.get(name)
     return table if table is not None else ASSET_VALUE_LISTS[name]
 
 
 def is_code_table(name: str) -> bool:
     """True for a real (served) code table, False for an asset value list."""
-    return name in CODE_TABLES
+    return name in CODE_TABLES or (name in _LOADED_TABLES.get() and name not in ASSET_VALUE_LISTS)
 
 
 # `GET .../mapping-tables/AssetFileAndLinkTypes`, as config/mapping-table-AssetFileAndLinkTypes.json
@@ -385,7 +416,7 @@ ORG_UNIT_TYPES: CodeTable = {
 
 def code_table_document(name: str) -> dict[str, Any] | None:
     """The body of `GET researchconf/code-tables/{name}`, shaped like Alma's conf API."""
-    table = CODE_TABLES.get(name)
+    table = known_values(name) if is_code_table(name) else None
     if table is None:
         return None
     return {
@@ -400,6 +431,9 @@ def code_table_document(name: str) -> dict[str, Any] | None:
 
 def organizations_document() -> dict[str, Any]:
     """The body of `GET organizations/internal` (list key `research_organization`)."""
+    loaded = _LOADED_UNITS.get()
+    if loaded is not None:
+        return {"research_organization": loaded, "total_record_count": len(loaded)}
     units = [
         {
             "organization_code": unit.code,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetsync.sandbox import asset_patch, errors, schema
+from sheetsync.sandbox import asset_patch, codetables, errors, loading, schema
 from sheetsync.sandbox.asset_filters import parse_filter
 from sheetsync.sandbox.codetables import code_table_document, organizations_document
 from sheetsync.sandbox.faults import WriteFaults
@@ -40,6 +40,10 @@ class ApiSettings:
     json_identifiers: str = "ignore"  # "accept": patch identifier.* from JSON bodies too
     patch_empty: str = "ignore"  # "clear": op=patch replace with an empty value clears a field
     write_faults: WriteFaults = field(default_factory=WriteFaults)  # dropped or retyped fields
+    # `--load`: code tables (name -> code -> description) and organisation units loaded with
+    # the records, served and validated against instead of the built-in ones
+    code_tables: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    organizations: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ def handle(store: Store, request: Request) -> Reply:
     shape = _shape(request.segments)
     route = _ROUTES.get((request.method, shape))
     if route is not None:
-        return route(store, request)
+        settings = request.settings
+        with codetables.loaded_tables(settings.code_tables, settings.organizations):
+            return route(store, request)
     where = f"{request.method} {API_PREFIX}{'/'.join(request.segments)}"
     if shape in _KNOWN_SHAPES and shape.startswith("assets"):
         raise _asset_method_refused(request)
@@ -164,6 +170,10 @@ def _get_researcher(store: Store, request: Request) -> Reply:
         raise _researcher_not_found(primary_id)
     if request.params.get("view") == "brief":
         record = schema.brief_researcher(record)
+    else:  # a loaded record, unchanged since: the exact text it was captured as
+        (served,) = loading.served(store, "researchers", [record], [primary_id])
+        if isinstance(served, loading.RawJson):
+            return Reply(200, served)
     return Reply(200, _with_link(record, request))
 
 
@@ -201,7 +211,13 @@ def _asset_method_refused(request: Request) -> errors.ApiError:
     )
 
 
-def _records_page(total: int, records: list[Record]) -> dict[str, Any]:
+def _served_assets(store: Store, records: list[Record]) -> list[Any]:
+    """Assets as answered: a loaded one unchanged since as the exact text it was captured as."""
+    ids = [str((record.get("originalRepository") or {}).get("assetId", "")) for record in records]
+    return loading.served(store, "assets", records, ids)
+
+
+def _records_page(total: int, records: list[Any]) -> dict[str, Any]:
     page: dict[str, Any] = {"totalRecordCount": total}
     if records:
         page["records"] = records
@@ -226,7 +242,7 @@ def _list_assets(store: Store, request: Request) -> Reply:
     selection = parse_filter(request.params, request.repeated)
     limit, offset = _asset_paging(request.params)
     total, records = store.list_assets(selection, limit, offset)
-    return Reply(200, _records_page(total, records))
+    return Reply(200, _records_page(total, _served_assets(store, records)))
 
 
 def _asset_not_found(asset_id: str) -> errors.ApiError:
@@ -258,7 +274,8 @@ def _get_assets(store: Store, request: Request) -> Reply:
     if not found:
         raise _asset_not_found(",".join(asset_ids))
     found.reverse()
-    return Reply(200, _records_page(len(found), found[offset : offset + limit]))
+    page = _served_assets(store, found[offset : offset + limit])
+    return Reply(200, _records_page(len(found), page))
 
 
 def _patch_asset(store: Store, request: Request) -> Reply:
@@ -288,7 +305,7 @@ def _patch_asset(store: Store, request: Request) -> Reply:
     )
     if record is None:
         raise _asset_not_found(asset_id)
-    return Reply(200, _records_page(1, [record]))
+    return Reply(200, _records_page(1, _served_assets(store, [record])))
 
 
 def _put_asset(store: Store, request: Request) -> Reply:

@@ -25,8 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sheetsync.errors import SANDBOX_HEADER
-from sheetsync.sandbox import errors, schema
+from sheetsync.errors import COPY_OF_HEADER, SANDBOX_HEADER
+from sheetsync.sandbox import errors, loading, schema
 from sheetsync.sandbox.errors import ApiError
 from sheetsync.sandbox.faults import DailyQuota, FaultInjector, PerSecondThreshold, count_view
 from sheetsync.sandbox.routes import (
@@ -67,12 +67,18 @@ class ServerState:
     tracking: errors.TrackingIds
     log_requests: bool = False
     settings: ApiSettings = field(default_factory=ApiSettings)
+    # off for loaded records (real people's data) served beyond loopback: unauthenticated
+    control_routes: bool = True
+    copy_of: str = ""  # the Esploro the loaded records were captured from (X-Sheetsync-Copy-Of)
     identify: bool = True  # False: pretend to be production (no X-Sheetsync-Sandbox header)
 
     def api_headers(self) -> list[str]:
-        """The headers of every API answer: calls left today, and whether this is a sandbox."""
-        remaining = f"X-Exl-Api-Remaining: {self.quota.remaining}"
-        return [remaining, f"{SANDBOX_HEADER}: 1"] if self.identify else [remaining]
+        """The headers of every API answer: calls left today, whether this is a sandbox, and
+        the Esploro its loaded records were captured from."""
+        headers = [f"X-Exl-Api-Remaining: {self.quota.remaining}"]
+        headers += [f"{SANDBOX_HEADER}: 1"] if self.identify else []
+        headers += [f"{COPY_OF_HEADER}: {self.copy_of}"] if self.copy_of else []
+        return headers
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -157,11 +163,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self.log_request(status)
 
     def _send_json(self, status: int, payload: Any, extra: list[str], indent: int | None) -> None:
-        body = (
-            b""
-            if payload is None
-            else json.dumps(payload, ensure_ascii=False, indent=indent).encode("utf-8")
-        )
+        body = b"" if payload is None else loading.render(payload, indent)
         self._send(status, body, "application/json;charset=UTF-8", extra)
 
     def _send_error(self, error: ApiError, as_json: bool, extra: list[str]) -> None:
@@ -188,6 +190,8 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self._repeated = frozenset(k for k, v in query.items() if len(v) > 1)
         try:
             body = self._read_body()
+            if url.path.startswith(CONTROL_PREFIX) and not self.server.state.control_routes:
+                raise ApiError(404, errors.NOT_FOUND, "The sandbox control routes are off here.")
             if url.path.startswith(CONTROL_PREFIX):
                 self._control(url.path, params, body)
             elif url.path.startswith(API_PREFIX):

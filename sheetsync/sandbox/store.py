@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS asset_terms (
     PRIMARY KEY (field, value, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS asset_terms_seq ON asset_terms(seq);
+CREATE TABLE IF NOT EXISTS raw_records (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 """
 
 
@@ -78,6 +84,9 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable sandbox database ({exc})") from exc
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM raw_records LIMIT 1").fetchone()
+        self._has_raw = row is not None  # nothing loaded: no lookups on the hot paths
         version = self.meta("schema_version")
         if version == "1":
             self._migrate_from_1()
@@ -153,6 +162,37 @@ class Store:
                 )
                 self._index_asset(db, int(cursor.lastrowid or 0), record)
 
+    def set_raw(self, kind: str, texts: Iterable[tuple[str, str]]) -> None:
+        """Keep (ID, text) of loaded records: each is served as this exact text until a write
+        changes it (`sandbox --load`)."""
+        rows = [(kind, record_id, text) for record_id, text in texts]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO raw_records(kind, id, raw) VALUES (?, ?, ?)", rows
+            )
+        self._has_raw = self._has_raw or bool(rows)
+
+    def raw_texts(self, kind: str, ids: Iterable[str]) -> dict[str, str]:
+        """The exact texts kept for those of `ids` loaded and not changed since."""
+        ids = list(ids)
+        if not self._has_raw or not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, raw FROM raw_records WHERE kind=? AND id IN ({marks})",  # noqa: S608
+                [kind, *ids],
+            ).fetchall()
+        return {str(row[0]): str(row[1]) for row in rows}
+
+    @staticmethod
+    def _forget_raw_if_changed(
+        db: sqlite3.Connection, kind: str, record_id: str, old: str, new: str
+    ) -> None:
+        """A write that changed a loaded record ends serving its captured text."""
+        if old != new:  # both as `_dumps` writes them: equal text, equal record
+            db.execute("DELETE FROM raw_records WHERE kind=? AND id=?", (kind, record_id))
+
     def mark_verbatim(self, asset_id: str) -> None:
         """Flag an asset loaded verbatim (for databases made before the flag existed)."""
         with self._transaction() as db:
@@ -219,12 +259,14 @@ class Store:
                 return None
             record = change(json.loads(row[1]))
             db.execute("UPDATE researchers SET body=? WHERE seq=?", (_dumps(record), row[0]))
+            self._forget_raw_if_changed(db, "researchers", primary_id, row[1], _dumps(record))
             self._index(db, int(row[0]), record)
         return record
 
     def delete_researcher(self, primary_id: str) -> bool:
         with self._transaction() as db:
             cursor = db.execute("DELETE FROM researchers WHERE id=?", (primary_id,))
+            db.execute("DELETE FROM raw_records WHERE kind='researchers' AND id=?", (primary_id,))
         return cursor.rowcount > 0
 
     # -- assets --------------------------------------------------------------------------
@@ -287,6 +329,7 @@ class Store:
                 "UPDATE assets SET body=?, updated=coalesce(?, updated) WHERE seq=?",
                 (_dumps(record), updated, row[0]),
             )
+            self._forget_raw_if_changed(db, "assets", asset_id, row[1], _dumps(record))
             self._index_asset(db, int(row[0]), record)
         return record
 

@@ -82,6 +82,8 @@ class ExportInfo:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     # read-only helper columns beside the data (an apply's results): reading ignores them
     helper_headers: list[str] = field(default_factory=list)
+    # exported from a sandbox serving a snapshot of this Esploro: plan may run against it
+    copy_of: str = ""
 
 
 @dataclass(frozen=True)

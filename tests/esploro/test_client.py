@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sheetsync.errors import (
     AuthorizationError,
@@ -30,7 +32,7 @@ from sheetsync.errors import (
     RateLimitError,
     ServerError,
 )
-from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.client import EsploroClient, raw_items
 from sheetsync.esploro.entities import ASSETS, RESEARCHERS
 from sheetsync.esploro.errors import parse_error
 from sheetsync.esploro.settings import region_base_url
@@ -459,3 +461,45 @@ def test_a_raw_body_goes_as_it_is_with_its_type_and_the_answer_is_asked_for_as_j
     assert (raw.body, raw.headers["content-type"]) == (xml, "application/xml")
     assert raw.headers["accept"] == "application/json" and raw.query == {"op": ["patch"]}
     assert (json.loads(plain.body), plain.headers["content-type"]) == ({"a": 1}, "application/json")
+
+
+# -- answers' exact text (a snapshot keeps the bytes Esploro sent) ------------------------
+
+_JSON_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8)
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    records=st.lists(st.dictionaries(st.text(max_size=6), _JSON_VALUES, max_size=4), max_size=4),
+    before=st.dictionaries(
+        st.text(max_size=6).filter(lambda k: k != "records"), _JSON_VALUES, max_size=2
+    ),
+    indent=st.sampled_from([None, 0, 2, 4]),
+    ascii_only=st.booleans(),
+)
+def test_raw_items_slices_each_record_exactly_out_of_any_json_text(
+    records: list[dict[str, Any]], before: dict[str, Any], indent: int | None, ascii_only: bool
+) -> None:
+    text = json.dumps({**before, "records": records}, indent=indent, ensure_ascii=ascii_only)
+    items = raw_items(text, "records")
+    assert [item.value for item in items] == records
+    position = 0
+    for item in items:  # each text is the record's own slice of the answer, in order
+        position = text.index(item.text, position) + len(item.text)
+        assert json.loads(item.text) == item.value
+
+
+def test_raw_items_takes_a_lone_object_as_a_list_of_one_and_ignores_other_keys() -> None:
+    (only,) = raw_items('{"user": {"primary_id": "1"}, "records": 3}', "user")
+    assert only.text == '{"primary_id": "1"}'
+    assert raw_items('{"total_record_count": 0}', "user") == []
+    assert raw_items('{"records": [1, "x", {"a": 1}]}', "records")[0].text == '{"a": 1}'
