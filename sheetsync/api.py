@@ -112,11 +112,25 @@ def plan(
     *,
     only: Collection[str] | None = None,
     progress: Progress | None = None,
+    template: str | PathLike | Template | None = None,
+    id_column: str | None = None,
 ) -> Plan:
     """Work out what `apply` would change: the workbook's edits against its export and the
     live records (three-way merge), validated. Reads from Esploro, writes nothing; save the
-    plan with `sheetsync.write_plan(plan, path)`."""
-    return build_plan(client, Path(workbook), only=only, progress=progress or NO_PROGRESS)
+    plan with `sheetsync.write_plan(plan, path)`.
+
+    A plain sheet or CSV that sheetsync did not export (an ID column and some of a template's
+    columns) needs `template`; its ID column is the template's ID header, or `id_column`.
+    Its base is the live records: blank cells change nothing, and edits made in Esploro since
+    the file was made cannot be detected (the plan's notices say so)."""
+    return build_plan(
+        client,
+        Path(workbook),
+        only=only,
+        progress=progress or NO_PROGRESS,
+        template=_template(template) if template is not None else None,
+        id_column=id_column,
+    )
 
 
 def apply(

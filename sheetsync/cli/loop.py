@@ -45,6 +45,7 @@ from sheetsync.planning.model import Plan
 from sheetsync.report.html import write_html_report
 from sheetsync.report.terminal import apply_summary, export_summary, render_plan
 from sheetsync.workbook.annotate import annotate_workbook, same_file
+from sheetsync.workbook.plain import annotate_input
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
 ASSET_FILTERS = "Asset filters (the assets API's; at least one, or --ids)"
@@ -156,7 +157,12 @@ def _ids_from(ids_file: Path | None) -> tuple[str, ...] | None:
 @app.command()
 def plan(
     workbook: Annotated[
-        Path, typer.Argument(help="The edited export workbook.", exists=True, dir_okay=False)
+        Path,
+        typer.Argument(
+            help="The edited export workbook, or a plain sheet or CSV (with --template).",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
     plan_path: Annotated[
         Path | None,
@@ -171,6 +177,17 @@ def plan(
     only: Annotated[
         str | None, typer.Option(help="Plan only these record IDs (comma-separated).")
     ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help="Plain input (a sheet or .csv/.tsv not exported by sheetsync): the template "
+            "whose column headers it uses."
+        ),
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(help="Plain input: its record-ID column's header, if not the template's."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every record.")] = False,
     region: Region = None,
     base_url: BaseUrl = None,
@@ -183,6 +200,10 @@ def plan(
 ) -> None:
     """Work out what apply would change, against live data. Nothing is written to Esploro.
 
+    A plain sheet or CSV made elsewhere (a column of record IDs and some of a template's
+    columns) is planned with --template: its base is the live records, blank cells change
+    nothing, and edits made in Esploro since the file was made cannot be detected.
+
     Exit codes: 0 nothing to change, 2 changes planned, 3 conflicts or invalid cells present
     (valid records are still planned), 1 error.
     """
@@ -192,16 +213,26 @@ def plan(
             f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
             "to another file"
         )
+    plain_template = api.load_template(template) if template else None
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor)
     with connection.open() as client:
         with output.RecordProgress(output.stderr, "Fetching live records") as progress:
             chosen = read_id_list(only) if only else None
-            result = api.plan(client, workbook, only=chosen, progress=progress)
+            result = api.plan(
+                client,
+                workbook,
+                only=chosen,
+                progress=progress,
+                template=plain_template,
+                id_column=id_column,
+            )
         pace = client.limiter.max_rate
     write_plan(result, plan_path)
     if html is not None:
         write_html_report(result, html, rate=pace)
-    if annotated is not None:
+    if annotated is not None and plain_template is not None:
+        annotate_input(workbook, annotated, result, plain_template)
+    elif annotated is not None:
         annotate_workbook(workbook, annotated, result)
     _show_plan(result, plan_path, pace, verbose, as_json)
     raise typer.Exit(plan_exit_code(result))
@@ -222,6 +253,7 @@ def _show_plan(result: Plan, plan_path: Path, pace: float, verbose: bool, as_jso
                 "checksum": result.checksum,
                 "summary": dataclasses.asdict(result.summary(pace)),
                 "row_problems": [dataclasses.asdict(p) for p in result.row_problems],
+                "notices": list(result.notices),
             }
         )
         return

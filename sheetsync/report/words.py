@@ -10,6 +10,7 @@ every report may import it; each report puts its own styling around these.
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -155,6 +156,30 @@ def not_found_message(sheet: str, row: int | None, header: str, record_id: str) 
     """A row whose record Esploro no longer has (deleted, or an ID typed in the export)."""
     where = f"{sheet}, row {row}" if row is not None else sheet
     return f"{where} ({header} {record_id}): not found in Esploro; nothing is planned for it"
+
+
+def no_baseline_notice(matching: int) -> str:
+    """The plan-level notice of plain input (a sheet or CSV sheetsync did not export)."""
+    rows = "1 record" if matching == 1 else f"{matching:,} records"
+    return (
+        "this file was not exported by sheetsync, so it has no baseline: each cell was compared "
+        "with the record as it is in Esploro now, and edits made in Esploro since the file was "
+        "made cannot be detected (a cell that differs is written over them); blank cells "
+        f"change nothing; {rows} already as in Esploro"
+    )
+
+
+def unknown_columns_notice(headers: tuple[str, ...], template: str, known: list[str]) -> str:
+    """Columns of plain input that are not the template's: listed, with the closest header."""
+    named = []
+    for header in headers:
+        close = difflib.get_close_matches(header, known, n=1, cutoff=0.6)
+        named.append(f"'{header}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    noun = "column" if len(headers) == 1 else "columns"
+    return (
+        f"{noun} {', '.join(named)} not in template '{template}': ignored; the template's "
+        f"columns are {', '.join(known)}"
+    )
 
 
 def missing_ids_sentence(ids: tuple[str, ...], shown: int = 20) -> str:
