@@ -80,6 +80,7 @@ def export(
     ids: Iterable[str] | None = None,
     limit: int | None = None,
     progress: Progress | None = None,
+    where: Iterable[str] = (),
 ) -> ExportSummary:
     """Export records into a workbook to edit, one row per record, one column per field.
 
@@ -89,7 +90,11 @@ def export(
     `updated_since="1900-01-01"`), `doi`, `researcher` (a primary ID), `org_unit` (an
     organisation code), `open_access` ("yes" or "no"). `ids` selects either; `limit` caps any
     of them. IDs Esploro does not have are skipped and listed in the summary's
-    `missing_ids`. Nothing is written at `output` unless the whole workbook was.
+    `missing_ids`. `where` are conditions on the template's columns, all of which a record
+    must meet to be written (`"Keywords is empty"`, `"ORCID iD is not empty"`,
+    `"Position = lecturer"`, `"Display title ~ emeritus"`; `sheetsync.conditions`); the
+    summary's `fetched` says how many records they were checked on. Nothing is written at
+    `output` unless the whole workbook was.
     """
     chosen = _template(template)
     selection = Selection(
@@ -103,7 +108,9 @@ def export(
         org_unit=org_unit,
         open_access=open_access,
     )
-    return export_records(client, chosen, Path(output), selection, progress=progress)
+    return export_records(
+        client, chosen, Path(output), selection, progress=progress, where=tuple(where)
+    )
 
 
 def plan(

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheetsync.conditions import Condition, parse_all
 from sheetsync.errors import (
     DailyQuotaError,
     EsploroApiError,
@@ -33,7 +34,7 @@ from sheetsync.records import fingerprint, record_id
 from sheetsync.report.words import missing_code_table, missing_ids_sentence
 from sheetsync.template import Template
 from sheetsync.workbook import CodeList, ExportInfo, ExportWriter
-from sheetsync.workbook.cells import cell_text
+from sheetsync.workbook.cells import cell_text, scalar_text
 
 Table = tuple[str, Sequence[str], Sequence[Sequence[str | None]]]  # title, header, rows
 
@@ -50,6 +51,8 @@ class ExportSummary:
     seconds: float
     missing_ids: tuple[str, ...] = ()  # asked for by ID, not in Esploro: skipped
     warnings: tuple[str, ...] = ()  # e.g. a code table Esploro would not give
+    where: tuple[str, ...] = ()  # the --where conditions, all of which the records met
+    fetched: int | None = None  # with --where: the records fetched, of which `records` matched
 
 
 def read_id_list(text: str) -> tuple[str, ...]:
@@ -123,6 +126,56 @@ class _Found:
             record = self._next()
 
 
+class _Matching:
+    """The selected records that meet every `--where` condition, judged on the cell texts the
+    workbook would show (a shown description, and the code behind it); counts those fetched."""
+
+    def __init__(
+        self,
+        selected: Iterator[Selected],
+        template: Template,
+        conditions: Sequence[Condition],
+        labels: dict[str, dict[str, str]],
+    ) -> None:
+        self._selected = selected
+        self._columns = [(c, template.column(c.header)) for c in conditions]
+        self._labels = labels
+        self.fetched = 0
+
+    def __iter__(self) -> Iterator[Selected]:
+        for item in self._selected:
+            if item.record is not None:
+                self.fetched += 1
+                if not self._meets(item.record):
+                    continue
+            yield item
+
+    def _meets(self, record: Record) -> bool:
+        for condition, column in self._columns:
+            value = read_value(record, column.path)
+            code = cell_text(value, column.join)
+            items = (
+                [scalar_text(v) for v in value if v is not None] if isinstance(value, list) else []
+            )
+            shown = self._labels.get(column.header, {}).get(code or "", code)
+            if not condition.holds(shown, items=items, code=code):
+                return False
+        return True
+
+    def found(self, selection: Selection) -> _Found:
+        """The records to write; NothingToExport saying so when none met the conditions."""
+        try:
+            return _Found(iter(self), selection)
+        except NothingToExport:
+            if not self._columns or not self.fetched:
+                raise
+            wanted = " and ".join(f"'{c}'" for c, _ in self._columns)
+            raise NothingToExport(
+                f"none of the {self.fetched:,} records fetched ({selection.describe()}) meets "
+                f"--where {wanted}; nothing was written"
+            ) from None
+
+
 def export_records(
     client: EsploroClient,
     template: Template,
@@ -131,14 +184,19 @@ def export_records(
     *,
     progress: Progress | None = None,
     tables: Sequence[Table] = (),
+    where: Sequence[str] = (),
 ) -> ExportSummary:
     """Export the selected records to `output` and return what was done. `tables` are extra
-    plain sheets to include (apply's results use this)."""
+    plain sheets to include (apply's results use this); `where` are conditions on the
+    template's columns (`sheetsync.conditions`) every exported record meets."""
     started = time.monotonic()
     entity = entity_of(template.entity)
     entity.check_selection(selection)
+    conditions = parse_all(where, [c.header for c in template.columns])
     code_lists, warnings = _code_lists(client, template)
-    found = _Found(entity.select(client, selection, progress or NO_PROGRESS), selection)
+    selected = entity.select(client, selection, progress or NO_PROGRESS)
+    matching = _Matching(selected, template, conditions, _labels(template, code_lists))
+    found = matching.found(selection)
     made = provenance(template, client.base_url)
     info = ExportInfo(
         export_id=str(uuid.uuid4()),
@@ -171,4 +229,6 @@ def export_records(
         seconds=time.monotonic() - started,
         missing_ids=tuple(found.missing),
         warnings=tuple(warnings),
+        where=tuple(str(c) for c in conditions),
+        fetched=matching.fetched if conditions else None,
     )

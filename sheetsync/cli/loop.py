@@ -98,6 +98,14 @@ def export(
     limit: Annotated[
         int | None, typer.Option(help="Export at most this many records.", min=1)
     ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Write only the fetched records whose cells meet this condition (repeatable, "
+            "all must hold): 'Keywords is empty', 'ORCID iD is not empty', 'Position = "
+            "lecturer', 'Display title ~ emeritus'; also != and !~. Case is ignored."
+        ),
+    ] = None,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -136,6 +144,7 @@ def export(
             ids=chosen,
             limit=limit,
             progress=progress,
+            where=where or (),
         )
     if as_json:
         output.emit_json({**dataclasses.asdict(summary), "path": str(summary.path)})

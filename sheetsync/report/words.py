@@ -190,6 +190,13 @@ def missing_ids_sentence(ids: tuple[str, ...], shown: int = 20) -> str:
     return f"{len(ids):,} {noun} not found in Esploro, skipped: {listed}"
 
 
+def where_sentence(matched: int, fetched: int, conditions: tuple[str, ...]) -> str:
+    """How many fetched records an export's `--where` conditions kept."""
+    noun = "record" if fetched == 1 else "records"
+    wanted = " and ".join(f"'{c}'" for c in conditions)
+    return f"{matched:,} of {fetched:,} {noun} fetched met --where {wanted}"
+
+
 def missing_code_table(table: str, columns: tuple[str, ...], reason: str) -> str:
     """An export warning: a code table Esploro would not give, so a column has no dropdown."""
     named = ", ".join(f"'{c}'" for c in columns)
