@@ -119,7 +119,7 @@ def export(
 
     Researchers: everyone, or --query, or --ids. Assets: by the assets API's filters (at least
     one; every asset: --updated-since 1900-01-01), or --ids. IDs Esploro does not have are
-    listed and skipped.
+    listed and skipped. --where narrows what is written to the records whose cells meet it.
     """
     if ids is not None and ids_file is not None:
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
