@@ -253,9 +253,10 @@ def _map_headers(
         )
     if len(columns) == 1:
         names = ", ".join(c.header for c in template.columns if not c.readonly)
+        others = f" (not its: {', '.join(repr(h) for h in extra)})" if extra else ""
         raise WorkbookError(
-            f"{path}: no column of template '{template.name}' besides the IDs, so there is "
-            f"nothing to plan; name the columns as the template does: {names}"
+            f"{path}: no column of template '{template.name}' besides the IDs{others}, so there "
+            f"is nothing to plan; name the columns as the template does: {names}"
         )
     return columns, tuple(extra)
 

@@ -182,9 +182,14 @@ def _orcids(record: dict[str, Any]) -> list[str]:
 def test_unknown_columns_are_named_and_a_tsv_is_read(sandbox: Sandbox, tmp_path: Path) -> None:
     (a,) = Api(sandbox.base_url).researcher_ids(1)
     path = tmp_path / "list.tsv"
-    path.write_text(f"Primary ID\tKeyword\tColour\tDisplay title\n{a}\tx\tblue\tNew title\n")
+    path.write_text(
+        f"Primary ID\tKeyword\tColour\tDisplay title\tportal profile\n{a}\tx\tblue\tNew title\tNo\n"
+    )
     result = _plan_json(tmp_path, "list.tsv", base_url=sandbox.base_url)
     assert result["exit"] == 2
+    document = json.loads((tmp_path / "list.plan.json").read_text("utf-8"))
+    edits = {e["column"]: e["edited"] for r in document["records"] for e in r["edits"]}
+    assert edits == {"Display title": "New title", "Portal profile": "false"}  # "No": its code
     (named,) = [n for n in result["notices"] if "not in template" in n]
     assert "columns 'Keyword' (did you mean 'Keywords'?), 'Colour' not in template" in named
     shown = run(

@@ -140,7 +140,10 @@ def test_formula_in_a_plain_xlsx_is_found(tmp_path: Path) -> None:
         ),
         (["Primary ID,Keywords,keywords", "p1,x,y"], "the column 'Keywords' twice (B1 and C1)"),
         (["Primary ID;Keywords", "p1;a;b"], "row 2 has 3 values but row 1 has 2 headers"),
-        (["Primary ID,Colour", "p1,x"], "no column of template 'researchers' besides the IDs"),
+        (
+            ["Primary ID,Colour", "p1,x"],
+            "no column of template 'researchers' besides the IDs (not its: 'Colour')",
+        ),
     ],
 )
 def test_files_that_cannot_be_planned_are_refused_saying_why(
