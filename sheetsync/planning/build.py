@@ -125,8 +125,8 @@ def _plain_input(
         what = (
             "a text file"
             if workbook.suffix.lower() in TEXT_SUFFIXES
-            else f"no hidden '{META_SHEET}' sheet, so it was not made by `sheetsync export` (or "
-            "that sheet was deleted)"
+            else f"no '{META_SHEET}' sheet, so it was not made by `sheetsync export` (or that "
+            "hidden sheet was deleted)"
         )
         raise WorkbookError(
             f"{workbook}: {what}; to plan a plain sheet or CSV, give --template NAME, the "
