@@ -9,6 +9,10 @@ fetched: it costs no call. A cell the live record does not allow (an ORCID iD Es
 twice, differently; a plain field whose multilingual twin is in use) makes its record invalid
 after the fetch. A record Esploro no longer has is planned invalid, naming its row. Either
 way the rest of the workbook is planned as usual.
+
+A plain sheet or CSV made elsewhere (no baseline) is read by `workbook/plain.py` with the
+template given; `plain.py` here fetches its rows' records first and makes them its baseline,
+and from there it is planned as an export is, its fetched records standing in for the fetch.
 """
 
 from __future__ import annotations
