@@ -11,7 +11,8 @@ that is what Excel on Windows saves as "CSV". The delimiter is the one of comma,
 tab that splits the header row into the most template headers (then: into the most fields).
 The header row is the one line whose content is known in advance, which `csv.Sniffer` cannot
 use: it guesses from how evenly characters repeat across lines, and is fooled by a comma or
-semicolon inside titles, by quoted line breaks, and by a file of one column.
+semicolon inside titles, by quoted line breaks, and by a file of one column. A first line
+`sep=;` (Excel's hint) names the delimiter outright and is not a row.
 
 Every cell of a text file is text, never evaluated: `=1+2`, `+44 20 7946`, `-5`, `@home` reach
 the plan as typed. A real formula in a plain .xlsx is found as in an export, and refused there.
@@ -23,6 +24,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -51,6 +53,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";", "\t")  # in this order when equally good: comma first
 _SHEET_TITLE_UNSAFE = str.maketrans({c: "_" for c in "[]:*?/\\"})
 _EXCEL_SHEET_TITLE = 31  # characters
+_SEP_HINT = re.compile(r"sep=([,;\t|])")
 
 
 def has_baseline(path: Path) -> bool:
@@ -173,7 +176,12 @@ def choose_delimiter(header_line: str, known: Sequence[str]) -> str:
 
 def _text_rows(path: Path, text: str, template: Template, id_column: str | None) -> list[list[Any]]:
     known = [c.header for c in template.columns] + ([id_column] if id_column else [])
-    delimiter = choose_delimiter(text.splitlines()[0] if text else "", known)
+    first, _, rest = text.partition("\n")
+    hint = _SEP_HINT.fullmatch(first.rstrip("\r"))
+    if hint:  # Excel's own "sep=;" first line: it names the delimiter and is not a row
+        delimiter, text = hint.group(1), rest
+    else:
+        delimiter = choose_delimiter(text.splitlines()[0] if text else "", known)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         grid: list[list[Any]] = list(reader)

@@ -80,6 +80,12 @@ def test_tsv_and_plain_utf8(tmp_path: Path) -> None:
     assert _cells(csv_path)["p1"]["Display title"] == "A; B, C"
 
 
+def test_excels_sep_line_names_the_delimiter_and_is_not_a_row(tmp_path: Path) -> None:
+    path = _write(tmp_path / "s.csv", ["sep=|", "Primary ID|Display title", "p1|A; B, C"])
+    book = read_plain(path, TEMPLATE)
+    assert [(r.number, r.values["Display title"]) for r in book.rows] == [(2, "A; B, C")]
+
+
 def test_formula_looking_cells_stay_text(tmp_path: Path) -> None:
     texts = ["=1+2", "+44 20 7946 0000", "-5", "@home", '=HYPERLINK("http://x","y")']
     lines = ["Primary ID,Display title"] + [
