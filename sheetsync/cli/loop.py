@@ -240,7 +240,7 @@ def plan(
     if html is not None:
         write_html_report(result, html, rate=pace)
     if annotated is not None and plain_template is not None:
-        annotate_input(workbook, annotated, result, plain_template)
+        annotate_input(workbook, annotated, result, plain_template, id_column)
     elif annotated is not None:
         annotate_workbook(workbook, annotated, result)
     _show_plan(result, plan_path, pace, verbose, as_json)

@@ -99,13 +99,15 @@ def read_plain(path: Path, template: Template, id_column: str | None = None) -> 
     )
 
 
-def annotate_input(source: Path, output: Path, plan: Plan, template: Template) -> int:
+def annotate_input(
+    source: Path, output: Path, plan: Plan, template: Template, id_column: str | None = None
+) -> int:
     """The annotated copy of plain input: a workbook's own copy, or for a text file its cells
     as one sheet of string cells (titled as the plan names it), marked as an export would be."""
     if not _is_text(source):
         return annotate_workbook(source, output, plan)
     text, _ = decode_text(source, source.read_bytes())
-    grid = _text_rows(source, text, template, None)
+    grid = _text_rows(source, text, template, id_column)
     header, rows = (grid[0], grid[1:]) if grid else ([], [])
     with tempfile.TemporaryDirectory(prefix="sheetsync-") as folder:
         copy = Path(folder) / "input.xlsx"
