@@ -104,6 +104,7 @@ def export(
     progress: Progress | None = None,
     protect: bool = False,
     overwrite: bool = False,
+    where: Iterable[str] = (),
 ) -> ExportSummary:
     """Export records into a workbook to edit, one row per record, one column per field.
 
@@ -117,7 +118,10 @@ def export(
     `output` is refused (`ExportError`, before any record is fetched) unless `overwrite=True`:
     it may hold edits not yet planned. The sheet is unprotected, so it sorts and loses rows like
     any other; `protect=True` locks the ID and read-only columns (plan refuses their edits
-    either way), at the cost of sorting and deleting rows.
+    either way), at the cost of sorting and deleting rows. `where` are conditions on the
+    template's columns, all of which a record must meet to be written (`"Keywords is empty"`,
+    `"ORCID iD is not empty"`, `"Position = lecturer"`, `"Display title ~ emeritus"`; `sheetsync.conditions`); the
+    summary's `fetched` says how many records they were checked on.
     """
     chosen = _template(template)
     selection = Selection(
@@ -139,6 +143,7 @@ def export(
         progress=progress,
         protect=protect,
         overwrite=overwrite,
+        where=tuple(where),
     )
 
 
@@ -191,11 +196,25 @@ def plan(
     *,
     only: Collection[str] | None = None,
     progress: Progress | None = None,
+    template: str | PathLike | Template | None = None,
+    id_column: str | None = None,
 ) -> Plan:
     """Work out what `apply` would change: the workbook's edits against its export and the
     live records (three-way merge), validated. Reads from Esploro, writes nothing; save the
-    plan with `sheetsync.write_plan(plan, path)`."""
-    return build_plan(client, Path(workbook), only=only, progress=progress or NO_PROGRESS)
+    plan with `sheetsync.write_plan(plan, path)`.
+
+    A plain sheet or CSV that sheetsync did not export (an ID column and some of a template's
+    columns) needs `template`; its ID column is the template's ID header, or `id_column`.
+    Its base is the live records: blank cells change nothing, and edits made in Esploro since
+    the file was made cannot be detected (the plan's notices say so)."""
+    return build_plan(
+        client,
+        Path(workbook),
+        only=only,
+        progress=progress or NO_PROGRESS,
+        template=_template(template) if template is not None else None,
+        id_column=id_column,
+    )
 
 
 def apply(

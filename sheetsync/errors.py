@@ -91,6 +91,12 @@ class NothingToExport(ExportError):
     """The selection matched no records; no workbook was written."""
 
 
+class ConditionError(ExportError):
+    """A `--where` condition that cannot be read: an unknown column or operator (usage)."""
+
+    exit_code = EXIT_USAGE
+
+
 class WorkbookError(SheetsyncError):
     """A workbook that cannot be read as an export sheetsync made; names the file and place."""
 
@@ -231,6 +237,7 @@ __all__ = [
     "EXIT_USAGE",
     "ApplyError",
     "AuthorizationError",
+    "ConditionError",
     "ConfigError",
     "DailyQuotaError",
     "ErrorDetail",

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheetsync.conditions import Condition, parse_all
 from sheetsync.errors import (
     DailyQuotaError,
     EsploroApiError,
@@ -40,7 +41,7 @@ from sheetsync.workbook import (
     RowExtras,
     refuse_existing,
 )
-from sheetsync.workbook.cells import cell_text
+from sheetsync.workbook.cells import cell_text, scalar_text
 
 Table = tuple[str, Sequence[str], Sequence[Sequence[str | None]]]  # title, header, rows
 # A results row's extras from its record ID and exported texts (`sheetsync.applying.results`)
@@ -59,6 +60,8 @@ class ExportSummary:
     seconds: float
     missing_ids: tuple[str, ...] = ()  # asked for by ID, not in Esploro: skipped
     warnings: tuple[str, ...] = ()  # e.g. a code table Esploro would not give
+    where: tuple[str, ...] = ()  # the --where conditions, all of which the records met
+    fetched: int | None = None  # with --where: the records fetched, of which `records` matched
 
 
 def read_id_list(text: str) -> tuple[str, ...]:
@@ -132,6 +135,56 @@ class _Found:
             record = self._next()
 
 
+class _Matching:
+    """The selected records that meet every `--where` condition, judged on the cell texts the
+    workbook would show (a shown description, and the code behind it); counts those fetched."""
+
+    def __init__(
+        self,
+        selected: Iterator[Selected],
+        template: Template,
+        conditions: Sequence[Condition],
+        labels: dict[str, dict[str, str]],
+    ) -> None:
+        self._selected = selected
+        self._columns = [(c, template.column(c.header)) for c in conditions]
+        self._labels = labels
+        self.fetched = 0
+
+    def __iter__(self) -> Iterator[Selected]:
+        for item in self._selected:
+            if item.record is not None:
+                self.fetched += 1
+                if not self._meets(item.record):
+                    continue
+            yield item
+
+    def _meets(self, record: Record) -> bool:
+        for condition, column in self._columns:
+            value = read_value(record, column.path)
+            code = cell_text(value, column.join)
+            items = (
+                [scalar_text(v) for v in value if v is not None] if isinstance(value, list) else []
+            )
+            shown = self._labels.get(column.header, {}).get(code or "", code)
+            if not condition.holds(shown, items=items, code=code):
+                return False
+        return True
+
+    def found(self, selection: Selection) -> _Found:
+        """The records to write; NothingToExport saying so when none met the conditions."""
+        try:
+            return _Found(iter(self), selection)
+        except NothingToExport:
+            if not self._columns or not self.fetched:
+                raise
+            wanted = " and ".join(f"'{c}'" for c, _ in self._columns)
+            raise NothingToExport(
+                f"none of the {self.fetched:,} records fetched ({selection.describe()}) meets "
+                f"--where {wanted}; nothing was written"
+            ) from None
+
+
 def export_records(
     client: EsploroClient,
     template: Template,
@@ -144,20 +197,25 @@ def export_records(
     extras: Extras | None = None,
     protect: bool = False,
     overwrite: bool = True,
+    where: Sequence[str] = (),
 ) -> ExportSummary:
     """Export the selected records to `output` and return what was done. `tables` are extra
     plain sheets to include; `helpers` read-only columns beside the data, `extras` what each
-    row shows beyond its record (apply's results use these). `protect` locks the sheet
-    (read-only columns cannot be typed over, but sorting and deleting rows fail too). With
-    `overwrite=False` (what `export` asks for) an existing `output` is refused before anything
-    is fetched: it may hold edits. Apply's results replace their file, as asked."""
+    row shows beyond its record (apply's results use these); `where` are conditions on the
+    template's columns (`sheetsync.conditions`) every exported record meets. `protect` locks
+    the sheet (read-only columns cannot be typed over, but sorting and deleting rows fail
+    too). With `overwrite=False` (what `export` asks for) an existing `output` is refused
+    before anything is fetched: it may hold edits. Apply's results replace their file, as asked."""
     started = time.monotonic()
     if not overwrite:
         refuse_existing(output)
     entity = entity_of(template.entity)
     entity.check_selection(selection)
+    conditions = parse_all(where, [c.header for c in template.columns])
     code_lists, warnings = _code_lists(client, template)
-    found = _Found(entity.select(client, selection, progress or NO_PROGRESS), selection)
+    selected = entity.select(client, selection, progress or NO_PROGRESS)
+    matching = _Matching(selected, template, conditions, _labels(template, code_lists))
+    found = matching.found(selection)
     made = provenance(template, client.base_url)
     info = ExportInfo(
         export_id=str(uuid.uuid4()),
@@ -202,4 +260,6 @@ def export_records(
         seconds=time.monotonic() - started,
         missing_ids=tuple(found.missing),
         warnings=tuple(warnings),
+        where=tuple(str(c) for c in conditions),
+        fetched=matching.fetched if conditions else None,
     )

@@ -265,6 +265,32 @@ def test_150_asset_ids_with_3_unknown_give_147_rows_and_name_the_3(tmp_path: Pat
     assert "3 IDs not found in Esploro, skipped: " + ", ".join(unknown) in text.stdout
 
 
+def test_unknown_researcher_ids_are_skipped_listed_and_the_rest_written(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """One ID Esploro does not know no longer sinks a researchers export: by --ids-file and
+    by --ids, the rest is written, exit 0, the missing IDs in the summary and the JSON."""
+    known = Api(sandbox.base_url).researcher_ids(4)
+    unknown = ["123456789012345678", "no-such-person"]
+    ids = [known[0], unknown[0], known[1], known[2], unknown[1], known[3]]
+    ids_file = tmp_path / "ids.txt"
+    ids_file.write_text("# from HR\n" + "\n".join(ids) + "\n", encoding="utf-8")
+    output = tmp_path / "people.xlsx"
+    args = ["export", "researchers", "-o", str(output), "--ids-file", str(ids_file)]
+    as_json = _run([*args, "--json"], sandbox.base_url)
+    assert as_json.returncode == 0, as_json.stderr
+    summary = json.loads(as_json.stdout)
+    assert (summary["records"], summary["missing_ids"]) == (4, unknown)
+    assert [row[0] for row in _sheet_rows(output, "Researchers")[1:]] == known
+    text = _run(
+        ["export", "researchers", "-o", str(output), "--ids", ",".join(ids)], sandbox.base_url
+    )
+    assert text.returncode == 0, text.stderr
+    assert "Exported 4 records" in text.stdout
+    assert "2 IDs not found in Esploro, skipped: " + ", ".join(unknown) in text.stdout
+    assert [row[0] for row in _sheet_rows(output, "Researchers")[1:]] == known
+
+
 def test_a_code_table_esploro_will_not_give_is_a_warning_not_an_abort(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:

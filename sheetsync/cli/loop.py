@@ -65,6 +65,7 @@ from sheetsync.report.words import (
     remaining_sentence,
 )
 from sheetsync.workbook.annotate import annotate_workbook, same_file
+from sheetsync.workbook.plain import annotate_input
 
 # The assets API's list filters (GET /assets refuses to list without one of them).
 ASSET_FILTERS = "Asset filters (the assets API's; at least one, or --ids)"
@@ -136,6 +137,14 @@ def export(
             "sorting, deleting rows and inserting columns then fail in Excel and LibreOffice.",
         ),
     ] = False,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Write only the fetched records whose cells meet this condition (repeatable, "
+            "all must hold): 'Keywords is empty', 'ORCID iD is not empty', 'Position = "
+            "lecturer', 'Display title ~ emeritus'; also != and !~. Case is ignored."
+        ),
+    ] = None,
     region: Region = None,
     base_url: BaseUrl = None,
     profile: Profile = None,
@@ -150,7 +159,7 @@ def export(
 
     Researchers: everyone, or --query, or --ids. Assets: by the assets API's filters (at least
     one; every asset: --updated-since 1900-01-01), or --ids. IDs Esploro does not have are
-    listed and skipped.
+    listed and skipped. --where narrows what is written to the records whose cells meet it.
     """
     if ids is not None and ids_file is not None:
         raise typer.BadParameter("give --ids or --ids-file, not both", param_hint="--ids")
@@ -184,6 +193,7 @@ def export(
             progress=progress,
             protect=protect,
             overwrite=force,
+            where=where or (),
         )
     if as_json:
         output.emit_json({**dataclasses.asdict(summary), "path": str(summary.path)})
@@ -234,7 +244,12 @@ def ids_from_options(ids: str | None, ids_file: Path | None) -> tuple[str, ...] 
 @app.command()
 def plan(
     workbook: Annotated[
-        Path, typer.Argument(help="The edited export workbook.", exists=True, dir_okay=False)
+        Path,
+        typer.Argument(
+            help="The edited export workbook, or a plain sheet or CSV (with --template).",
+            exists=True,
+            dir_okay=False,
+        ),
     ],
     plan_path: Annotated[
         Path | None,
@@ -249,6 +264,17 @@ def plan(
     only: Annotated[
         str | None, typer.Option(help="Plan only these record IDs (comma-separated).")
     ] = None,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            help="Plain input (a sheet or .csv/.tsv not exported by sheetsync): the template "
+            "whose column headers it uses."
+        ),
+    ] = None,
+    id_column: Annotated[
+        str | None,
+        typer.Option(help="Plain input: its record-ID column's header, if not the template's."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every record.")] = False,
     region: Region = None,
     base_url: BaseUrl = None,
@@ -261,6 +287,10 @@ def plan(
     as_json: AsJson = False,
 ) -> None:
     """Work out what apply would change, against live data. Nothing is written to Esploro.
+
+    A plain sheet or CSV made elsewhere (a column of record IDs and some of a template's
+    columns) is planned with --template: its base is the live records, blank cells change
+    nothing, and edits made in Esploro since the file was made cannot be detected.
 
     Exit codes: 0 nothing to change, 2 changes planned, 3 conflicts or invalid cells present
     (valid records are still planned), 1 error.
@@ -278,16 +308,26 @@ def plan(
             f"--annotated {annotated} is the workbook being planned; the annotated copy must go "
             "to another file"
         )
+    plain_template = api.load_template(template) if template else None
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
     with connection.open() as client:
         with output.RecordProgress(output.stderr, "Fetching live records") as progress:
             chosen = read_id_list(only) if only else None
-            result = api.plan(client, workbook, only=chosen, progress=progress)
+            result = api.plan(
+                client,
+                workbook,
+                only=chosen,
+                progress=progress,
+                template=plain_template,
+                id_column=id_column,
+            )
         pace = client.limiter.max_rate
     write_plan(result, plan_path)
     if html is not None:
         write_html_report(result, html, rate=pace)
-    if annotated is not None:
+    if annotated is not None and plain_template is not None:
+        annotate_input(workbook, annotated, result, plain_template, id_column)
+    elif annotated is not None:
         annotate_workbook(workbook, annotated, result)
     _show_plan(result, plan_path, pace, verbose, as_json, connection)
     raise typer.Exit(plan_exit_code(result))
@@ -315,6 +355,7 @@ def _show_plan(
                 "checksum": result.checksum,
                 "summary": dataclasses.asdict(result.summary(pace)),
                 "row_problems": [dataclasses.asdict(p) for p in result.row_problems],
+                "notices": list(result.notices),
             }
         )
         return

@@ -9,6 +9,10 @@ fetched: it costs no call. A cell the live record does not allow (an ORCID iD Es
 twice, differently; a plain field whose multilingual twin is in use) makes its record invalid
 after the fetch. A record Esploro no longer has is planned invalid, naming its row. Either
 way the rest of the workbook is planned as usual.
+
+A plain sheet or CSV made elsewhere (no baseline) is read by `workbook/plain.py` with the
+template given; `plain.py` here fetches its rows' records first and makes them its baseline,
+and from there it is planned as an export is, its fetched records standing in for the fetch.
 """
 
 from __future__ import annotations
@@ -18,19 +22,27 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sheetsync.errors import PlanError, TemplateError
+from sheetsync.errors import PlanError, TemplateError, WorkbookError
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import entity_of
 from sheetsync.planning.edits import RecordEdits, find_edits
 from sheetsync.planning.merge import merge_edits, propose
-from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, Status
+from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan, RowProblem, Status
 from sheetsync.planning.normalise import normalise_change
+from sheetsync.planning.plain import code_labels, fetch_live, row_ids, with_live_base
 from sheetsync.planning.validate import check_cell, pattern_rule
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import field_fingerprints, fingerprint, record_id
-from sheetsync.report.words import export_again, not_found_message
+from sheetsync.report.words import (
+    export_again,
+    no_baseline_notice,
+    not_found_message,
+    unknown_columns_notice,
+)
 from sheetsync.template import Template, load_template
+from sheetsync.workbook import META_SHEET
+from sheetsync.workbook.plain import TEXT_SUFFIXES, has_baseline, read_plain
 from sheetsync.workbook.reader import EditedWorkbook, read_export
 
 Record = dict[str, Any]
@@ -42,17 +54,27 @@ def build_plan(
     *,
     only: Collection[str] | None = None,
     progress: Progress = NO_PROGRESS,
+    template: Template | None = None,
+    id_column: str | None = None,
 ) -> Plan:
-    """Read an edited export, fetch the records it changes, and return the plan (unsaved)."""
-    book = read_export(workbook)
-    template = _template_of(book)
-    exported_from = {str(book.meta.get(key, "")).rstrip("/") for key in ("base_url", "copy_of")}
-    if client.base_url.rstrip("/") not in exported_from - {""}:
-        raise PlanError(
-            f"{workbook} was exported from {book.meta.get('base_url')}, but this run is "
-            f"connected to {client.base_url}; plan against the Esploro it came from"
+    """Read an edited export, fetch the records it changes, and return the plan (unsaved).
+    A plain sheet or CSV (no baseline) needs `template`; its records are all fetched first,
+    to be its base (`planning/plain.py`)."""
+    prefetched: dict[str, Record | None] | None = None  # plain input: fetched to be its base
+    if has_baseline(workbook):
+        book = read_export(workbook)
+        template = _template_of(book, template)
+        exported_from = {str(book.meta.get(k, "")).rstrip("/") for k in ("base_url", "copy_of")}
+        if client.base_url.rstrip("/") not in exported_from - {""}:
+            raise PlanError(
+                f"{workbook} was exported from {book.meta.get('base_url')}, but this run is "
+                f"connected to {client.base_url}; plan against the Esploro it came from"
+            )
+        edits, row_problems = find_edits(book, template)
+    else:
+        book, template, prefetched, edits, row_problems = _plain_input(
+            client, workbook, template, id_column, only, progress
         )
-    edits, row_problems = find_edits(book, template)
     if only is not None:
         _check_only(only, book, template)
         edits = [e for e in edits if e.record_id in set(only)]
@@ -63,8 +85,7 @@ def build_plan(
         if (record := _validated(e, template, codes, book.data_sheet)).changes or e.problems
     ]
     to_fetch = [e.record_id for e in checked if _plannable(e)]
-    progress.start(len(to_fetch))
-    live = dict(zip(to_fetch, _fetch(client, template, to_fetch, progress.advance), strict=True))
+    live = _live(client, template, to_fetch, prefetched, progress)
     records = tuple(
         _named(_plan_record(e, template, live, book), template, live, book) for e in checked
     )
@@ -85,13 +106,18 @@ def build_plan(
         sheetsync_version=made.sheetsync_version,
         records=records,
         row_problems=tuple(row_problems),
-        notices=_notices(book),
+        notices=_notices(book) if book.has_baseline else _plain_notices(book, template, edits),
     ).with_checksum()
 
 
-def _template_of(book: EditedWorkbook) -> Template:
+def _template_of(book: EditedWorkbook, given: Template | None = None) -> Template:
     """The template the export was made with, unchanged since: same source, same bytes."""
     source = str(book.meta.get("template_source") or book.meta.get("template_name"))
+    if given is not None and given.sha256 != book.meta.get("template_sha256"):
+        raise PlanError(
+            f"{book.path} was exported with the template '{source}', not '{given.name}'; plan "
+            "it without --template (an export carries its template)"
+        )
     try:
         template = load_template(source)
     except TemplateError as exc:
@@ -113,6 +139,62 @@ def _check_only(only: Collection[str], book: EditedWorkbook, template: Template)
             f"--only: {len(unknown)} {noun} not in {book.path} ({', '.join(unknown)}); "
             f"give IDs from its '{template.id_column.header}' column"
         )
+
+
+def _plain_input(
+    client: EsploroClient,
+    workbook: Path,
+    template: Template | None,
+    id_column: str | None,
+    only: Collection[str] | None,
+    progress: Progress,
+) -> tuple[EditedWorkbook, Template, dict[str, Record | None], list[RecordEdits], list[RowProblem]]:
+    """A plain sheet or CSV read, its records fetched and made its base, its edits found."""
+    if template is None:
+        what = (
+            "a text file"
+            if workbook.suffix.lower() in TEXT_SUFFIXES
+            else f"no '{META_SHEET}' sheet, so it was not made by `sheetsync export` (or that "
+            "hidden sheet was deleted)"
+        )
+        raise WorkbookError(
+            f"{workbook}: {what}; to plan a plain sheet or CSV, give --template NAME, the "
+            "template whose column headers it uses"
+        )
+    book = read_plain(workbook, template, id_column)
+    ids, id_problems = row_ids(book, template)
+    wanted = [i for i in ids.values() if only is None or i in set(only)]
+    live = fetch_live(client, template, wanted, progress)
+    labels = code_labels(client, template, book.headers)
+    based, missing = with_live_base(book, template, ids, live, labels)
+    edits, row_problems = find_edits(based, template)
+    return based, template, live, edits, id_problems + missing + row_problems
+
+
+def _live(
+    client: EsploroClient,
+    template: Template,
+    ids: list[str],
+    prefetched: Mapping[str, Record | None] | None,
+    progress: Progress,
+) -> dict[str, Record | None]:
+    """The live record of each ID: fetched now, or (plain input) already."""
+    if prefetched is not None:
+        return {record_id: prefetched.get(record_id) for record_id in ids}
+    progress.start(len(ids))
+    return dict(zip(ids, _fetch(client, template, ids, progress.advance), strict=True))
+
+
+def _plain_notices(
+    book: EditedWorkbook, template: Template, edits: Collection[RecordEdits]
+) -> tuple[str, ...]:
+    """What a reviewer of plain input must know: no baseline, what was guessed, what ignored."""
+    matched = len({row.values[template.id_column.header] for row in book.rows})
+    notices = [no_baseline_notice(matched - len(edits)), *book.warnings]
+    if book.extra_headers:
+        known = [c.header for c in template.columns]
+        notices.append(unknown_columns_notice(book.extra_headers, template.name, known))
+    return tuple(notices)
 
 
 def _notices(book: EditedWorkbook) -> tuple[str, ...]:

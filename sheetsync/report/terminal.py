@@ -41,6 +41,7 @@ from sheetsync.report.words import (
     missing_ids_sentence,
     normalised_words,
     safe_url,
+    where_sentence,
 )
 
 if TYPE_CHECKING:  # types only: rendering needs none of their modules
@@ -265,6 +266,8 @@ def export_summary(console: Console, summary: ExportSummary) -> None:
             f"daily quota left: {quota}).",
         )
     )
+    if summary.fetched is not None:
+        console.print(Text(where_sentence(summary.records, summary.fetched, summary.where)))
     if summary.missing_ids:
         console.print(Text(missing_ids_sentence(summary.missing_ids), "yellow"))
     for warning in summary.warnings:

@@ -10,6 +10,7 @@ every report may import it; each report puts its own styling around these.
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
@@ -291,12 +292,43 @@ def not_found_message(sheet: str, row: int | None, header: str, record_id: str) 
     return f"{where} ({header} {record_id}): not found in Esploro; nothing is planned for it"
 
 
+def no_baseline_notice(matching: int) -> str:
+    """The plan-level notice of plain input (a sheet or CSV sheetsync did not export)."""
+    rows = "1 record" if matching == 1 else f"{matching:,} records"
+    return (
+        "this file was not exported by sheetsync, so it has no baseline: each cell was compared "
+        "with the record as it is in Esploro now, and edits made in Esploro since the file was "
+        "made cannot be detected (a cell that differs is written over them); blank cells "
+        f"change nothing; {rows} already as in Esploro"
+    )
+
+
+def unknown_columns_notice(headers: tuple[str, ...], template: str, known: list[str]) -> str:
+    """Columns of plain input that are not the template's: listed, with the closest header."""
+    named = []
+    for header in headers:
+        close = difflib.get_close_matches(header, known, n=1, cutoff=0.6)
+        named.append(f"'{header}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    noun = "column" if len(headers) == 1 else "columns"
+    return (
+        f"{noun} {', '.join(named)} not in template '{template}': ignored; the template's "
+        f"columns are {', '.join(known)}"
+    )
+
+
 def missing_ids_sentence(ids: tuple[str, ...], shown: int = 20) -> str:
     """The IDs an export asked for that Esploro does not have (listed, then skipped)."""
     more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
     listed = ", ".join(ids[:shown]) + more
     noun = "ID" if len(ids) == 1 else "IDs"
     return f"{len(ids):,} {noun} not found in Esploro, skipped: {listed}"
+
+
+def where_sentence(matched: int, fetched: int, conditions: tuple[str, ...]) -> str:
+    """How many fetched records an export's `--where` conditions kept."""
+    noun = "record" if fetched == 1 else "records"
+    wanted = " and ".join(f"'{c}'" for c in conditions)
+    return f"{matched:,} of {fetched:,} {noun} fetched met --where {wanted}"
 
 
 def missing_code_table(table: str, columns: tuple[str, ...], reason: str) -> str:

@@ -73,6 +73,10 @@ class EditedWorkbook:
     missing_headers: tuple[str, ...]  # exported columns no longer in the sheet
     rows: tuple[SheetRow, ...]
     formula_cells: frozenset[str]  # "D17"-style refs on the data sheet
+    # False for a plain sheet or CSV made elsewhere (`workbook/plain.py`): `baseline` is empty
+    # and the planner takes the live records as the base
+    has_baseline: bool = True
+    warnings: tuple[str, ...] = ()  # what the reader had to guess (an encoding), for the plan
 
     def cell_ref(self, header: str, row: int) -> str:
         return f"{get_column_letter(self.columns[header] + 1)}{row}"
