@@ -120,8 +120,9 @@ def export(
     any other; `protect=True` locks the ID and read-only columns (plan refuses their edits
     either way), at the cost of sorting and deleting rows. `where` are conditions on the
     template's columns, all of which a record must meet to be written (`"Keywords is empty"`,
-    `"ORCID iD is not empty"`, `"Position = lecturer"`, `"Display title ~ emeritus"`; `sheetsync.conditions`); the
-    summary's `fetched` says how many records they were checked on.
+    `"ORCID iD is not empty"`, `"Position = lecturer"`, `"Display title ~ emeritus"`;
+    `sheetsync.conditions`); the summary's `fetched` says how many records they were checked
+    on.
     """
     chosen = _template(template)
     selection = Selection(
