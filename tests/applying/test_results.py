@@ -168,7 +168,9 @@ def test_cli_apply_says_which_way_to_continue_and_the_results_plan_again(
     server.faults.fail_rate = 0.0
     assert done.returncode == 3, done.stdout + done.stderr
     out = " ".join(done.stdout.split())  # the console wraps long lines
-    assert "failed for a passing reason" in out and f"--expect {plan.checksum} again" in out
+    assert "failed for a passing reason" in out
+    # the command to run again repeats the connection options given
+    assert f"--expect {plan.checksum} --base-url {server.base_url} again" in out
     assert "need your decision: results.xlsx carries your edits forward" in out
     assert "run sheetsync plan results.xlsx" in out
     # the stale and the conflict records name the field and both values, never None

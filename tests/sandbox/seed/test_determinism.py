@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -40,10 +39,3 @@ def test_zero_count_yields_nothing_and_negative_count_is_refused() -> None:
         list(generate_researchers(SEED, -1))
     with pytest.raises(ValueError):
         list(generate_assets(SEED, -1, []))
-
-
-def test_default_sized_generation_is_fast() -> None:
-    start = time.perf_counter()
-    people = list(generate_researchers(99, RESEARCHERS))
-    list(generate_assets(99, ASSETS, people))
-    assert time.perf_counter() - start < 2.0
