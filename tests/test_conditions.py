@@ -137,6 +137,7 @@ def _export(tmp_path: Path, sandbox: Sandbox, *where: str) -> tuple[int, dict[st
         "researchers",
         "-o",
         "out.xlsx",
+        "--force",  # each form exports again to the same file
         "--rate",
         "500",
         *args,
@@ -188,6 +189,7 @@ def test_each_where_form_exports_exactly_the_records_that_meet_it(
         "researchers",
         "-o",
         "out.xlsx",
+        "--force",
         "--rate",
         "500",
         "--where",

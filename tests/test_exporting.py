@@ -283,7 +283,8 @@ def test_unknown_researcher_ids_are_skipped_listed_and_the_rest_written(
     assert (summary["records"], summary["missing_ids"]) == (4, unknown)
     assert [row[0] for row in _sheet_rows(output, "Researchers")[1:]] == known
     text = _run(
-        ["export", "researchers", "-o", str(output), "--ids", ",".join(ids)], sandbox.base_url
+        ["export", "researchers", "-o", str(output), "--force", "--ids", ",".join(ids)],
+        sandbox.base_url,
     )
     assert text.returncode == 0, text.stderr
     assert "Exported 4 records" in text.stdout

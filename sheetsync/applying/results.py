@@ -13,7 +13,7 @@ metadata and ignored when it is read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sheetsync.applying.journal import Journal, JournalEvent
@@ -31,6 +31,7 @@ from sheetsync.workbook.tables import write_tables
 RESULTS_SHEET = "Results"
 RESULTS_HEADER = (
     "Record ID",
+    "Name",
     "Status",
     "Fields written",
     "Verification warnings",
@@ -44,10 +45,14 @@ _CARRIED = (Outcome.WRITE, Outcome.CONFLICT, Outcome.INVALID)
 _CHANGED_MEANWHILE = (ApplyStatus.CONFLICT, ApplyStatus.STALE)
 
 
-def results_table(result: ApplyResult) -> Table:
+def results_table(result: ApplyResult, names: Mapping[str, str] | None = None) -> Table:
+    """The Results sheet: one row per record of the run, its name (the plan's) beside its ID so
+    a person knows whose record it is without looking it up."""
+    names = names or {}
     rows = [
         (
             r.record_id,
+            names.get(r.record_id, ""),
             r.status,
             "; ".join(r.fields),
             "; ".join(r.warnings),
@@ -62,7 +67,7 @@ def results_table(result: ApplyResult) -> Table:
 
 def write_results(client: EsploroClient, plan: Plan, result: ApplyResult, path: Path) -> int:
     """Write the results workbook; returns how many records it holds to edit again."""
-    table = results_table(result)
+    table = results_table(result, {r.record_id: r.display_name for r in plan.records})
     again = tuple(dict.fromkeys(r.record_id for r in result.results if not r.settled))
     if not again:
         write_tables(path, [table])

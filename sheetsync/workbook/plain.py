@@ -34,6 +34,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from sheetsync.errors import WorkbookError
+from sheetsync.filekinds import wrong_kind
 from sheetsync.planning.model import Plan
 from sheetsync.template import Template
 from sheetsync.workbook.annotate import annotate_workbook
@@ -126,6 +127,9 @@ def _is_text(path: Path) -> bool:
         return not zipfile.is_zipfile(path)  # a workbook renamed .csv is still a workbook
     if suffix in WORKBOOK_SUFFIXES or zipfile.is_zipfile(path):
         return False
+    mistaken = wrong_kind(path, "workbook")  # a plan or a template given to plan
+    if mistaken:
+        raise WorkbookError(f"{path}: {mistaken}")
     raise WorkbookError(
         f"{path}: sheetsync plans .xlsx workbooks and .csv, .tsv or .txt text files; save it "
         "as one of those"

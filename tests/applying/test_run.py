@@ -528,8 +528,11 @@ def test_the_results_workbook_lists_every_record_and_re_plans_the_rest(
         result = apply_plan(client, read_plan(plan_path), journal=journal_path(plan_path))
         assert write_results(client, read_plan(plan_path), result, out) == 1
         rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Results").to_python()
-        assert rows[0][:3] == ["Record ID", "Status", "Fields written"]
-        assert {r[0]: r[1] for r in rows[1:]} == {a: "updated", b: "stale"}
+        assert rows[0][:4] == ["Record ID", "Name", "Status", "Fields written"]
+        assert {r[0]: r[2] for r in rows[1:]} == {a: "updated", b: "stale"}
+        # each record's name beside its ID: the researcher's full name, as in the plan
+        names = {r.record_id: r.display_name for r in read_plan(plan_path).records}
+        assert all(names[r[0]] and r[1] == names[r[0]] for r in rows[1:])
         edit(out, {(b, TITLE): "B again"})
         again = build_plan(client, out)
     assert [(r.record_id, r.status) for r in again.records] == [(b, "change")]

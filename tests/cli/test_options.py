@@ -78,8 +78,6 @@ def test_the_command_after_plan_repeats_the_connection_options(tmp_path: Path) -
         command = _after_review(done.stdout)
         assert command[:3] == ["sheetsync", "apply", "people.plan.json"]
         assert command[3] == "--expect" and command[5:] == ["--sandbox"]
-        applied = run(tmp_path, *command[1:], "--yes")
-        assert applied.returncode == 0, applied.stdout + applied.stderr
 
         done = run(tmp_path, "plan", str(book), "-o", "again.plan.json", base_url=base_url)
         assert _after_review(done.stdout)[5:] == ["--base-url", base_url]
@@ -89,6 +87,9 @@ def test_the_command_after_plan_repeats_the_connection_options(tmp_path: Path) -
         config.write_text("[profiles.lab]\n", encoding="utf-8")
         done = run(tmp_path, "plan", str(book), "-o", "p.plan.json", *profile, base_url=base_url)
         assert _after_review(done.stdout)[5:] == ["--base-url", base_url, *profile]
+
+        applied = run(tmp_path, *command[1:], "--yes")  # the first command, as printed, works
+        assert applied.returncode == 0, applied.stdout + applied.stderr
 
 
 def _after_review(stdout: str) -> list[str]:
