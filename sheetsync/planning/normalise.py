@@ -139,11 +139,13 @@ def _unknown_code(column: Column, value: str, codes: Mapping[str, str]) -> str:
     """A value in no row of the code table, with the nearest codes or descriptions."""
     by_key = {code.casefold(): code for code in codes}
     by_key.update({d.casefold(): c for c, d in codes.items() if d and d.casefold() not in by_key})
-    close = difflib.get_close_matches(value.casefold(), by_key, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(value.casefold(), by_key, n=6, cutoff=0.6)
     table = f"the code table {column.code_table}"
     if not close:
         return f"'{value}' is not a code or a description in {table}"
-    named = " or ".join(_code_words(by_key[key], codes) for key in close)
+    # a code and its description both near the value name one code: name it once
+    nearest = list(dict.fromkeys(by_key[key] for key in close))[:3]
+    named = " or ".join(_code_words(code, codes) for code in nearest)
     return f"'{value}' is not a code or a description in {table}; did you mean {named}?"
 
 

@@ -208,6 +208,11 @@ def _edit_text(edit: CellEdit, width: int | None, *, held: bool, fetched: bool) 
     elif edit.outcome == Outcome.SAME_AS_LIVE:
         text.append(_shorten(edit.edited, width), "dim")
         text.append(f" ({ALREADY_LIVE})", "dim")
+    elif edit.outcome == Outcome.INVALID and edit.message:
+        # the message names the cell and the value typed, in words: the three values would
+        # only repeat it (an invalid record is not fetched, so it has no live value anyway)
+        text.append(f"{edit.outcome}: ", _REFUSED_STYLES[edit.outcome])
+        text.append(edit.message, _REFUSED_STYLES[edit.outcome])
     else:
         style = _REFUSED_STYLES[edit.outcome]
         text.append(f"{edit.outcome}: ", style)

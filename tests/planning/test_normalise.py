@@ -446,3 +446,17 @@ def test_a_conflict_shows_trailing_spaces_visibly(server: Sandbox, tmp_path: Pat
     sheet = load_workbook(annotated).worksheets[0]
     comments = [c.comment.text for row in sheet.iter_rows() for c in row if c.comment is not None]
     assert any("live: III··" in text for text in comments)
+
+
+def test_a_code_near_by_its_name_and_its_description_is_suggested_once() -> None:
+    """'Profesor' is close to the code `professor_emeritus` and to its description 'Professor
+    Emeritus': one code, named once (seen against the sandbox's table: "did you mean professor
+    (Professor) or professor_emeritus (Professor Emeritus) or professor_emeritus (...)")."""
+    from sheetsync.sandbox.codetables import CODE_TABLES
+
+    positions = column(type="code", code_table="OrganizationPositions")
+    codes = CODE_TABLES["OrganizationPositions"]
+    _, _, problem = normalise_text(positions, "Profesor", codes)
+    named = problem.split("did you mean ", 1)[1].rstrip("?").split(" or ")
+    assert named[0] == "professor (Professor)"
+    assert len(named) == len(set(named))

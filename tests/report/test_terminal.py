@@ -82,6 +82,8 @@ def test_terminal_report_shows_each_edit_conflict_and_problem() -> None:
     assert "0000-0002-1825-0097 -> (clear)" in out
     assert "baseline Lecturer, edited Senior Lecturer, live Associate Professor" in out
     assert "'PROFF' is not a code in ResearcherPositions" in out
+    # an invalid cell is its message in words: no baseline/edited/live triple repeating it
+    assert "invalid: 'PROFF' is not a code" in " ".join(out.split())
     assert "tides -> tides; estuaries (held back: apply writes nothing of this record)" in out
     assert "ID 9999999 is not in this export's baseline" in out
     assert "notice: Column 'My notes' is not in the template" in out
