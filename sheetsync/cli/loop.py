@@ -95,7 +95,8 @@ OpenAccess = Annotated[str | None, _asset_filter("open access or not: yes or no.
 @app.command()
 def export(
     template: Annotated[
-        str, typer.Argument(help="Built-in template name or path to a .toml file.")
+        str,
+        typer.Argument(help="Built-in template name or path to a .toml file.", metavar="TEMPLATE"),
     ],
     output_path: Annotated[
         Path,
@@ -249,6 +250,7 @@ def plan(
             help="The edited export workbook, or a plain sheet or CSV (with --template).",
             exists=True,
             dir_okay=False,
+            metavar="WORKBOOK",
         ),
     ],
     plan_path: Annotated[
@@ -384,7 +386,12 @@ def _apply_command(plan_path: Path, checksum: str, connection: Connection) -> st
 def apply(
     plan_file: Annotated[
         Path,
-        typer.Argument(help="The plan file `sheetsync plan` wrote.", exists=True, dir_okay=False),
+        typer.Argument(
+            help="The plan file `sheetsync plan` wrote.",
+            exists=True,
+            dir_okay=False,
+            metavar="PLAN.json",
+        ),
     ],
     yes: Yes = False,
     expect: Annotated[
@@ -480,7 +487,10 @@ def apply(
 @app.command()
 def rollback(
     plan_file: Annotated[
-        Path, typer.Argument(help="The plan that was applied.", exists=True, dir_okay=False)
+        Path,
+        typer.Argument(
+            help="The plan that was applied.", exists=True, dir_okay=False, metavar="PLAN.json"
+        ),
     ],
     yes: Yes = False,
     only: Annotated[
@@ -606,7 +616,8 @@ def _show_apply(
             (_apply_command(plan_file, loaded.checksum, connection or Connection()), "bold"),
             (" --limit N", "bold"),
         )
-    if result.interrupted or result.stopped:
+    tripped = result.canary is not None and result.canary.tripped  # its error says what next
+    if (result.interrupted or result.stopped) and not tripped:
         output.say(
             ("To resume: ", ""),
             (_apply_command(plan_file, loaded.checksum, connection or Connection()), "bold"),

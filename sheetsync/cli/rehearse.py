@@ -41,7 +41,8 @@ def snapshot(
     template: Annotated[
         str,
         typer.Argument(
-            help="An entity (researchers, assets), a built-in template name or a .toml path."
+            help="An entity (researchers, assets), a built-in template name or a .toml path.",
+            metavar="TEMPLATE-OR-ENTITY",
         ),
     ],
     output_path: Annotated[

@@ -77,7 +77,10 @@ def templates_list(ctx: typer.Context, as_json: AsJson = False) -> None:
 
 @templates_app.command("show")
 def templates_show(
-    name: Annotated[str, typer.Argument(help="Built-in template name or path to a .toml file.")],
+    name: Annotated[
+        str,
+        typer.Argument(help="Built-in template name or path to a .toml file.", metavar="TEMPLATE"),
+    ],
     as_json: AsJson = False,
 ) -> None:
     """Show one template's columns: header, path, type and rules."""

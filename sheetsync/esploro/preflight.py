@@ -196,7 +196,7 @@ def _sample(
         return [], CheckRow("sample", WARN, f"no records read ({exc}): paths and codes unchecked")
     if not records:
         return [], CheckRow("sample", WARN, "no records to read: paths and codes unchecked")
-    return records, CheckRow("sample", PASS, f"{len(records)} live {entity.name} records read")
+    return records, CheckRow("sample", PASS, f"{len(records)} live records of {entity.name} read")
 
 
 def _code_tables(

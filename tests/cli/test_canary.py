@@ -45,6 +45,8 @@ def test_the_canary_stops_apply_and_names_the_rollback(tmp_path: Path) -> None:
         assert _writes(server) == 1
         flat = " ".join(done.stdout.split())
         assert "came back altered:" in flat and "/job_description: dropped" in flat
+        # resuming would only stop again: the error names rollback or --no-canary instead
+        assert "To resume" not in flat
         line = one_error_line(done)
         assert f"Undo it with: sheetsync rollback {plan} --base-url {server.base_url}" in line
         assert f"go on with: sheetsync apply {plan} --no-canary --base-url" in line
