@@ -90,6 +90,15 @@ OrgUnit = Annotated[
     str | None, _asset_filter("of this organisation unit code (several: comma-separated).")
 ]
 OpenAccess = Annotated[str | None, _asset_filter("open access or not: yes or no.")]
+Query = Annotated[
+    str,
+    typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND first_name~Anna'."),
+]
+Ids = Annotated[str | None, typer.Option(help="Comma-separated record IDs.")]
+IdsFile = Annotated[
+    Path | None,
+    typer.Option(help="A file of record IDs, one per line.", exists=True, dir_okay=False),
+]
 
 
 @app.command()
@@ -106,21 +115,15 @@ def export(
             help="The workbook to write (.xlsx); a new file, unless --force.",
         ),
     ],
-    query: Annotated[
-        str,
-        typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND first_name~Anna'."),
-    ] = "",
+    query: Query = "",
     updated_since: UpdatedSince = None,
     updated_until: UpdatedUntil = None,
     doi: Doi = None,
     researcher: Researcher = None,
     org_unit: OrgUnit = None,
     open_access: OpenAccess = None,
-    ids: Annotated[str | None, typer.Option(help="Comma-separated record IDs.")] = None,
-    ids_file: Annotated[
-        Path | None,
-        typer.Option(help="A file of record IDs, one per line.", exists=True, dir_okay=False),
-    ] = None,
+    ids: Ids = None,
+    ids_file: IdsFile = None,
     limit: Annotated[
         int | None, typer.Option(help="Export at most this many records.", min=1)
     ] = None,

@@ -13,8 +13,11 @@ from sheetsync.cli import output
 from sheetsync.cli.app import app
 from sheetsync.cli.loop import (
     Doi,
+    Ids,
+    IdsFile,
     OpenAccess,
     OrgUnit,
+    Query,
     Researcher,
     UpdatedSince,
     UpdatedUntil,
@@ -48,21 +51,15 @@ def snapshot(
     output_path: Annotated[
         Path, typer.Option("--output", "-o", help="The snapshot to write (.jsonl, yours alone).")
     ],
-    query: Annotated[
-        str,
-        typer.Option(help="Researchers: the API's q, e.g. 'last_name~Smith AND first_name~Anna'."),
-    ] = "",
+    query: Query = "",
     updated_since: UpdatedSince = None,
     updated_until: UpdatedUntil = None,
     doi: Doi = None,
     researcher: Researcher = None,
     org_unit: OrgUnit = None,
     open_access: OpenAccess = None,
-    ids: Annotated[str | None, typer.Option(help="Comma-separated record IDs.")] = None,
-    ids_file: Annotated[
-        Path | None,
-        typer.Option(help="A file of record IDs, one per line.", exists=True, dir_okay=False),
-    ] = None,
+    ids: Ids = None,
+    ids_file: IdsFile = None,
     limit: Annotated[
         int | None, typer.Option(help="Take at most this many records.", min=1)
     ] = None,
