@@ -430,13 +430,7 @@ def apply_summary(
     """Counts by status, then every record that did not end as planned, with its errorCode and
     trackingId (what Ex Libris support asks for). `names`: record ID -> display name (the
     plan's), shown under each ID."""
-    names = names or {}
-    console.print(Text(f"Applied: {_tally(result) or NOTHING_APPLIED}"))
-    unsettled = [r for r in result.results if not r.settled]
-    _results_table(console, "Records not updated as planned", unsettled, names)
-    noted = [r for r in result.results if r.settled and r.warnings]
-    _results_table(console, "Updated, with something to know", noted, names)
-    _run_footer(console, result)
+    _run_summary(console, result, names, _APPLY_WORDS)
 
 
 def rollback_summary(
@@ -444,12 +438,36 @@ def rollback_summary(
 ) -> None:
     """A rollback's counts by status (or that there was nothing to roll back), then every
     record it did not restore, and why. `names` as for `apply_summary`."""
-    names = names or {}
-    console.print(Text(f"Rollback: {_tally(result) or NOTHING_ROLLED_BACK}"))
+    _run_summary(console, result, names, _ROLLBACK_WORDS)
+
+
+# (the counts' label, what it says of no records, the two tables' titles)
+_APPLY_WORDS = (
+    "Applied",
+    NOTHING_APPLIED,
+    "Records not updated as planned",
+    "Updated, with something to know",
+)
+_ROLLBACK_WORDS = (
+    "Rollback",
+    NOTHING_ROLLED_BACK,
+    "Records not rolled back",
+    "Rolled back, with something to know",
+)
+
+
+def _run_summary(
+    console: Console,
+    result: ApplyResult,
+    names: Mapping[str, str] | None,
+    words: tuple[str, str, str, str],
+) -> None:
+    label, nothing, unsettled_title, noted_title = words
+    console.print(Text(f"{label}: {_tally(result) or nothing}"))
     unsettled = [r for r in result.results if not r.settled]
-    _results_table(console, "Records not rolled back", unsettled, names)
+    _results_table(console, unsettled_title, unsettled, names or {})
     noted = [r for r in result.results if r.settled and r.warnings]
-    _results_table(console, "Rolled back, with something to know", noted, names)
+    _results_table(console, noted_title, noted, names or {})
     _run_footer(console, result)
 
 
