@@ -38,20 +38,15 @@ def ooxml_escape(text: str) -> str:
     return _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
 def xlsx_text(text: str) -> str:
     """`text` as handed to XlsxWriter's `write_string`, so that readers give back exactly `text`.
 
-    XlsxWriter escapes control characters, literal `_xHHHH_` runs, U+FFFE/U+FFFF and XML's
-    `&<>` itself, and marks leading or trailing whitespace as preserved. Two texts it would not
-    keep: a lone surrogate (not encodable: it becomes U+FFFD, as any reader shows it) and a text
-    shaped like `<r>...</r>`, which XlsxWriter takes for a rich string it made and writes
-    unescaped; that one is wrapped as a rich string of one plain run, escaped here.
+    The export writer's sheets escape with `ooxml_escape` in place of XlsxWriter's own escaping
+    (which misses runs sharing an underscore, as in a literal `_x005F_x000D_`), and XlsxWriter
+    escapes XML's `&<>`. One text it would still not keep: one shaped like `<r>...</r>`, which
+    XlsxWriter takes for a rich string it made and writes unescaped; that one is handed over
+    as a rich string of one plain run, XML-escaped here.
     """
-    if _LONE_SURROGATE.search(text):
-        text = _LONE_SURROGATE.sub("\ufffd", text)
     if text.startswith("<r>") and text.endswith("</r>"):
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return f'<r><t xml:space="preserve">{escaped}</t></r>'

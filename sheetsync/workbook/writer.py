@@ -46,7 +46,13 @@ from sheetsync.errors import ExportError
 from sheetsync.files import PRIVATE, replace_atomically
 from sheetsync.report.words import existing_output
 from sheetsync.template import Column, Template
-from sheetsync.workbook.cells import is_oversized, oversized_placeholder, text_digest, xlsx_text
+from sheetsync.workbook.cells import (
+    is_oversized,
+    ooxml_escape,
+    oversized_placeholder,
+    text_digest,
+    xlsx_text,
+)
 
 FORMAT_VERSION = 1
 MARKER = "sheetsync"
@@ -182,6 +188,16 @@ class _Packager(Packager):  # type: ignore[misc]
         core._assemble_xml_file()
 
 
+class _Sheet(Worksheet):  # type: ignore[misc]
+    """A worksheet that escapes cell text with `ooxml_escape`: XlsxWriter's own escaping
+    replaces `_xHHHH_` runs without overlap, so a literal `_x005F_x000D_` would read back as
+    `_x005F` and a carriage return."""
+
+    @staticmethod
+    def _escape_control_characters(data: Any) -> Any:
+        return ooxml_escape(data) if isinstance(data, str) else data
+
+
 class StreamingBook(xlsxwriter.Workbook):  # type: ignore[misc]
     """An XlsxWriter workbook in constant-memory mode: each row goes to a temporary file as the
     next one starts, so memory stays flat whatever the number of rows. Strings are written only
@@ -200,6 +216,9 @@ class StreamingBook(xlsxwriter.Workbook):  # type: ignore[misc]
         self.styles: dict[str, Format] = {
             name: self.add_format(spec) for name, spec in _FORMATS.items()
         }
+
+    def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Worksheet:
+        return super().add_worksheet(name, worksheet_class or _Sheet)
 
     def _get_packager(self) -> Packager:
         return _Packager()
