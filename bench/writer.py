@@ -236,7 +236,7 @@ def write_rustpy(path: Path, job: Job) -> str:
         .sheet("_sheetsync", meta, sheet_view={"hidden": True})
         .save()
     )
-    return "no per-column fills, no hidden _lists dropdowns (not tried)"
+    return "no fills, dropdowns or _lists sheet (not tried)"
 
 
 Writer = Callable[[Path, Job], str]
