@@ -39,8 +39,8 @@ import xlsxwriter
 from xlsxwriter.core import Core
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
-from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
 from sheetsync.errors import ExportError
 from sheetsync.files import PRIVATE, replace_atomically
@@ -196,6 +196,15 @@ class _Sheet(Worksheet):  # type: ignore[misc]
     @staticmethod
     def _escape_control_characters(data: Any) -> Any:
         return ooxml_escape(data) if isinstance(data, str) else data
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """Most of an export's cells are empty ones carrying a format (grey, unlocked): those
+        are written here in one go, the rest as XlsxWriter writes them."""
+        if type(cell) is CellBlankTuple and cell.format is not None:
+            where = xl_rowcol_to_cell_fast(row, col)
+            self.fh.write(f'<c r="{where}" s="{cell.format._get_xf_index()}"/>')
+        else:
+            super()._write_cell(row, col, cell)
 
 
 class StreamingBook(xlsxwriter.Workbook):  # type: ignore[misc]
