@@ -225,3 +225,17 @@ def test_the_export_id_is_stamped_in_the_document_properties(tmp_path: Path) -> 
     core = zipfile.ZipFile(path).read("docProps/core.xml").decode()
     assert "<dc:identifier>id-1</dc:identifier>" in core
     assert load_workbook(path).properties.identifier == "id-1"
+
+
+def test_empty_cells_keep_their_column_format(tmp_path: Path) -> None:
+    """An empty cell is still text-formatted, grey and locked in a read-only column, unlocked
+    in an editable one: a person typing into it gets text, and the colour says what is safe."""
+    path = tmp_path / "out.xlsx"
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
+        writer.add("1", "f", ["1", *[None] * (len(TEMPLATE.columns) - 1)])
+    sheet = load_workbook(path)[SHEET_TITLE]
+    for index, column in enumerate(TEMPLATE.columns[1:], start=2):
+        cell = sheet.cell(2, index)
+        assert cell.value is None and cell.number_format == "@"
+        assert cell.protection.locked == column.readonly
+        assert cell.fill.fgColor.rgb.endswith("E7E6E6") == column.readonly
