@@ -1,4 +1,4 @@
-"""Workbooks: the only package that imports openpyxl (writer, reader, annotate)."""
+"""Workbooks: the only package that imports openpyxl (reader, annotate) and XlsxWriter (writer)."""
 
 from sheetsync.workbook.writer import (
     BASELINE_HEADER,

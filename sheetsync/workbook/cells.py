@@ -8,6 +8,8 @@ Text is stored with OOXML's own escapes (ECMA-376 `ST_Xstring`): a literal `_x00
 as `_x005F_x000D_`, a carriage return as `_x000D_`, and control characters XML cannot carry as
 `_x00HH_`, and a text of nothing but whitespace entirely as escapes (XML readers would strip
 it). Excel and python-calamine undo these on reading, so the text comes back exactly.
+`ooxml_escape` does this for openpyxl (annotated workbooks, tests); XlsxWriter, the export
+writer, does it itself, and `xlsx_text` prepares text for it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,21 @@ def ooxml_escape(text: str) -> str:
     return _XML_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
+def xlsx_text(text: str) -> str:
+    """`text` as handed to XlsxWriter's `write_string`, so that readers give back exactly `text`.
+
+    The export writer's sheets escape with `ooxml_escape` in place of XlsxWriter's own escaping
+    (which misses runs sharing an underscore, as in a literal `_x005F_x000D_`), and XlsxWriter
+    escapes XML's `&<>`. One text it would still not keep: one shaped like `<r>...</r>`, which
+    XlsxWriter takes for a rich string it made and writes unescaped; that one is handed over
+    as a rich string of one plain run, XML-escaped here.
+    """
+    if text.startswith("<r>") and text.endswith("</r>"):
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<r><t xml:space="preserve">{escaped}</t></r>'
+    return text
+
+
 def scalar_text(value: Any) -> str:
     """The cell text of one JSON scalar. JSON booleans read as `true`/`false`, as in the API."""
     if isinstance(value, bool):
@@ -61,7 +78,11 @@ def cell_text(value: Any, join: str | None) -> str | None:
 
 
 def is_oversized(text: str | None) -> bool:
-    return text is not None and len(text) > EXCEL_CELL_LIMIT
+    """Longer than Excel's limit, which counts UTF-16 units: a character beyond U+FFFF counts
+    twice (XlsxWriter would truncate such a text silently)."""
+    if text is None or len(text) <= EXCEL_CELL_LIMIT // 2:
+        return False
+    return len(text) > EXCEL_CELL_LIMIT or len(text.encode("utf-16-le")) // 2 > EXCEL_CELL_LIMIT
 
 
 def oversized_placeholder(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Export workbooks: writing them, streaming. Part of the only package that imports openpyxl.
+"""Export workbooks: writing them, streaming. The one owner of XlsxWriter (`sheetsync.workbook`).
 
 An export workbook has three sheets:
 
@@ -17,9 +17,11 @@ An export workbook has three sheets:
   oversized columns, the exported cell texts), and a last `#meta` row holding the export's
   metadata as JSON with a checksum over the baseline rows.
 
-The writer streams (openpyxl's write-only mode): a row goes to disk when it is added, so an
-export of 100,000 records never holds them as cell objects at once. It writes to a temporary
-file beside the target and renames it into place only when complete.
+The writer streams (XlsxWriter's constant-memory mode): a row goes to a temporary file as the
+next one starts, so an export of 100,000 records never holds them as cell objects at once. It
+was chosen over openpyxl's write-only mode for speed (figures in docs/performance.md) and has
+every feature the export needs. It writes to a temporary file beside the target and renames it
+into place only when complete.
 """
 
 from __future__ import annotations
@@ -33,19 +35,24 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.datavalidation import DataValidation
+import xlsxwriter
+from xlsxwriter.core import Core
+from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
+from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
 from sheetsync.errors import ExportError
 from sheetsync.files import PRIVATE, replace_atomically
 from sheetsync.report.words import existing_output
 from sheetsync.template import Column, Template
-from sheetsync.workbook.cells import is_oversized, ooxml_escape, oversized_placeholder, text_digest
+from sheetsync.workbook.cells import (
+    is_oversized,
+    ooxml_escape,
+    oversized_placeholder,
+    text_digest,
+    xlsx_text,
+)
 
 FORMAT_VERSION = 1
 MARKER = "sheetsync"
@@ -53,11 +60,6 @@ META_SHEET = "_sheetsync"
 LISTS_SHEET = "_lists"
 META_ROW_TAG = "#meta"
 BASELINE_HEADER = ("record_id", "fingerprint", "oversized")
-
-_GREY = PatternFill("solid", fgColor="E7E6E6")
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_OVERSIZED_FILL = PatternFill("solid", fgColor="FCE4D6")
-_CARRIED_FILL = PatternFill("solid", fgColor="FFF2CC")  # a value carried forward, not yet live
 
 CodeList = Sequence[tuple[str, str]]  # (code, description)
 
@@ -118,49 +120,6 @@ def baseline_row_digest_input(row: Sequence[str | None]) -> bytes:
     return json.dumps(["" if text is None else text for text in row], ensure_ascii=False).encode()
 
 
-def _styles() -> list[NamedStyle]:
-    text = "@"
-    return [
-        NamedStyle(
-            "sheetsync header",
-            font=Font(bold=True),
-            fill=_HEADER_FILL,
-            alignment=Alignment(wrap_text=True, vertical="top"),
-            protection=Protection(locked=True),
-            number_format=text,
-        ),
-        NamedStyle(
-            "sheetsync editable",
-            protection=Protection(locked=False),
-            number_format=text,
-            alignment=Alignment(vertical="top"),
-        ),
-        NamedStyle(
-            "sheetsync read-only",
-            fill=_GREY,
-            font=Font(color="595959"),
-            protection=Protection(locked=True),
-            number_format=text,
-            alignment=Alignment(vertical="top"),
-        ),
-        NamedStyle(
-            "sheetsync carried",
-            fill=_CARRIED_FILL,
-            font=Font(bold=True),
-            protection=Protection(locked=False),
-            number_format=text,
-            alignment=Alignment(vertical="top"),
-        ),
-        NamedStyle(
-            "sheetsync oversized",
-            fill=_OVERSIZED_FILL,
-            font=Font(italic=True, color="833C0B"),
-            protection=Protection(locked=True),
-            number_format=text,
-        ),
-    ]
-
-
 def column_note(column: Column, template: Template) -> str:
     """The header note: where the column's values live and what they must look like."""
     lines = [f"Path: {column.path}"]
@@ -183,45 +142,137 @@ def column_note(column: Column, template: Template) -> str:
     return "\n".join(lines)
 
 
-def _text_cell(sheet: WriteOnlyWorksheet, text: str | None, style: str | None = None) -> Any:
-    """A cell that is always a string (or empty), never a formula, whatever its text."""
-    cell = WriteOnlyCell(sheet, value=None if text is None else ooxml_escape(text))
-    if text is not None:
-        cell.data_type = "s"
-    if style is not None:
-        cell.style = style
-    return cell
+# The cell formats, by name: every one stores text ("@"), so a person typing into an empty cell
+# gets text too. Fills: grey for read-only, blue header, orange oversized, yellow carried.
+_TEXT: dict[str, Any] = {"num_format": "@", "valign": "top"}
+_FORMATS: dict[str, dict[str, Any]] = {
+    "header": {
+        **_TEXT,
+        "bold": True,
+        "pattern": 1,
+        "bg_color": "#DDEBF7",
+        "text_wrap": True,
+        "locked": True,
+    },
+    "editable": {**_TEXT, "locked": False},
+    "read-only": {**_TEXT, "pattern": 1, "bg_color": "#E7E6E6", "font_color": "#595959"},
+    # a value carried forward, not yet live (an apply's results)
+    "carried": {**_TEXT, "pattern": 1, "bg_color": "#FFF2CC", "bold": True, "locked": False},
+    "oversized": {
+        "num_format": "@",
+        "pattern": 1,
+        "bg_color": "#FCE4D6",
+        "italic": True,
+        "font_color": "#833C0B",
+    },
+    "plain": {"num_format": "@"},
+}
 
 
-def new_workbook() -> Workbook:
-    """A streaming workbook with sheetsync's cell styles registered."""
-    book = Workbook(write_only=True)
-    for style in _styles():
-        book.add_named_style(style)
-    return book
+class _Core(Core):  # type: ignore[misc]
+    """docProps/core.xml with the export ID as dc:identifier, which XlsxWriter does not write:
+    the reader checks it against the `_sheetsync` sheet (a sheet copied from another export)."""
+
+    def _write_dc_title(self) -> None:
+        super()._write_dc_title()
+        identifier = self.properties.get("identifier")
+        if identifier:
+            self._xml_data_element("dc:identifier", str(identifier))
 
 
-def append_table(
-    book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[str | None]]
+class _Packager(Packager):  # type: ignore[misc]
+    def _write_core_file(self) -> None:
+        core = _Core()
+        core._set_properties(self.workbook.doc_properties)
+        core._set_xml_writer(self._filename("docProps/core.xml"))
+        core._assemble_xml_file()
+
+
+class _Sheet(Worksheet):  # type: ignore[misc]
+    """A worksheet that escapes cell text with `ooxml_escape`: XlsxWriter's own escaping
+    replaces `_xHHHH_` runs without overlap, so a literal `_x005F_x000D_` would read back as
+    `_x005F` and a carriage return."""
+
+    @staticmethod
+    def _escape_control_characters(data: Any) -> Any:
+        return ooxml_escape(data) if isinstance(data, str) else data
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        """Most of an export's cells are empty ones carrying a format (grey, unlocked): those
+        are written here in one go, the rest as XlsxWriter writes them."""
+        if type(cell) is CellBlankTuple and cell.format is not None:
+            where = xl_rowcol_to_cell_fast(row, col)
+            self.fh.write(f'<c r="{where}" s="{cell.format._get_xf_index()}"/>')
+        else:
+            super()._write_cell(row, col, cell)
+
+
+class StreamingBook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """An XlsxWriter workbook in constant-memory mode: each row goes to a temporary file as the
+    next one starts, so memory stays flat whatever the number of rows. Strings are written only
+    through `write_text`, never interpreted as numbers, formulas or links."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            None,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.styles: dict[str, Format] = {
+            name: self.add_format(spec) for name, spec in _FORMATS.items()
+        }
+
+    def add_worksheet(self, name: str | None = None, worksheet_class: Any = None) -> Worksheet:
+        return super().add_worksheet(name, worksheet_class or _Sheet)
+
+    def _get_packager(self) -> Packager:
+        return _Packager()
+
+    def save_to(self, path: Path) -> None:
+        """Write the whole package to `path` (a temporary file `replace_atomically` gave)."""
+        self.filename = str(path)
+        self.close()
+
+    def discard(self) -> None:
+        """Give up: remove each sheet's temporary row file now; nothing is written."""
+        for sheet in self.worksheets():
+            with contextlib.suppress(Exception):
+                sheet._opt_close()
+                Path(sheet.row_data_filename).unlink(missing_ok=True)
+        self.fileclosed = True  # XlsxWriter would otherwise warn when collected
+
+
+def write_text(sheet: Worksheet, row: int, col: int, text: str | None, cell_format: Format) -> None:
+    """A cell that is always a string (or empty, keeping its format), never a formula."""
+    if text is None:
+        sheet.write_blank(row, col, None, cell_format)
+    else:
+        sheet.write_string(row, col, xlsx_text(text), cell_format)
+
+
+def write_table(
+    book: StreamingBook, title: str, header: Sequence[str], rows: Sequence[Sequence[str | None]]
 ) -> None:
     """A sheet of string cells under a frozen header row."""
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    sheet.append([_text_cell(sheet, text, "sheetsync header") for text in header])
-    for row in rows:
-        sheet.append([_text_cell(sheet, text) for text in row])
+    sheet = book.add_worksheet(title)
+    sheet.freeze_panes(1, 0)
+    for col, title_text in enumerate(header):
+        write_text(sheet, 0, col, title_text, book.styles["header"])
+    for number, row in enumerate(rows, start=1):
+        for col, text in enumerate(row):
+            write_text(sheet, number, col, text, book.styles["plain"])
 
 
-def _print_setup(sheet: WriteOnlyWorksheet) -> None:
+def _print_setup(sheet: Worksheet) -> None:
     """Landscape, every column on one page's width (as many pages down as the rows need), the
-    header row repeated on each page: a printout a person can read row by row. Set before the
-    first row, since the streaming writer writes the sheet's properties first."""
-    setup: Any = sheet  # openpyxl gives the streaming sheet these at run time, untyped
-    setup.page_setup.orientation = "landscape"
-    setup.page_setup.fitToWidth = 1
-    setup.page_setup.fitToHeight = 0  # 0: as many pages as needed
-    setup.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:1"
+    header row repeated on each page: a printout a person can read row by row."""
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)  # 0: as many pages as needed
+    sheet.repeat_rows(0)
 
 
 def refuse_existing(path: Path) -> None:
@@ -230,10 +281,10 @@ def refuse_existing(path: Path) -> None:
         raise ExportError(existing_output(path))
 
 
-def save_atomically(book: Workbook, path: Path) -> None:
+def save_atomically(book: StreamingBook, path: Path) -> None:
     """Save to a temporary file beside `path`, then rename it into place: never half a file.
     Owner-only: an export holds record data."""
-    replace_atomically(path, book.save, mode=PRIVATE)
+    replace_atomically(path, book.save_to, mode=PRIVATE)
 
 
 class ExportWriter:
@@ -262,65 +313,79 @@ class ExportWriter:
         self.rows = 0
         self.oversized_cells = 0
         self._digest = hashlib.sha256()
-        self._book = new_workbook()
-        self._book.properties.creator = "sheetsync"
-        self._book.properties.identifier = info.export_id
-        self._book.properties.title = f"sheetsync export ({template.name})"
-        self._data = self._book.create_sheet(data_sheet)
-        self._lists = self._book.create_sheet(LISTS_SHEET)
-        self._meta = self._book.create_sheet(META_SHEET)
+        self._book = StreamingBook()
+        self._book.set_properties(
+            {
+                "author": "sheetsync",
+                "title": f"sheetsync export ({template.name})",
+                "identifier": info.export_id,
+            }
+        )
+        self._formats = self._book.styles
+        self._column_formats = [
+            self._formats["read-only" if c.readonly else "editable"] for c in template.columns
+        ]
+        self._data = self._book.add_worksheet(data_sheet)
+        self._lists = self._book.add_worksheet(LISTS_SHEET)
+        self._meta = self._book.add_worksheet(META_SHEET)
+        self._meta_rows = 0
         self._list_ranges = self._write_lists(code_lists)
         self._start_data_sheet()
         self._start_meta_sheet()
 
     def _start_data_sheet(self) -> None:
         sheet = self._data
-        sheet.freeze_panes = "B2"
+        sheet.activate()
+        sheet.freeze_panes(1, 1)
         _print_setup(sheet)
-        for index, (column, helper) in enumerate(self._layout, start=1):
+        for index, (column, helper) in enumerate(self._layout):
             width = (column.width or 22) if not helper else 30
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        header = []
-        for column, helper in self._layout:
-            cell = _text_cell(sheet, helper or column.header, "sheetsync header")
+            sheet.set_column(index, index, width)
+        for index, (column, helper) in enumerate(self._layout):
+            write_text(sheet, 0, index, helper or column.header, self._formats["header"])
             note = column_note(column, self.template)
             if helper:
                 note = _helper_note(column, why=helper == self.helpers.why)
-            cell.comment = Comment(note, "sheetsync", width=320, height=40 + 16 * note.count("\n"))
-            header.append(cell)
-        sheet.append(header)
+            height = 40 + 16 * note.count("\n")
+            sheet.write_comment(
+                0, index, note, {"author": "sheetsync", "x_scale": 2.5, "height": height}
+            )
+
+    def _meta_append(self, row: Sequence[str | None]) -> None:
+        plain, sheet, number = self._formats["plain"], self._meta, self._meta_rows
+        for col, text in enumerate(row):
+            if text is not None:  # an empty cell of a hidden sheet needs no format: none written
+                sheet.write_string(number, col, xlsx_text(text), plain)
+        self._meta_rows += 1
 
     def _start_meta_sheet(self) -> None:
-        self._meta.sheet_state = "hidden"
-        marker = [MARKER, str(FORMAT_VERSION), self.info.export_id]
-        self._meta.append([_text_cell(self._meta, text) for text in marker])
-        headers = [*BASELINE_HEADER, *(c.header for c in self.template.columns)]
-        self._meta.append([_text_cell(self._meta, text) for text in headers])
+        self._meta.hide()
+        self._meta_append([MARKER, str(FORMAT_VERSION), self.info.export_id])
+        self._meta_append([*BASELINE_HEADER, *(c.header for c in self.template.columns)])
 
     def _write_lists(self, code_lists: Mapping[str, CodeList]) -> dict[str, str]:
         """One column pair (code, description) per code table; returns each table's range."""
-        self._lists.sheet_state = "hidden"
+        sheet, plain = self._lists, self._formats["plain"]
+        sheet.hide()
         tables = sorted(code_lists)
-        ranges: dict[str, str] = {}
-        longest = max((len(code_lists[t]) for t in tables), default=0)
-        self._lists.append(
-            [_text_cell(self._lists, text) for t in tables for text in (t, f"{t} description")]
-        )
-        for row in range(longest):
-            cells = []
-            for table in tables:
-                entries = code_lists[table]
-                code, desc = entries[row] if row < len(entries) else (None, None)
-                cells += [_text_cell(self._lists, code), _text_cell(self._lists, desc)]
-            self._lists.append(cells)
         for position, table in enumerate(tables):
-            letter = get_column_letter(2 * position + 1)
+            write_text(sheet, 0, 2 * position, table, plain)
+            write_text(sheet, 0, 2 * position + 1, f"{table} description", plain)
+        longest = max((len(code_lists[t]) for t in tables), default=0)
+        for row in range(longest):
+            for position, table in enumerate(tables):
+                entries = code_lists[table]
+                if row < len(entries):
+                    code, desc = entries[row]
+                    write_text(sheet, row + 1, 2 * position, code, plain)
+                    write_text(sheet, row + 1, 2 * position + 1, desc, plain)
+        ranges: dict[str, str] = {}
+        quoted = "'" + LISTS_SHEET.replace("'", "''") + "'"  # quoted always, as Excel may
+        for position, table in enumerate(tables):
             last = len(code_lists[table]) + 1
-            ranges[table] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
-            described = get_column_letter(2 * position + 2)
-            ranges[f"{table} description"] = (
-                f"{quote_sheetname(LISTS_SHEET)}!${described}$2:${described}${last}"
-            )
+            for suffix, col in (("", 2 * position), (" description", 2 * position + 1)):
+                letter = xl_col_to_name(col)
+                ranges[f"{table}{suffix}"] = f"={quoted}!${letter}$2:${letter}${last}"
         return ranges
 
     def add_table(
@@ -328,7 +393,7 @@ class ExportWriter:
     ) -> None:
         """A plain sheet of text cells beside the data (an apply's results): plan ignores it,
         since its first row does not hold the ID column's header."""
-        append_table(self._book, title, header, rows)
+        write_table(self._book, title, header, rows)
 
     def add(
         self,
@@ -339,84 +404,96 @@ class ExportWriter:
     ) -> None:
         """Write one record's row and its baseline row; `extras`, for a results row, what it
         shows beyond the record (the baseline always holds `texts`)."""
-        data_cells: dict[str, Any] = {}
+        if len(texts) != len(self.template.columns):
+            raise ValueError(
+                f"a row of {len(texts)} cells for a template of {len(self.template.columns)}"
+            )
+        shown: list[tuple[str | None, Format]] = []
         baseline: list[str | None] = []
         oversized: list[str] = []
         for index, (column, text) in enumerate(zip(self.template.columns, texts, strict=True)):
             if is_oversized(text):
                 assert text is not None
                 oversized.append(str(index))
-                data_cells[column.header] = _text_cell(
-                    self._data, oversized_placeholder(text), "sheetsync oversized"
-                )
+                shown.append((oversized_placeholder(text), self._formats["oversized"]))
                 baseline.append(text_digest(text))
                 continue
-            style = "sheetsync read-only" if column.readonly else "sheetsync editable"
-            data_cells[column.header] = _text_cell(self._data, self._shown(column, text), style)
+            shown.append((self._shown(column, text), self._column_formats[index]))
             baseline.append(text)
-        self._data.append(self._row_cells(data_cells, texts, extras))
+        row_number = self.rows + 1
+        cells = self._row_cells(shown, texts, extras)
+        for col, (text, cell_format) in enumerate(cells):
+            write_text(self._data, row_number, col, text, cell_format)
         row = [record_id, fingerprint, ",".join(oversized), *baseline]
         self._digest.update(baseline_row_digest_input(row))
-        self._meta.append([_text_cell(self._meta, text) for text in row])
+        self._meta_append(row)
         self.rows += 1
         self.oversized_cells += len(oversized)
 
     def _shown(self, column: Column, text: str | None) -> str | None:
         """A cell's text as the sheet shows it: a code as its description where the column
         shows descriptions."""
-        return self.info.labels.get(column.header, {}).get(text or "", text)
+        labels = self.info.labels.get(column.header)
+        return labels.get(text or "", text) if labels else text
 
     def _row_cells(
-        self, cells: dict[str, Any], texts: Sequence[str | None], extras: RowExtras | None
-    ) -> list[Any]:
+        self,
+        cells: list[tuple[str | None, Format]],
+        texts: Sequence[str | None],
+        extras: RowExtras | None,
+    ) -> list[tuple[str | None, Format]]:
         """The row in the data sheet's layout: the record's cells, the intended values of a
         results row over them (highlighted), its helper cells."""
         if extras is None and not self.helpers.headers:
-            return list(cells.values())
+            return cells
         extras = extras or RowExtras()
-        live = dict(zip((c.header for c in self.template.columns), texts, strict=True))
-        row = []
+        headers = [c.header for c in self.template.columns]
+        by_header = dict(zip(headers, cells, strict=True))
+        live = dict(zip(headers, texts, strict=True))
+        read_only, carried = self._formats["read-only"], self._formats["carried"]
+        row: list[tuple[str | None, Format]] = []
         for column, helper in self._layout:
             if helper == self.helpers.why:
-                row.append(_text_cell(self._data, extras.why or None, "sheetsync read-only"))
+                row.append((extras.why or None, read_only))
             elif helper:
                 now = live[column.header] if column.header in extras.now else None
-                row.append(_text_cell(self._data, self._shown(column, now), "sheetsync read-only"))
+                row.append((self._shown(column, now), read_only))
             elif column.header in extras.intended and not is_oversized(live[column.header]):
-                intended = self._shown(column, extras.intended[column.header])
-                row.append(_text_cell(self._data, intended, "sheetsync carried"))
+                row.append((self._shown(column, extras.intended[column.header]), carried))
             else:
-                row.append(cells[column.header])
+                row.append(by_header[column.header])
         return row
 
     def _finish_data_sheet(self) -> None:
-        sheet, last_row = self._data, self.rows + 1
-        last_letter = get_column_letter(len(self._layout))
-        sheet.auto_filter.ref = f"A1:{last_letter}{last_row}"
-        positions = {c.header: i for i, (c, h) in enumerate(self._layout, start=1) if not h}
+        sheet, last_row = self._data, self.rows  # zero-based: the header is row 0
+        sheet.autofilter(0, 0, last_row, len(self._layout) - 1)
+        positions = {c.header: i for i, (c, h) in enumerate(self._layout) if not h}
         for column in self.template.columns:
-            index = positions[column.header]
             suffix = " description" if column.shows_description else ""
             source = self._list_ranges.get(f"{column.code_table or ''}{suffix}")
             if source is None or column.readonly or column.join or self.rows == 0:
                 continue
-            letter = get_column_letter(index)
-            validation = DataValidation(
-                type="list",
-                formula1=source,
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="stop",
-                errorTitle=column.header,
-                error=f"Choose a code from the list (code table {column.code_table}).",
+            index = positions[column.header]
+            sheet.data_validation(
+                1,
+                index,
+                last_row,
+                index,
+                {
+                    "validate": "list",
+                    "source": source,
+                    "ignore_blank": True,
+                    "error_type": "stop",
+                    "error_title": column.header[:32],  # Excel's limit for the title
+                    "error_message": (
+                        f"Choose a code from the list (code table {column.code_table})."
+                    )[:255],
+                },
             )
-            validation.add(f"{letter}2:{letter}{last_row}")
-            sheet.data_validations.append(validation)
         if self.protect:
-            protection = sheet.protection
-            protection.sheet = True
-            protection.sort = protection.autoFilter = False  # False: allowed to the person
-            protection.formatColumns = protection.formatRows = protection.formatCells = False
+            # True: allowed to the person
+            allowed = ("sort", "autofilter", "format_cells", "format_columns", "format_rows")
+            sheet.protect("", dict.fromkeys(allowed, True))
 
     def close(self) -> None:
         """Finish every sheet and move the complete file into place."""
@@ -429,17 +506,16 @@ class ExportWriter:
             "records": self.rows,
             "baseline_sha256": self._digest.hexdigest(),
         }
-        row = [META_ROW_TAG, json.dumps(meta, ensure_ascii=False)]
-        self._meta.append([_text_cell(self._meta, text) for text in row])
-        save_atomically(self._book, self.path)
+        self._meta_append([META_ROW_TAG, json.dumps(meta, ensure_ascii=False)])
+        try:
+            save_atomically(self._book, self.path)
+        finally:
+            self._book.discard()
 
     def abort(self) -> None:
-        """Give up: finish each half-written sheet and delete its temporary file now, rather than
-        leave both to the garbage collector. Nothing is written at `path`."""
-        for sheet in (self._data, self._lists, self._meta):
-            with contextlib.suppress(Exception):
-                sheet.close()
-                sheet._writer.cleanup()  # openpyxl offers no public abort for write-only sheets
+        """Give up: delete each sheet's temporary row file now, rather than leave it to the
+        garbage collector. Nothing is written at `path`."""
+        self._book.discard()
 
     def __enter__(self) -> ExportWriter:
         return self

@@ -17,6 +17,7 @@ from sheetsync.workbook.cells import (
     ooxml_escape,
     oversized_placeholder,
     text_digest,
+    xlsx_text,
 )
 
 TRICKY = [
@@ -94,3 +95,20 @@ def test_oversized_values_are_detected_and_described() -> None:
     assert is_oversized(text) and not is_oversized("x" * EXCEL_CELL_LIMIT)
     assert "32,768 characters" in oversized_placeholder(text)
     assert text_digest(text).startswith("sha256:") and len(text_digest(text)) == 71
+
+
+def test_excel_counts_characters_beyond_u_ffff_twice() -> None:
+    """Excel's limit is in UTF-16 units: a text of emoji under the limit in characters but
+    over it in units is oversized (a writer would otherwise truncate it silently)."""
+    emoji = "\U0001f600"
+    assert is_oversized(emoji * (EXCEL_CELL_LIMIT // 2 + 1))
+    assert not is_oversized(emoji * (EXCEL_CELL_LIMIT // 2))
+    assert not is_oversized(None) and not is_oversized("")
+
+
+def test_xlsx_text_hands_markup_shaped_text_over_as_plain_text() -> None:
+    assert xlsx_text("=1+1") == "=1+1"
+    assert (
+        xlsx_text("<r>a & b</r>")
+        == '<r><t xml:space="preserve">&lt;r&gt;a &amp; b&lt;/r&gt;</t></r>'
+    )

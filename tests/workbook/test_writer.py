@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
 import tracemalloc
+import zipfile
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,7 @@ from sheetsync.errors import ExportError
 from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
+from sheetsync.workbook.reader import read_export
 
 TEMPLATE = load_template("researchers")
 SHEET_TITLE = entity_of(TEMPLATE.entity).sheet_title
@@ -97,7 +103,8 @@ def test_the_data_sheet_prints_landscape_one_page_wide_with_the_header_on_every_
             writer.add(str(n), f"fp{n}", _row(n))
     sheet = load_workbook(path)[SHEET_TITLE]
     setup = sheet.page_setup
-    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+    fit_width = 1 if setup.fitToWidth is None else setup.fitToWidth  # 1: OOXML's default
+    assert (setup.orientation, fit_width, setup.fitToHeight) == ("landscape", 1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
     assert sheet.print_title_rows == "$1:$1"
 
@@ -124,3 +131,111 @@ def test_a_file_that_appears_during_an_export_is_not_replaced(tmp_path: Path) ->
         target.write_bytes(b"saved meanwhile")
     assert target.read_bytes() == b"saved meanwhile"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]
+
+
+# Texts a spreadsheet writer gets wrong: formulas, OOXML escapes, whitespace alone, control
+# characters, a text shaped like XlsxWriter's own rich-string markup, characters beyond U+FFFF.
+TRICKY = [
+    "=1+1",
+    "=SUM(A1:A9)",
+    "Line_x000D_Feed",
+    "_x005F_x000D_",
+    "   ",
+    "\t\n ",
+    "a\r\nb",
+    "bell\x07 nul\x00 esc\x1b",
+    "<r>not markup</r>",
+    "<r><t>x</t></r>",
+    '&amp; <b> "quoted"',
+    "beyond U+FFFF: \U0001d518 \U0001f600",
+    " leading and trailing ",
+]
+
+
+# LibreOffice itself changes these on a re-save, whoever wrote the file: it writes a line end
+# as "\n" alone, and a literal escape of an escape back unescaped (it reads `_x005F_x000D_`).
+LIBREOFFICE_CHANGES = {"a\r\nb", "_x005F_x000D_"}
+
+
+def _tricky_export(path: Path, texts: Sequence[str] = TRICKY) -> list[list[str | None]]:
+    """An export whose every cell after the ID holds a tricky text; returns the rows' texts."""
+    width = len(TEMPLATE.columns)
+    rows = [[str(10**15 + n), *[text] * (width - 1)] for n, text in enumerate(texts)]
+    info = replace(_info(), id_header=TEMPLATE.id_column.header)
+    with ExportWriter(path, TEMPLATE, info, {}, data_sheet=SHEET_TITLE) as writer:
+        for row in rows:
+            writer.add(str(row[0]), "f" * 64, row)
+    return [list(row) for row in rows]
+
+
+def _data_texts(path: Path) -> list[list[str]]:
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_TITLE)
+    return [[str(v) for v in row] for row in sheet.to_python(skip_empty_area=False)[1:]]
+
+
+def test_tricky_texts_come_back_exactly_as_text_never_a_formula(tmp_path: Path) -> None:
+    path = tmp_path / "tricky.xlsx"
+    rows = _tricky_export(path)
+    assert _data_texts(path) == rows
+    baseline = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(META_SHEET).to_python()
+    assert [row[3:] for row in baseline[2:-1]] == rows
+    with zipfile.ZipFile(path) as package:
+        sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any(b"<f>" in package.read(n) for n in sheets)
+    sheet = load_workbook(path)[SHEET_TITLE]
+    assert {sheet.cell(r, 2).data_type for r in range(2, len(rows) + 2)} == {"s"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_tricky_texts_survive_a_libreoffice_resave(tmp_path: Path) -> None:
+    """Opened and saved again by LibreOffice, every text still reads back as written, and the
+    baseline still matches its checksum: a re-save creates no phantom edits."""
+    path = tmp_path / "tricky.xlsx"
+    rows = _tricky_export(path, [t for t in TRICKY if t not in LIBREOFFICE_CHANGES])
+    out = tmp_path / "lo"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    resaved = out / path.name
+    assert _data_texts(resaved) == rows
+    readout = read_export(resaved)
+    assert readout.formula_cells == frozenset()
+    for row in rows:
+        shown = next(r for r in readout.rows if r.values[TEMPLATE.id_column.header] == row[0])
+        assert [str(shown.values[c.header]) for c in TEMPLATE.columns] == row
+        assert list(readout.baseline[str(row[0])].texts.values()) == row
+
+
+def test_the_export_id_is_stamped_in_the_document_properties(tmp_path: Path) -> None:
+    path = tmp_path / "out.xlsx"
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
+        writer.add("1", "f", _row(1))
+    core = zipfile.ZipFile(path).read("docProps/core.xml").decode()
+    assert "<dc:identifier>id-1</dc:identifier>" in core
+    assert load_workbook(path).properties.identifier == "id-1"
+
+
+def test_empty_cells_keep_their_column_format(tmp_path: Path) -> None:
+    """An empty cell is still text-formatted, grey and locked in a read-only column, unlocked
+    in an editable one: a person typing into it gets text, and the colour says what is safe."""
+    path = tmp_path / "out.xlsx"
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
+        writer.add("1", "f", ["1", *[None] * (len(TEMPLATE.columns) - 1)])
+    sheet = load_workbook(path)[SHEET_TITLE]
+    for index, column in enumerate(TEMPLATE.columns[1:], start=2):
+        cell = sheet.cell(2, index)
+        assert cell.value is None and cell.number_format == "@"
+        assert cell.protection.locked == column.readonly
+        assert cell.fill.fgColor.rgb.endswith("E7E6E6") == column.readonly
