@@ -27,7 +27,7 @@ from sheetsync.errors import (
 )
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Record, Selected, Selection, entity_of
-from sheetsync.fieldpath import read_value
+from sheetsync.fieldpath import compile_reader
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
@@ -110,6 +110,18 @@ def _code_lists(client: EsploroClient, template: Template) -> tuple[dict[str, Co
     return lists, warnings
 
 
+def _row_texts(template: Template) -> Callable[[Record], list[str | None]]:
+    """A record's cell texts, one per template column. Each column's path is compiled once
+    (`compile_reader`), not parsed apart again for every record: export reads every record at
+    the same paths, and per-row work is what keeps a fast API waiting."""
+    columns = [(compile_reader(column.path), column.join) for column in template.columns]
+
+    def texts(record: Record) -> list[str | None]:
+        return [cell_text(read(record), join) for read, join in columns]
+
+    return texts
+
+
 class _Found:
     """The selected records that exist, streaming; the IDs that do not, collected on the way."""
 
@@ -148,6 +160,7 @@ class _Matching:
     ) -> None:
         self._selected = selected
         self._columns = [(c, template.column(c.header)) for c in conditions]
+        self._readers = [compile_reader(column.path) for _, column in self._columns]
         self._labels = labels
         self.fetched = 0
 
@@ -160,8 +173,8 @@ class _Matching:
             yield item
 
     def _meets(self, record: Record) -> bool:
-        for condition, column in self._columns:
-            value = read_value(record, column.path)
+        for (condition, column), read in zip(self._columns, self._readers, strict=True):
+            value = read(record)
             code = cell_text(value, column.join)
             items = (
                 [scalar_text(v) for v in value if v is not None] if isinstance(value, list) else []
@@ -245,8 +258,9 @@ def export_records(
     ) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)
+        row_texts = _row_texts(template)
         for record in found:
-            texts = [cell_text(read_value(record, c.path), c.join) for c in template.columns]
+            texts = row_texts(record)
             key = record_id(record, template.id_path)
             writer.add(key, fingerprint(record), texts, extras(key, texts) if extras else None)
     return ExportSummary(

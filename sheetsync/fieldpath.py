@@ -72,7 +72,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -87,8 +87,10 @@ __all__ = [
     "Lowest",
     "Match",
     "PathError",
+    "Reader",
     "Selector",
     "Step",
+    "compile_reader",
     "escape_key",
     "parse_path",
     "place_values",
@@ -372,6 +374,70 @@ def read_value(record: Mapping[str, Any], path: FieldPath) -> Any:
         return copy.deepcopy(items)
     found = (_walk(item, rest) for item in items)
     return [copy.deepcopy(value) for value in found if value is not None]
+
+
+# What `compile_reader` gives: the value at one path of any record, as `read_value` reads it.
+Reader: TypeAlias = Callable[[Mapping[str, Any]], Any]
+
+
+def compile_reader(path: FieldPath) -> Reader:
+    """`read_value(record, path)` as a function of the record, worked out once for the path.
+
+    Export reads every record at the same few dozen paths, so what `read_value` decides per
+    call (places, where the `[*]` is, which steps are plain keys) is decided here once. The
+    value it gives is the record's own, not a copy (copying was most of a read's cost): the
+    caller must only read it, as building a cell's text does.
+    """
+    if path.has_places:
+        return _first_not_blank([compile_reader(place) for place in path.places])
+    steps = path.steps
+    star = _star_index(steps)
+    if star is None:
+        return _walker(steps)
+    to_list = _walker((*steps[:star], Step(steps[star].key)))
+    rest = steps[star + 1 :]
+    if not rest:
+        return partial(_whole_list, to_list)
+    return partial(_each_item, to_list, _walker(rest))
+
+
+def _first_not_blank(places: list[Reader]) -> Reader:
+    def read(record: Mapping[str, Any]) -> Any:
+        values = [read_place(record) for read_place in places]
+        return next((value for value in values if not _blank(value)), values[0])
+
+    return read
+
+
+def _whole_list(to_list: Reader, record: Mapping[str, Any]) -> Any:
+    items = to_list(record)
+    return items if isinstance(items, list) else []
+
+
+def _each_item(to_list: Reader, rest: Reader, record: Mapping[str, Any]) -> Any:
+    items = to_list(record)
+    if not isinstance(items, list):
+        return []
+    return [value for value in map(rest, items) if value is not None]
+
+
+def _walker(steps: Sequence[Step]) -> Reader:
+    """`_walk` over `steps`; plain keys (most template paths) walked by a tight loop."""
+    if any(step.selector is not None for step in steps):
+        return partial(_walk_from, tuple(steps))
+    return partial(_walk_keys, tuple(step.key for step in steps))
+
+
+def _walk_from(steps: tuple[Step, ...], node: Any) -> Any:
+    return _walk(node, steps)
+
+
+def _walk_keys(keys: tuple[str, ...], node: Any) -> Any:
+    for key in keys:
+        if type(node) is not dict and not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
 
 
 def place_values(record: Mapping[str, Any], path: FieldPath) -> list[tuple[FieldPath, Any]]:

@@ -26,6 +26,7 @@ from sheetsync.fieldpath import (
     Lowest,
     Match,
     Step,
+    compile_reader,
     escape_key,
     parse_path,
     read_value,
@@ -253,6 +254,25 @@ def test_writing_a_new_value_changes_that_path_and_nothing_else(
         other = parse_path(location_text(q))
         assert dumps(read_value(result, other)) == dumps(read_value(record, other))
     assert [q for q in leaves(result) if not overlaps(q, picked.location)] == untouched
+
+
+@given(records_with_paths(), records_with_paths())
+def test_a_compiled_reader_reads_what_read_value_reads(
+    case: tuple[dict[str, Any], Picked], other: tuple[dict[str, Any], Picked]
+) -> None:
+    """Export reads through compiled readers and plan through `read_value`: they must agree,
+    on the record a path was picked from, on a record of another shape, and for places."""
+    (record, picked), (elsewhere, other_picked) = case, other
+    path = parse_path(picked.text)
+    before = dumps(record)
+    for each in (record, elsewhere):
+        assert compile_reader(path)(each) == read_value(each, path)
+    assert dumps(record) == before
+    single = not path.is_multi and not parse_path(other_picked.text).is_multi
+    if single and other_picked.text != picked.text:
+        places = parse_path(f"{other_picked.text} | {picked.text}")
+        for each in (record, elsewhere, {}):
+            assert compile_reader(places)(each) == read_value(each, places)
 
 
 SELECTORS = st.one_of(
