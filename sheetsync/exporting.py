@@ -15,7 +15,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sheetsync.conditions import Condition, parse_all
 from sheetsync.errors import (
@@ -96,18 +98,26 @@ def _code_lists(client: EsploroClient, template: Template) -> tuple[dict[str, Co
     tables = sorted({c.code_table for c in template.columns if c.code_table})
     lists: dict[str, CodeList] = {}
     warnings: list[str] = []
-    for name in tables:
-        try:
-            rows = client.code_table(name).get("row", [])
-        except _NOT_ABOUT_THE_TABLE:
-            raise
-        except EsploroApiError as exc:
+    # the tables are fetched at once (each a round trip), then judged in name order
+    fetched = client.ordered(partial(_code_table, client), tables)
+    for name, (rows, exc) in zip(tables, fetched, strict=True):
+        if exc is not None:
             columns = tuple(c.header for c in template.columns if c.code_table == name)
             reason = f"HTTP {exc.status} {exc.error_code}".strip()
             warnings.append(missing_code_table(name, columns, reason))
             continue
         lists[name] = [(str(r.get("code", "")), str(r.get("description", ""))) for r in rows]
     return lists, warnings
+
+
+def _code_table(client: EsploroClient, name: str) -> tuple[list[Any], EsploroApiError | None]:
+    """A code table's rows, or the error that says Esploro would not give this table."""
+    try:
+        return client.code_table(name).get("row", []), None
+    except _NOT_ABOUT_THE_TABLE:
+        raise
+    except EsploroApiError as exc:
+        return [], exc
 
 
 def _row_texts(template: Template) -> Callable[[Record], list[str | None]]:

@@ -492,12 +492,16 @@ def _find_match(items: Sequence[Any], selector: Match) -> int | None:
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
-def _as_number(value: Any) -> Decimal | None:
-    """A JSON number, or a string holding one ("2", " 10 ", "-1", "2.5"), as a Decimal."""
+def _as_number(value: Any) -> Decimal | int | None:
+    """A JSON number, or a string holding one ("2", " 10 ", "-1", "2.5"), as a Decimal; a
+    whole number as an int (they compare exactly with Decimals, and creators' `order` is
+    read for every row of an export)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Decimal(value)
+        return value
     if isinstance(value, float):
         return Decimal(value) if math.isfinite(value) else None
     if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
@@ -509,7 +513,7 @@ def _find_lowest(items: Sequence[Any], selector: Lowest) -> int | None:
     """Position of the item with the lowest number at the selector's keys (the first in the
     list among equals), or None when no item has a number there."""
     steps = tuple(Step(key) for key in selector.keys)
-    best: tuple[Decimal, int] | None = None
+    best: tuple[Decimal | int, int] | None = None
     for position, item in enumerate(items):
         number = _as_number(_walk(item, steps))
         if number is not None and (best is None or number < best[0]):
