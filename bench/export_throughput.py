@@ -31,7 +31,12 @@ from pathlib import Path
 import openpyxl
 import requests
 
+from sheetsync.esploro.client import EsploroClient
+from sheetsync.esploro.entities import Selection, entity_of
+from sheetsync.exporting import row_texts
 from sheetsync.fieldpath import read_value
+from sheetsync.progress import NO_PROGRESS
+from sheetsync.records import fingerprint
 from sheetsync.sandbox import READ_WRITE_KEY
 from sheetsync.template import builtin_templates_dir, load_template
 from sheetsync.workbook.cells import cell_text
@@ -134,6 +139,28 @@ def naive_export(base_url: str, assets: int, output: Path) -> tuple[int, float]:
     return written, time.monotonic() - started
 
 
+def pipeline_only(base_url: str, assets: int) -> None:
+    """sheetsync's fetching and per-row work (cell texts, fingerprint) without the workbook
+    writer, in this process: whether the pipeline keeps up with the API by itself."""
+    template = load_template(builtin_templates_dir() / "assets.toml")
+    texts_of = row_texts(template)
+    with EsploroClient(base_url, READ_WRITE_KEY, rate=RATE) as client:
+        selection = Selection(updated_since="1900-01-01", limit=assets)
+        started = time.monotonic()
+        rows = 0
+        for item in entity_of("assets").select(client, selection, NO_PROGRESS):
+            assert item.record is not None
+            texts_of(item.record)
+            fingerprint(item.record)
+            rows += 1
+        wall = time.monotonic() - started
+        ceiling = client.calls / RATE
+    print(
+        f"pipeline without the writer: {rows:,} records, {client.calls:,} calls in {wall:.1f} s "
+        f"(ceiling {ceiling:.1f} s): {ceiling / wall:.0%} of the ceiling"
+    )
+
+
 def assets_mode(work: Path, base_url: str, args: argparse.Namespace) -> None:
     every = ["assets", "--updated-since", "1900-01-01"]
     if 0 < args.small < args.assets:
@@ -141,6 +168,7 @@ def assets_mode(work: Path, base_url: str, args: argparse.Namespace) -> None:
             f"sheetsync, first {args.small:,}",
             timed_export(work, base_url, [*every, "--limit", str(args.small)]),
         )
+    pipeline_only(base_url, args.assets)
     full = timed_export(work, base_url, every)
     report("sheetsync, all", full)
     records, seconds = naive_export(

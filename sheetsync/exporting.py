@@ -120,7 +120,7 @@ def _code_table(client: EsploroClient, name: str) -> tuple[list[Any], EsploroApi
         return [], exc
 
 
-def _row_texts(template: Template) -> Callable[[Record], list[str | None]]:
+def row_texts(template: Template) -> Callable[[Record], list[str | None]]:
     """A record's cell texts, one per template column. Each column's path is compiled once
     (`compile_reader`), not parsed apart again for every record: export reads every record at
     the same paths, and per-row work is what keeps a fast API waiting."""
@@ -268,9 +268,9 @@ def export_records(
     ) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)
-        row_texts = _row_texts(template)
+        texts_of = row_texts(template)
         for record in found:
-            texts = row_texts(record)
+            texts = texts_of(record)
             key = record_id(record, template.id_path)
             writer.add(key, fingerprint(record), texts, extras(key, texts) if extras else None)
     return ExportSummary(
