@@ -422,14 +422,57 @@ def _each_item(to_list: Reader, rest: Reader, record: Mapping[str, Any]) -> Any:
 
 
 def _walker(steps: Sequence[Step]) -> Reader:
-    """`_walk` over `steps`; plain keys (most template paths) walked by a tight loop."""
+    """`_walk` over `steps`; plain keys (most template paths) walked by a tight loop, and
+    each selector's own relative path compiled too."""
     if any(step.selector is not None for step in steps):
-        return partial(_walk_from, tuple(steps))
+        compiled = tuple((step.key, _chooser(step.selector)) for step in steps)
+        return partial(_walk_compiled, compiled)
     return partial(_walk_keys, tuple(step.key for step in steps))
 
 
-def _walk_from(steps: tuple[Step, ...], node: Any) -> Any:
-    return _walk(node, steps)
+Chooser: TypeAlias = Callable[[Any], Any]  # a list's selected item, or None
+
+
+def _walk_compiled(steps: tuple[tuple[str, Chooser | None], ...], node: Any) -> Any:
+    for key, choose in steps:
+        if type(node) is not dict and not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+        if choose is not None:
+            node = choose(node)
+    return node
+
+
+def _chooser(selector: Selector | None) -> Chooser | None:
+    """`_select` for one selector, its relative path compiled once."""
+    if selector is None:
+        return None
+    if isinstance(selector, Match):
+        return partial(_choose_match, _walker([Step(key) for key in selector.keys]), selector.value)
+    if isinstance(selector, Lowest):
+        return partial(_choose_lowest, _walker([Step(key) for key in selector.keys]))
+    return partial(_select, selector=selector)
+
+
+def _choose_match(at: Reader, wanted: str, items: Any) -> Any:
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        value = at(item)
+        if value is not None and not isinstance(value, Mapping | list) and str(value) == wanted:
+            return item
+    return None
+
+
+def _choose_lowest(at: Reader, items: Any) -> Any:
+    if not isinstance(items, list):
+        return None
+    best: tuple[Decimal | int, Any] | None = None
+    for item in items:
+        number = _as_number(at(item))
+        if number is not None and (best is None or number < best[0]):
+            best = (number, item)
+    return None if best is None else best[1]
 
 
 def _walk_keys(keys: tuple[str, ...], node: Any) -> Any:

@@ -268,11 +268,14 @@ def test_a_compiled_reader_reads_what_read_value_reads(
     for each in (record, elsewhere):
         assert compile_reader(path)(each) == read_value(each, path)
     assert dumps(record) == before
-    single = not path.is_multi and not parse_path(other_picked.text).is_multi
-    if single and other_picked.text != picked.text:
+    if path.is_multi or parse_path(other_picked.text).is_multi:
+        return
+    try:  # keys with spaces at their ends may name the same place once `|` trims them
         places = parse_path(f"{other_picked.text} | {picked.text}")
-        for each in (record, elsewhere, {}):
-            assert compile_reader(places)(each) == read_value(each, places)
+    except PathError:
+        return
+    for each in (record, elsewhere, {}):
+        assert compile_reader(places)(each) == read_value(each, places)
 
 
 SELECTORS = st.one_of(
@@ -614,6 +617,7 @@ def test_lowest_order_reads_the_lowest_number_never_the_first_position(
     assert read(record, "/creators[lowest order]") == (
         None if position is None else creators[position]
     )
+    assert compile_reader(parse_path(FIRST))(record) == expected  # export's reader, too
 
 
 @settings(max_examples=300, deadline=None)
