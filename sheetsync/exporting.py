@@ -15,7 +15,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sheetsync.conditions import Condition, parse_all
 from sheetsync.errors import (
@@ -27,7 +29,7 @@ from sheetsync.errors import (
 )
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Record, Selected, Selection, entity_of
-from sheetsync.fieldpath import read_value
+from sheetsync.fieldpath import compile_reader
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.provenance import provenance
 from sheetsync.records import fingerprint, record_id
@@ -96,18 +98,38 @@ def _code_lists(client: EsploroClient, template: Template) -> tuple[dict[str, Co
     tables = sorted({c.code_table for c in template.columns if c.code_table})
     lists: dict[str, CodeList] = {}
     warnings: list[str] = []
-    for name in tables:
-        try:
-            rows = client.code_table(name).get("row", [])
-        except _NOT_ABOUT_THE_TABLE:
-            raise
-        except EsploroApiError as exc:
+    # the tables are fetched at once (each a round trip), then judged in name order
+    fetched = client.ordered(partial(_code_table, client), tables)
+    for name, (rows, exc) in zip(tables, fetched, strict=True):
+        if exc is not None:
             columns = tuple(c.header for c in template.columns if c.code_table == name)
             reason = f"HTTP {exc.status} {exc.error_code}".strip()
             warnings.append(missing_code_table(name, columns, reason))
             continue
         lists[name] = [(str(r.get("code", "")), str(r.get("description", ""))) for r in rows]
     return lists, warnings
+
+
+def _code_table(client: EsploroClient, name: str) -> tuple[list[Any], EsploroApiError | None]:
+    """A code table's rows, or the error that says Esploro would not give this table."""
+    try:
+        return client.code_table(name).get("row", []), None
+    except _NOT_ABOUT_THE_TABLE:
+        raise
+    except EsploroApiError as exc:
+        return [], exc
+
+
+def row_texts(template: Template) -> Callable[[Record], list[str | None]]:
+    """A record's cell texts, one per template column. Each column's path is compiled once
+    (`compile_reader`), not parsed apart again for every record: export reads every record at
+    the same paths, and per-row work is what keeps a fast API waiting."""
+    columns = [(compile_reader(column.path), column.join) for column in template.columns]
+
+    def texts(record: Record) -> list[str | None]:
+        return [cell_text(read(record), join) for read, join in columns]
+
+    return texts
 
 
 class _Found:
@@ -148,6 +170,7 @@ class _Matching:
     ) -> None:
         self._selected = selected
         self._columns = [(c, template.column(c.header)) for c in conditions]
+        self._readers = [compile_reader(column.path) for _, column in self._columns]
         self._labels = labels
         self.fetched = 0
 
@@ -160,8 +183,8 @@ class _Matching:
             yield item
 
     def _meets(self, record: Record) -> bool:
-        for condition, column in self._columns:
-            value = read_value(record, column.path)
+        for (condition, column), read in zip(self._columns, self._readers, strict=True):
+            value = read(record)
             code = cell_text(value, column.join)
             items = (
                 [scalar_text(v) for v in value if v is not None] if isinstance(value, list) else []
@@ -245,8 +268,9 @@ def export_records(
     ) as writer:
         for title, header, rows in tables:
             writer.add_table(title, header, rows)
+        texts_of = row_texts(template)
         for record in found:
-            texts = [cell_text(read_value(record, c.path), c.join) for c in template.columns]
+            texts = texts_of(record)
             key = record_id(record, template.id_path)
             writer.add(key, fingerprint(record), texts, extras(key, texts) if extras else None)
     return ExportSummary(

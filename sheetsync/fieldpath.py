@@ -72,7 +72,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -87,8 +87,10 @@ __all__ = [
     "Lowest",
     "Match",
     "PathError",
+    "Reader",
     "Selector",
     "Step",
+    "compile_reader",
     "escape_key",
     "parse_path",
     "place_values",
@@ -374,6 +376,113 @@ def read_value(record: Mapping[str, Any], path: FieldPath) -> Any:
     return [copy.deepcopy(value) for value in found if value is not None]
 
 
+# What `compile_reader` gives: the value at one path of any record, as `read_value` reads it.
+Reader: TypeAlias = Callable[[Mapping[str, Any]], Any]
+
+
+def compile_reader(path: FieldPath) -> Reader:
+    """`read_value(record, path)` as a function of the record, worked out once for the path.
+
+    Export reads every record at the same few dozen paths, so what `read_value` decides per
+    call (places, where the `[*]` is, which steps are plain keys) is decided here once. The
+    value it gives is the record's own, not a copy (copying was most of a read's cost): the
+    caller must only read it, as building a cell's text does.
+    """
+    if path.has_places:
+        return _first_not_blank([compile_reader(place) for place in path.places])
+    steps = path.steps
+    star = _star_index(steps)
+    if star is None:
+        return _walker(steps)
+    to_list = _walker((*steps[:star], Step(steps[star].key)))
+    rest = steps[star + 1 :]
+    if not rest:
+        return partial(_whole_list, to_list)
+    return partial(_each_item, to_list, _walker(rest))
+
+
+def _first_not_blank(places: list[Reader]) -> Reader:
+    def read(record: Mapping[str, Any]) -> Any:
+        values = [read_place(record) for read_place in places]
+        return next((value for value in values if not _blank(value)), values[0])
+
+    return read
+
+
+def _whole_list(to_list: Reader, record: Mapping[str, Any]) -> Any:
+    items = to_list(record)
+    return items if isinstance(items, list) else []
+
+
+def _each_item(to_list: Reader, rest: Reader, record: Mapping[str, Any]) -> Any:
+    items = to_list(record)
+    if not isinstance(items, list):
+        return []
+    return [value for value in map(rest, items) if value is not None]
+
+
+def _walker(steps: Sequence[Step]) -> Reader:
+    """`_walk` over `steps`; plain keys (most template paths) walked by a tight loop, and
+    each selector's own relative path compiled too."""
+    if any(step.selector is not None for step in steps):
+        compiled = tuple((step.key, _chooser(step.selector)) for step in steps)
+        return partial(_walk_compiled, compiled)
+    return partial(_walk_keys, tuple(step.key for step in steps))
+
+
+Chooser: TypeAlias = Callable[[Any], Any]  # a list's selected item, or None
+
+
+def _walk_compiled(steps: tuple[tuple[str, Chooser | None], ...], node: Any) -> Any:
+    for key, choose in steps:
+        if type(node) is not dict and not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+        if choose is not None:
+            node = choose(node)
+    return node
+
+
+def _chooser(selector: Selector | None) -> Chooser | None:
+    """`_select` for one selector, its relative path compiled once."""
+    if selector is None:
+        return None
+    if isinstance(selector, Match):
+        return partial(_choose_match, _walker([Step(key) for key in selector.keys]), selector.value)
+    if isinstance(selector, Lowest):
+        return partial(_choose_lowest, _walker([Step(key) for key in selector.keys]))
+    return partial(_select, selector=selector)
+
+
+def _choose_match(at: Reader, wanted: str, items: Any) -> Any:
+    if not isinstance(items, list):
+        return None
+    for item in items:
+        value = at(item)
+        if value is not None and not isinstance(value, Mapping | list) and str(value) == wanted:
+            return item
+    return None
+
+
+def _choose_lowest(at: Reader, items: Any) -> Any:
+    if not isinstance(items, list):
+        return None
+    best: tuple[Decimal | int, Any] | None = None
+    for item in items:
+        number = _as_number(at(item))
+        if number is not None and (best is None or number < best[0]):
+            best = (number, item)
+    return None if best is None else best[1]
+
+
+def _walk_keys(keys: tuple[str, ...], node: Any) -> Any:
+    for key in keys:
+        if type(node) is not dict and not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
+
+
 def place_values(record: Mapping[str, Any], path: FieldPath) -> list[tuple[FieldPath, Any]]:
     """Each place of `path` with the value it holds in `record` (None when absent)."""
     return [(place, read_value(record, place)) for place in path.places]
@@ -426,12 +535,16 @@ def _find_match(items: Sequence[Any], selector: Match) -> int | None:
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
-def _as_number(value: Any) -> Decimal | None:
-    """A JSON number, or a string holding one ("2", " 10 ", "-1", "2.5"), as a Decimal."""
+def _as_number(value: Any) -> Decimal | int | None:
+    """A JSON number, or a string holding one ("2", " 10 ", "-1", "2.5"), as a Decimal; a
+    whole number as an int (they compare exactly with Decimals, and creators' `order` is
+    read for every row of an export)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Decimal(value)
+        return value
     if isinstance(value, float):
         return Decimal(value) if math.isfinite(value) else None
     if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
@@ -443,7 +556,7 @@ def _find_lowest(items: Sequence[Any], selector: Lowest) -> int | None:
     """Position of the item with the lowest number at the selector's keys (the first in the
     list among equals), or None when no item has a number there."""
     steps = tuple(Step(key) for key in selector.keys)
-    best: tuple[Decimal, int] | None = None
+    best: tuple[Decimal | int, int] | None = None
     for position, item in enumerate(items):
         number = _as_number(_walk(item, steps))
         if number is not None and (best is None or number < best[0]):

@@ -61,6 +61,7 @@ from sheetsync.esploro.settings import API_PATH, Settings, normalise_base_url
 from sheetsync.esploro.trace import Trace
 
 PAGE_SIZE = 100  # the API's maximum `limit`
+PAGE_WINDOW = 16  # pages fetched ahead of the consumer (at most; see `_page_window`)
 # A sandbox serving a snapshot (`sandbox --load`) names the Esploro the snapshot was taken of,
 # so a workbook rehearsed on it can be planned against that Esploro.
 
@@ -679,13 +680,16 @@ class EsploroClient:
 
     # -- concurrency -------------------------------------------------------------------
 
-    def ordered(self, work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def ordered(
+        self, work: Callable[[T], R], items: Iterable[T], window: int | None = None
+    ) -> Iterator[R]:
         """`work` over `items` on `workers` threads, results in input order, streaming.
 
-        At most `workers * 4` items are in flight or waiting to be consumed, so a million IDs
-        never become a million futures; the limiter, not the pool, sets the pace.
+        At most `window` (by default `workers * 4`) items are in flight or waiting to be
+        consumed, so a million IDs never become a million futures; the limiter, not the pool,
+        sets the pace.
         """
-        window = self.workers * 4
+        window = window or self.workers * 4
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="esploro")
         pending: deque[Future[R]] = deque()
         try:
@@ -732,8 +736,14 @@ class EsploroClient:
             answer = self.get_object(path, {**params, "limit": size, "offset": offset})
             return as_list(answer.get(list_key))
 
-        for items in self.ordered(page, range(first_size, wanted, PAGE_SIZE)):
+        for items in self.ordered(page, range(first_size, wanted, PAGE_SIZE), self._page_window()):
             yield from items
+
+    def _page_window(self) -> int:
+        """Pages in flight or waiting to be consumed: enough to keep every worker busy while
+        the consumer catches up, few enough that memory stays bounded whatever `workers` is
+        (a page holds a hundred whole records)."""
+        return min(self.workers * 4, max(self.workers, PAGE_WINDOW))
 
     def raw_pages(
         self, path: str, params: Mapping[str, Any], list_key: str, total_key: str, limit: int | None

@@ -38,7 +38,7 @@ from sheetsync.esploro.errors import parse_error
 from sheetsync.esploro.settings import region_base_url
 from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
 from tests.conftest import Api, start_sandbox
-from tests.esploro.support import Reply, asset_ids, count, make_client, tiny_server
+from tests.esploro.support import EVERY_ASSET, Reply, asset_ids, count, make_client, tiny_server
 
 SECRET = "sk-test-7f3a9c-DO-NOT-LEAK"
 
@@ -503,3 +503,30 @@ def test_raw_items_takes_a_lone_object_as_a_list_of_one_and_ignores_other_keys()
     assert only.text == '{"primary_id": "1"}'
     assert raw_items('{"total_record_count": 0}', "user") == []
     assert raw_items('{"records": [1, "x", {"a": 1}]}', "records")[0].text == '{"a": 1}'
+
+
+def test_pages_come_in_order_with_a_bounded_window_fetched_ahead() -> None:
+    """Export's pipeline: pages are fetched concurrently ahead of the consumer, handed over in
+    the API's order, and a consumer that stops reading stops the fetching after a few pages."""
+    server = start_sandbox(assets=3_000)
+    try:
+        expected: list[str] = []
+        while len(expected) % 100 == 0:  # a plain sequential paging loop, to compare with
+            params = {**EVERY_ASSET, "limit": "100", "offset": str(len(expected))}
+            page = Api(server.base_url).get("/esploro/v1/assets", params=params).json()
+            records = page.get("records", [])
+            expected += [record["originalRepository"]["assetId"] for record in records]
+            if not records:
+                break
+        with make_client(server.base_url, workers=8) as client:
+            pages = client.pages("assets", EVERY_ASSET, "records", "totalRecordCount", None)
+            first = [next(pages) for _ in range(101)]  # the first page, and one of the next
+            time.sleep(0.5)  # the workers fetch ahead as far as the window lets them
+            ahead = client.calls
+            got = [*first, *pages]
+            assert 2 <= ahead <= 1 + 16  # the first page, then min(4 x 8 workers, 16) pages
+            assert client.calls == -(-len(expected) // 100)
+        assert len(expected) > 3_000
+        assert [record["originalRepository"]["assetId"] for record in got] == expected
+    finally:
+        server.stop()
