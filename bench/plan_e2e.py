@@ -33,6 +33,8 @@ import time
 import zipfile
 from pathlib import Path
 
+from sheetsync.template import load_template
+
 API_KEY = "sandbox-rw"
 EDITED_HEADER = "DOI"
 OPENPYXL_PASS = """
@@ -100,8 +102,6 @@ def build(folder: Path, rows: int, edits: int) -> None:
 def edit_cells(source: Path, target: Path, rows: int, edits: int) -> None:
     """EDITS rows spread over the sheet get a new DOI, typed as an Excel user would (an inline
     string cell); every other zip member is copied unchanged."""
-    from sheetsync.template import load_template  # noqa: PLC0415 (bench: only when building)
-
     headers = [c.header for c in load_template("assets").columns]
     letter = chr(ord("A") + headers.index(EDITED_HEADER))
     step = max(1, rows // edits)
@@ -127,7 +127,9 @@ def _data_part(package: zipfile.ZipFile) -> str:
     assert rel, "the data sheet's relationship is missing"
     target = re.search(r'Target="([^"]+)"', rel.group(0))
     assert target
-    return target.group(1).lstrip("/") if target.group(1).startswith("/") else "xl/" + target.group(1)
+    return (
+        target.group(1).lstrip("/") if target.group(1).startswith("/") else "xl/" + target.group(1)
+    )
 
 
 def _column(ref: str) -> int:

@@ -19,7 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import defusedxml.ElementTree as SafeET
 from openpyxl.utils import get_column_letter
@@ -43,7 +43,16 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DC_NS = "{http://purl.org/dc/elements/1.1/}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_TAIL = 64  # longer than any `<prefix:f ` the scan looks for
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_SCAN_CHUNK = 1 << 20  # bytes of a sheet part looked at at once by the formula scan
+# A zip bomb: a part that decompresses far beyond what any rows need. Sheet XML deflates about
+# 9 times (an asset export's data and baseline sheets); padding or a repeated pattern, about
+# 1,000 times. A part above the floor that deflates more than the ratio, or above the cap (about
+# 2,000 bytes for each of Excel's 1,048,576 rows), is refused before anything reads it.
+_BOMB_RATIO = 100
+_BOMB_FLOOR = 32 << 20
+_PART_CAP = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -144,10 +153,29 @@ def _open(path: Path) -> CalamineWorkbook:
         if mistaken:
             raise WorkbookError(f"{path}: {mistaken}")
         raise WorkbookError(f"{path}: not an Excel workbook (.xlsx): the file is not a zip package")
+    _refuse_bomb(path)
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise WorkbookError(f"{path}: cannot be read as a workbook ({exc})") from None
+
+
+def _refuse_bomb(path: Path) -> None:
+    """Refuse, from the zip's directory alone, a package with a part that decompresses far
+    beyond what its rows could need: reading it would take memory the file does not justify."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({exc})") from None
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _PART_CAP or (part.file_size > _BOMB_FLOOR and ratio > _BOMB_RATIO):
+            raise WorkbookError(
+                f"{path}: its part {part.filename} is {part.compress_size:,} bytes that "
+                f"decompress to {part.file_size:,} ({ratio:,.0f} times), far more than any rows "
+                "need, so it is not read; export again and copy your edits into the new export"
+            )
 
 
 def _sheet_rows(book: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
@@ -279,22 +307,37 @@ def _map_headers(
 
 def _formula_cells(path: Path, sheet: str) -> frozenset[str]:
     """Refs of the cells holding a formula on `sheet`; a quick byte scan first, since almost
-    every export has none and parsing a 100,000-row sheet's XML costs seconds."""
+    every export has none and parsing a 100,000-row sheet's XML costs seconds. Both stream
+    the part: memory stays flat whatever its size."""
     with zipfile.ZipFile(path) as package:
         part = _sheet_part(package, sheet)
         if part is None:
             return frozenset()
         with package.open(part) as stream:
-            data = stream.read()
-        if not _FORMULA.search(data):
-            return frozenset()
+            if not _has_formula(stream):
+                return frozenset()
         cells = set()
-        for _, element in SafeET.iterparse(package.open(part)):
-            if element.tag == f"{_MAIN_NS}c":
-                if element.find(f"{_MAIN_NS}f") is not None:
-                    cells.add(str(element.get("r", "")))
-                element.clear()
+        with package.open(part) as stream:
+            for _, element in SafeET.iterparse(stream):
+                if element.tag == f"{_MAIN_NS}c":
+                    if element.find(f"{_MAIN_NS}f") is not None:
+                        cells.add(str(element.get("r", "")))
+                    element.clear()
+                elif element.tag == f"{_MAIN_NS}row":
+                    element.clear()  # its cells are done with: keep no row's text or tail
         return frozenset(cells)
+
+
+def _has_formula(stream: IO[bytes]) -> bool:
+    """Whether the XML in `stream` has a formula element, read a chunk at a time; the end
+    of each chunk is kept so that a tag split across two chunks is still found."""
+    carried = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        window = carried + chunk
+        if _FORMULA.search(window):
+            return True
+        carried = window[-_FORMULA_TAIL:]
+    return False
 
 
 def _sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
