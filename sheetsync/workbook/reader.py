@@ -23,7 +23,7 @@ from typing import IO, Any
 
 import defusedxml.ElementTree as SafeET
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from sheetsync.errors import WorkbookError
 from sheetsync.filekinds import wrong_kind
@@ -99,8 +99,7 @@ def read_export(path: Path) -> EditedWorkbook:
     stamped = _package_export_id(path)
     if stamped and stamped != meta.get("export_id"):
         raise _damaged(path, f"it comes from export {meta.get('export_id')}, not {stamped}")
-    data_sheet = _find_data_sheet(book, path, str(meta.get("id_header", "")))
-    grid = book.get_sheet_by_name(data_sheet)
+    data_sheet, grid = _find_data_sheet(book, path, str(meta.get("id_header", "")))
     if grid.merged_cell_ranges:
         (first, last), *_ = grid.merged_cell_ranges
         where = f"{_ref(first)}:{_ref(last)}"
@@ -111,14 +110,12 @@ def read_export(path: Path) -> EditedWorkbook:
     helpers = frozenset(str(h) for h in meta.get("helper_headers", []))
     first_row = cells[0] if cells else []
     columns, extra = _map_headers(first_row, headers, data_sheet, path, helpers)
-    rows = tuple(
-        SheetRow(number, {h: line[i] if i < len(line) else "" for h, i in columns.items()})
-        for number, line in enumerate(cells[1:], start=2)
-        if any(value not in ("", None) for value in line)
-    )
+    rows = _data_rows(cells, columns)
+    with path.open("rb") as stream:
+        sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
     return EditedWorkbook(
         path=path,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=sha256,
         meta=meta,
         headers=headers,
         baseline=baseline,
@@ -129,6 +126,22 @@ def read_export(path: Path) -> EditedWorkbook:
         rows=rows,
         formula_cells=_formula_cells(path, data_sheet),
     )
+
+
+def _data_rows(cells: list[list[Any]], columns: dict[str, int]) -> tuple[SheetRow, ...]:
+    """Each row of the data sheet with a value, its cells by header ("" for a cell beyond the
+    row's end). Built with C-level calls: at 100,000 rows, per-cell Python work costs seconds."""
+    headers, indices = tuple(columns), tuple(columns.values())
+    width = max(indices, default=-1) + 1
+    rows = []
+    for number, line in enumerate(cells[1:], start=2):
+        if not any(value not in ("", None) for value in line):
+            continue
+        if len(line) < width:
+            line = line + [""] * (width - len(line))
+        values = map(line.__getitem__, indices)
+        rows.append(SheetRow(number, dict(zip(headers, values, strict=True))))
+    return tuple(rows)
 
 
 def _package_export_id(path: Path) -> str | None:
@@ -222,7 +235,8 @@ def _read_baseline(
     meta = _meta(rows, path)
     digest, baseline = hashlib.sha256(), {}
     for line in rows[2:-1]:
-        texts = [_text(v) for v in line[:width]] + [""] * (width - len(line))
+        texts = [v if v.__class__ is str else _text(v) for v in line[:width]]
+        texts += [""] * (width - len(texts))
         digest.update(baseline_row_digest_input(texts))
         record = BaselineRecord(
             record_id=texts[0],
@@ -255,15 +269,19 @@ def _meta(rows: list[list[Any]], path: Path) -> dict[str, Any]:
     return meta
 
 
-def _find_data_sheet(book: CalamineWorkbook, path: Path, id_header: str) -> str:
-    """The sheet whose first row holds the ID column: the data sheet, whatever its name now."""
+def _find_data_sheet(
+    book: CalamineWorkbook, path: Path, id_header: str
+) -> tuple[str, CalamineSheet]:
+    """The sheet whose first row holds the ID column: the data sheet, whatever its name now,
+    with its cells (read once: reading a 100,000-row sheet costs seconds)."""
     found = []
     for name in book.sheet_names:
         if name in (META_SHEET, LISTS_SHEET):
             continue
-        first = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[:1]
+        sheet = book.get_sheet_by_name(name)
+        first = sheet.to_python(skip_empty_area=False, nrows=1)[:1]
         if first and id_header in [_text(v).strip() for v in first[0]]:
-            found.append(name)
+            found.append((name, sheet))
     if not found:
         raise WorkbookError(
             f"{path}: no sheet has the ID column '{id_header}' in its first row; the data "
@@ -271,7 +289,7 @@ def _find_data_sheet(book: CalamineWorkbook, path: Path, id_header: str) -> str:
         )
     if len(found) > 1:
         raise WorkbookError(
-            f"{path}: sheets {', '.join(repr(n) for n in found)} all look like the data sheet "
+            f"{path}: sheets {', '.join(repr(n) for n, _ in found)} all look like the data sheet "
             f"(each has '{id_header}' in row 1); delete the copies"
         )
     return found[0]
