@@ -45,6 +45,7 @@ _DC_NS = "{http://purl.org/dc/elements/1.1/}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _FORMULA_TAIL = 64  # longer than any `<prefix:f ` the scan looks for
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_NONE_OVERSIZED: frozenset[str] = frozenset()
 _SCAN_CHUNK = 1 << 20  # bytes of a sheet part looked at at once by the formula scan
 # A zip bomb: a part that decompresses far beyond what any rows need. Sheet XML deflates about
 # 9 times (an asset export's data and baseline sheets); padding or a repeated pattern, about
@@ -61,6 +62,9 @@ class BaselineRecord:
     fingerprint: str
     oversized: frozenset[str]  # headers of the columns whose value was too long for a cell
     texts: dict[str, str | None]  # header -> the exported text (None: empty)
+    # the exported texts in the order of `EditedWorkbook.headers`, "" for an empty one: what
+    # the data sheet's row holds untouched (one comparison finds an unedited row)
+    cells: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,11 +242,13 @@ def _read_baseline(
         texts = [v if v.__class__ is str else _text(v) for v in line[:width]]
         texts += [""] * (width - len(texts))
         digest.update(baseline_row_digest_input(texts))
+        cells = tuple(texts[3:])
         record = BaselineRecord(
             record_id=texts[0],
             fingerprint=texts[1],
-            oversized=frozenset(headers[int(i)] for i in texts[2].split(",") if i),
-            texts={h: (t or None) for h, t in zip(headers, texts[3:], strict=True)},
+            oversized=_oversized(texts[2], headers),
+            texts=dict(zip(headers, [t or None for t in cells], strict=True)),
+            cells=cells,
         )
         if record.record_id in baseline:
             raise _damaged(path, f"record {record.record_id} appears twice in the baseline")
@@ -254,6 +260,13 @@ def _read_baseline(
     if _text(rows[0][2] if len(rows[0]) > 2 else "") != meta.get("export_id"):
         raise _damaged(path, "its export ID does not match its metadata")
     return meta, headers, baseline
+
+
+def _oversized(indices: str, headers: tuple[str, ...]) -> frozenset[str]:
+    """The headers a baseline row's `oversized` cell names by index ("" for almost every row)."""
+    if not indices:
+        return _NONE_OVERSIZED
+    return frozenset(headers[int(i)] for i in indices.split(",") if i)
 
 
 def _meta(rows: list[list[Any]], path: Path) -> dict[str, Any]:
