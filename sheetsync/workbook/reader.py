@@ -8,6 +8,10 @@ when the part contains a formula element at all.
 Anything that makes the workbook as a whole untrustworthy (not a workbook, not made by
 sheetsync, another format version, a damaged or tampered `_sheetsync` sheet, no recognisable
 data sheet, a column twice, merged cells) raises `WorkbookError` naming the file and the place.
+
+Memory follows the uncompressed size of the sheets, so a part that inflates far beyond what
+rows need (a zip bomb) is refused from the zip's directory before anything reads it, and the
+formula scan streams the data sheet instead of reading it whole.
 """
 
 from __future__ import annotations
