@@ -8,6 +8,10 @@ when the part contains a formula element at all.
 Anything that makes the workbook as a whole untrustworthy (not a workbook, not made by
 sheetsync, another format version, a damaged or tampered `_sheetsync` sheet, no recognisable
 data sheet, a column twice, merged cells) raises `WorkbookError` naming the file and the place.
+
+Memory follows the uncompressed size of the sheets, so a part that inflates far beyond what
+rows need (a zip bomb) is refused from the zip's directory before anything reads it, and the
+formula scan streams the data sheet instead of reading it whole.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import defusedxml.ElementTree as SafeET
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from sheetsync.errors import WorkbookError
 from sheetsync.filekinds import wrong_kind
@@ -43,7 +47,17 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _DC_NS = "{http://purl.org/dc/elements/1.1/}"
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_TAIL = 64  # longer than any `<prefix:f ` the scan looks for
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_NONE_OVERSIZED: frozenset[str] = frozenset()
+_SCAN_CHUNK = 1 << 20  # bytes of a sheet part looked at at once by the formula scan
+# A zip bomb: a part that decompresses far beyond what any rows need. Sheet XML deflates about
+# 9 times (an asset export's data and baseline sheets); padding or a repeated pattern, about
+# 1,000 times. A part above the floor that deflates more than the ratio, or above the cap (about
+# 2,000 bytes for each of Excel's 1,048,576 rows), is refused before anything reads it.
+_BOMB_RATIO = 100
+_BOMB_FLOOR = 32 << 20
+_PART_CAP = 2 << 30
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,9 @@ class BaselineRecord:
     fingerprint: str
     oversized: frozenset[str]  # headers of the columns whose value was too long for a cell
     texts: dict[str, str | None]  # header -> the exported text (None: empty)
+    # the exported texts in the order of `EditedWorkbook.headers`, "" for an empty one: what
+    # the data sheet's row holds untouched (one comparison finds an unedited row)
+    cells: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,8 +107,7 @@ def read_export(path: Path) -> EditedWorkbook:
     stamped = _package_export_id(path)
     if stamped and stamped != meta.get("export_id"):
         raise _damaged(path, f"it comes from export {meta.get('export_id')}, not {stamped}")
-    data_sheet = _find_data_sheet(book, path, str(meta.get("id_header", "")))
-    grid = book.get_sheet_by_name(data_sheet)
+    data_sheet, grid = _find_data_sheet(book, path, str(meta.get("id_header", "")))
     if grid.merged_cell_ranges:
         (first, last), *_ = grid.merged_cell_ranges
         where = f"{_ref(first)}:{_ref(last)}"
@@ -102,14 +118,12 @@ def read_export(path: Path) -> EditedWorkbook:
     helpers = frozenset(str(h) for h in meta.get("helper_headers", []))
     first_row = cells[0] if cells else []
     columns, extra = _map_headers(first_row, headers, data_sheet, path, helpers)
-    rows = tuple(
-        SheetRow(number, {h: line[i] if i < len(line) else "" for h, i in columns.items()})
-        for number, line in enumerate(cells[1:], start=2)
-        if any(value not in ("", None) for value in line)
-    )
+    rows = _data_rows(cells, columns)
+    with path.open("rb") as stream:
+        sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
     return EditedWorkbook(
         path=path,
-        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256=sha256,
         meta=meta,
         headers=headers,
         baseline=baseline,
@@ -120,6 +134,22 @@ def read_export(path: Path) -> EditedWorkbook:
         rows=rows,
         formula_cells=_formula_cells(path, data_sheet),
     )
+
+
+def _data_rows(cells: list[list[Any]], columns: dict[str, int]) -> tuple[SheetRow, ...]:
+    """Each row of the data sheet with a value, its cells by header ("" for a cell beyond the
+    row's end). Built with C-level calls: at 100,000 rows, per-cell Python work costs seconds."""
+    headers, indices = tuple(columns), tuple(columns.values())
+    width = max(indices, default=-1) + 1
+    rows = []
+    for number, line in enumerate(cells[1:], start=2):
+        if not any(value not in ("", None) for value in line):
+            continue
+        if len(line) < width:
+            line = line + [""] * (width - len(line))
+        values = map(line.__getitem__, indices)
+        rows.append(SheetRow(number, dict(zip(headers, values, strict=True))))
+    return tuple(rows)
 
 
 def _package_export_id(path: Path) -> str | None:
@@ -144,10 +174,29 @@ def _open(path: Path) -> CalamineWorkbook:
         if mistaken:
             raise WorkbookError(f"{path}: {mistaken}")
         raise WorkbookError(f"{path}: not an Excel workbook (.xlsx): the file is not a zip package")
+    _refuse_bomb(path)
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         raise WorkbookError(f"{path}: cannot be read as a workbook ({exc})") from None
+
+
+def _refuse_bomb(path: Path) -> None:
+    """Refuse, from the zip's directory alone, a package with a part that decompresses far
+    beyond what its rows could need: reading it would take memory the file does not justify."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = package.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({exc})") from None
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _PART_CAP or (part.file_size > _BOMB_FLOOR and ratio > _BOMB_RATIO):
+            raise WorkbookError(
+                f"{path}: its part {part.filename} is {part.compress_size:,} bytes that "
+                f"decompress to {part.file_size:,} ({ratio:,.0f} times), far more than any rows "
+                "need, so it is not read; export again and copy your edits into the new export"
+            )
 
 
 def _sheet_rows(book: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
@@ -194,13 +243,16 @@ def _read_baseline(
     meta = _meta(rows, path)
     digest, baseline = hashlib.sha256(), {}
     for line in rows[2:-1]:
-        texts = [_text(v) for v in line[:width]] + [""] * (width - len(line))
+        texts = [v if v.__class__ is str else _text(v) for v in line[:width]]
+        texts += [""] * (width - len(texts))
         digest.update(baseline_row_digest_input(texts))
+        cells = tuple(texts[3:])
         record = BaselineRecord(
             record_id=texts[0],
             fingerprint=texts[1],
-            oversized=frozenset(headers[int(i)] for i in texts[2].split(",") if i),
-            texts={h: (t or None) for h, t in zip(headers, texts[3:], strict=True)},
+            oversized=_oversized(texts[2], headers),
+            texts=dict(zip(headers, [t or None for t in cells], strict=True)),
+            cells=cells,
         )
         if record.record_id in baseline:
             raise _damaged(path, f"record {record.record_id} appears twice in the baseline")
@@ -212,6 +264,13 @@ def _read_baseline(
     if _text(rows[0][2] if len(rows[0]) > 2 else "") != meta.get("export_id"):
         raise _damaged(path, "its export ID does not match its metadata")
     return meta, headers, baseline
+
+
+def _oversized(indices: str, headers: tuple[str, ...]) -> frozenset[str]:
+    """The headers a baseline row's `oversized` cell names by index ("" for almost every row)."""
+    if not indices:
+        return _NONE_OVERSIZED
+    return frozenset(headers[int(i)] for i in indices.split(",") if i)
 
 
 def _meta(rows: list[list[Any]], path: Path) -> dict[str, Any]:
@@ -227,15 +286,19 @@ def _meta(rows: list[list[Any]], path: Path) -> dict[str, Any]:
     return meta
 
 
-def _find_data_sheet(book: CalamineWorkbook, path: Path, id_header: str) -> str:
-    """The sheet whose first row holds the ID column: the data sheet, whatever its name now."""
+def _find_data_sheet(
+    book: CalamineWorkbook, path: Path, id_header: str
+) -> tuple[str, CalamineSheet]:
+    """The sheet whose first row holds the ID column: the data sheet, whatever its name now,
+    with its cells (read once: reading a 100,000-row sheet costs seconds)."""
     found = []
     for name in book.sheet_names:
         if name in (META_SHEET, LISTS_SHEET):
             continue
-        first = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[:1]
+        sheet = book.get_sheet_by_name(name)
+        first = sheet.to_python(skip_empty_area=False, nrows=1)[:1]
         if first and id_header in [_text(v).strip() for v in first[0]]:
-            found.append(name)
+            found.append((name, sheet))
     if not found:
         raise WorkbookError(
             f"{path}: no sheet has the ID column '{id_header}' in its first row; the data "
@@ -243,7 +306,7 @@ def _find_data_sheet(book: CalamineWorkbook, path: Path, id_header: str) -> str:
         )
     if len(found) > 1:
         raise WorkbookError(
-            f"{path}: sheets {', '.join(repr(n) for n in found)} all look like the data sheet "
+            f"{path}: sheets {', '.join(repr(n) for n, _ in found)} all look like the data sheet "
             f"(each has '{id_header}' in row 1); delete the copies"
         )
     return found[0]
@@ -279,22 +342,37 @@ def _map_headers(
 
 def _formula_cells(path: Path, sheet: str) -> frozenset[str]:
     """Refs of the cells holding a formula on `sheet`; a quick byte scan first, since almost
-    every export has none and parsing a 100,000-row sheet's XML costs seconds."""
+    every export has none and parsing a 100,000-row sheet's XML costs seconds. Both stream
+    the part: memory stays flat whatever its size."""
     with zipfile.ZipFile(path) as package:
         part = _sheet_part(package, sheet)
         if part is None:
             return frozenset()
         with package.open(part) as stream:
-            data = stream.read()
-        if not _FORMULA.search(data):
-            return frozenset()
+            if not _has_formula(stream):
+                return frozenset()
         cells = set()
-        for _, element in SafeET.iterparse(package.open(part)):
-            if element.tag == f"{_MAIN_NS}c":
-                if element.find(f"{_MAIN_NS}f") is not None:
-                    cells.add(str(element.get("r", "")))
-                element.clear()
+        with package.open(part) as stream:
+            for _, element in SafeET.iterparse(stream):
+                if element.tag == f"{_MAIN_NS}c":
+                    if element.find(f"{_MAIN_NS}f") is not None:
+                        cells.add(str(element.get("r", "")))
+                    element.clear()
+                elif element.tag == f"{_MAIN_NS}row":
+                    element.clear()  # its cells are done with: keep no row's text or tail
         return frozenset(cells)
+
+
+def _has_formula(stream: IO[bytes]) -> bool:
+    """Whether the XML in `stream` has a formula element, read a chunk at a time; the end
+    of each chunk is kept so that a tag split across two chunks is still found."""
+    carried = b""
+    while chunk := stream.read(_SCAN_CHUNK):
+        window = carried + chunk
+        if _FORMULA.search(window):
+            return True
+        carried = window[-_FORMULA_TAIL:]
+    return False
 
 
 def _sheet_part(package: zipfile.ZipFile, sheet: str) -> str | None:
