@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.applying.canary import CanaryFinding, watch_first_write
+from sheetsync.applying.fresh import FreshReader
 from sheetsync.applying.journal import Entry, Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.errors import (
     ApplyError,
@@ -188,13 +189,27 @@ class _Run:
         self.canary: CanaryFinding | None = None
         # records whose other cells an earlier run wrote: this run writes their clears alone
         self.clears_only: set[str] = set()
+        self.reader = FreshReader(self.entity, client)  # `apply_plan` gives it the records
 
     def canary_pending(self) -> bool:
         """Whether the canary still waits for its write: asked for, not on a sandbox."""
         return self.options.canary and not self.client.is_sandbox and self.canary is None
 
     def live(self, record_id: str) -> Record:
+        """The record read alone, now: to settle a write whose answer was lost."""
         return self.entity.get(self.client, record_id)
+
+    def fresh(self, record_id: str) -> Record:
+        """The record read just before its write, in a batch where the entity allows (fresh.py)."""
+        return self.reader.get(record_id)
+
+    def reads(self, record: RecordPlan) -> bool:
+        """Whether `apply` reads this record (an earlier run did not finish with it)."""
+        last = self.state.get(record.record_id)
+        if last is None:
+            return True
+        held_still = last.event == JournalEvent.HELD and not self.clears
+        return not (_finished_earlier(last) or held_still)
 
     def write(self, record: RecordPlan, body: Record) -> Record:
         stored = self.entity.write(
@@ -240,7 +255,7 @@ class _Run:
             return self._apply_held(record, last)
         if last is not None and last.event.startswith("rollback"):
             return _after_rollback(record.record_id, last)
-        live = self.live(record.record_id)
+        live = self.fresh(record.record_id)
         if last is not None and last.event == JournalEvent.BEGIN:
             settled = self._settle(record, last.data, live)
             if settled is not None:
@@ -412,7 +427,7 @@ class _Run:
             fields = tuple(str(f) for f in held.data.get("fields", []))
             warnings = tuple(str(w) for w in held.data.get("warnings", []))
             return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
-        live = self.live(record.record_id)
+        live = self.fresh(record.record_id)
         clears = [e for e in _sent(record) if e.is_clear]
         changed = [e for e in clears if self._as_planned(e, live) is not True]
         if changed:
@@ -746,8 +761,10 @@ def apply_plan(
     ]
     to_change, remaining = _within_limit(records, run.state, options.limit)
     progress.start(len(to_change))
-    first, interrupted, alone = _alone_first(run, to_change, progress)
-    rest, stopped_later = _run_all(run, to_change[alone:], client.workers, progress)
+    to_read = [r.record_id for r in to_change if run.reads(r)]
+    with FreshReader(run.entity, client, to_read) as run.reader:
+        first, interrupted, alone = _alone_first(run, to_change, progress)
+        rest, stopped_later = _run_all(run, to_change[alone:], client.workers, progress)
     results += first + rest
     interrupted = interrupted or stopped_later
     return ApplyResult(
