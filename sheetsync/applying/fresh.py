@@ -57,11 +57,11 @@ class FreshReader:
         client: EsploroClient,
         ids: Sequence[str] = (),
         *,
-        max_age: float = MAX_AGE_SECONDS,
+        max_age: float | None = None,
     ) -> None:
         self.entity = entity
         self.client = client
-        self.max_age = max_age
+        self.max_age = MAX_AGE_SECONDS if max_age is None else max_age
         size = entity.read_batch_size
         unique = list(dict.fromkeys(ids)) if size > 1 else []
         self._batches = [unique[n : n + size] for n in range(0, len(unique), size)]

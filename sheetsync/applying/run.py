@@ -18,7 +18,8 @@ was makes the record "not changed by Esploro", never "updated" (a JSON asset pat
 `identifier.doi` is answered 200 and changes nothing); any other field the server dropped,
 defaulted or changed is a verification warning, except a field Esploro derives from the one
 written (a code's `desc`, anything in a `*WithDesc` object) and an empty value stored in another
-empty form (a clear sent as null, stored as "").
+empty form (a clear sent as null, stored as ""); an op=patch write is compared in the fields it
+sent (the rest of the record may have moved since the read, by someone else's hand).
 
 Clears (emptied cells) are written only with `--allow-clears`. A run without it journals a
 record that has them as `held`, never as finished: its other cells are written, and the same
@@ -482,7 +483,8 @@ class _Run:
         the record "not changed by Esploro": a 200 is not proof that anything changed."""
         ignored = [e for e in _sent(record) if _was_ignored(e, live, body, stored)]
         ignored_keys = {parse_path(e.path).top_level_key for e in ignored}
-        warnings = _verification_warnings(self.entity, body, stored, ignored_keys)
+        unsent = _unsent_keys(record, body, stored) if self.plan.write_mode == "patch" else set()
+        warnings = _verification_warnings(self.entity, body, stored, ignored_keys | unsent)
         why = "; ".join(_ignored_words(e, body, stored) for e in ignored)
         event, reason = (
             (JournalEvent.IGNORED, {"reason": why}) if ignored else (JournalEvent.DONE, {})
@@ -659,6 +661,13 @@ def _verification_warnings(
         and _top_key(path) not in ignored_keys
         and not (_is_empty(_at(body, path)) and _is_empty(_at(stored, path)))
     )
+
+
+def _unsent_keys(record: RecordPlan, body: Record, stored: Record) -> set[str]:
+    """The top-level fields an op=patch write did not send: someone else's change there (made
+    between the read the body was built on and the write, seconds when reads are batched) is
+    no sign that Esploro stored something other than what was sent."""
+    return (set(body) | set(stored)) - set(record.partial_body or ())
 
 
 def _derived_or_volatile(entity: Entity, pointer: str) -> bool:
