@@ -7,18 +7,19 @@ of one, so the ceiling at 25 requests/s goes from 12.5 to 25 / (1 + 1/100) ≈ 2
 The records are read in the order they are written, a batch at a time; the next batch is read
 in the background once half of the one in use is taken, so the writes never wait for it.
 
-The window. A record read in a batch is written up to a few seconds later (100 records at
-25 writes/s: 4 s; a batch is used for at most `MAX_AGE_SECONDS`, after which a record is read
-again alone), where a record read alone is written ~0.2 s later. A change made in Esploro before
-the batch read is seen: the stale check is the same as for a record read alone. A change made
-inside the window, between the batch read and the write, is not seen by the stale check, as
-with a single read: Esploro offers no conditional write. It is safe where it touches a field
-the plan does not write: an asset is written by op=patch of the plan's own top-level fields
-only, so the rest of the record, as Esploro holds it at the write, is kept. A change to a field
-the plan writes, made inside those seconds, is overwritten, as it would be inside the
-single read's fraction of a second. A write whose answer is lost is settled by a read of the
-record alone (`_Run.live`), never from a batch. Each record is taken from its batch once: a
-second read of it (a resumed record, a held clear) is a GET of its own.
+The window. A record read in a batch is written a few seconds later (at 25 writes/s, 2 to 6 s: a
+batch of 100 is read while the one before is half written), where a record read alone is written
+~0.2 s later. A batch holds no more records than the client's rate writes in half of
+`MAX_AGE_SECONDS`, and a record whose batch was read longer ago than that is read again alone. A
+change made in Esploro before the batch read is seen: the stale check is the same as for a
+record read alone. A change made inside the window, between the batch read and the write, is not
+seen by the stale check, as with a single read: Esploro offers no conditional write. It is safe
+where it touches a field the plan does not write: an asset is written by op=patch of the plan's
+own top-level fields only, so the rest of the record, as Esploro holds it at the write, is kept.
+A change to a field the plan writes, made inside those seconds, is overwritten, as it would be
+inside the single read's fraction of a second. A write whose answer is lost is settled by a read
+of the record alone (`_Run.live`), never from a batch. Each record is taken from its batch once:
+a second read of it in the same run is a GET of its own.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class FreshReader:
         self.entity = entity
         self.client = client
         self.max_age = MAX_AGE_SECONDS if max_age is None else max_age
-        size = entity.read_batch_size
+        # no more than the rate writes in half the age: a batch is then used up while fresh
+        size = min(entity.read_batch_size, max(1, int(client.rate * self.max_age / 2)))
         unique = list(dict.fromkeys(ids)) if size > 1 else []
         self._batches = [unique[n : n + size] for n in range(0, len(unique), size)]
         self._batch_of = {i: n for n, batch in enumerate(self._batches) for i in batch}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -146,13 +147,14 @@ def test_a_batch_older_than_its_age_is_read_again_and_the_change_is_stale(
 ) -> None:
     """Past `MAX_AGE_SECONDS` a record is read alone before its write: the same change to a
     field the plan writes, inside the window, is then caught."""
-    monkeypatch.setattr(fresh, "MAX_AGE_SECONDS", 0.0)
+    monkeypatch.setattr(fresh, "MAX_AGE_SECONDS", 0.05)  # batches of 25 at 1,000/s
     with start_sandbox(researchers=5, assets=5) as server:
         plan_path, ids = _planned_dois(server, tmp_path, 3)
 
         def colleague() -> None:
             url = f"{server.base_url}/_sandbox/assets/{ids[2]}"
             requests.patch(url, json={"identifier.doi": "10.1/colleague"}, timeout=5)
+            time.sleep(0.1)  # the batch is now older than its age
 
         result = _apply(server, plan_path, _After(colleague), workers=1)
         assert [r.status for r in result.results] == ["updated", "updated", "stale"]
@@ -187,7 +189,6 @@ def test_ctrl_c_during_a_batched_asset_apply_finishes_what_is_in_flight(tmp_path
     import signal
     import subprocess
     import sys
-    import time
 
     from sheetsync.applying.journal import Journal
 
