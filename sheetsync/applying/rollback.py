@@ -7,7 +7,8 @@ op=patch. op=patch cannot empty a field, so a field that was empty before the ap
 restored through the API: the record says so ("cannot be restored through the API"), never
 passes for rolled back. A record changed since is reported and left alone: a colleague's later
 save is never undone. Like apply, rollback is journaled (`rollback-begin`, `rollback-done`) and
-can be run again after a crash.
+can be run again after a crash. The records are read again in batches where the entity
+allows (100 assets to a GET), just before they are restored (`fresh.py`, with its window).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from sheetsync.applying.fresh import FreshReader
 from sheetsync.applying.journal import Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult, check_target
 from sheetsync.errors import ApplyError, EsploroApiError, EsploroConnectionError
@@ -44,15 +46,17 @@ def rollback_plan(
     planned = {record.record_id: record for record in plan.records}
     _check_only(planned, only)
     opened = open_journal(journal, plan.checksum)
-    undo = _Undo(client, entity_of(plan.entity), opened)
     written = _written(opened)
     chosen = [i for i in written if only is None or i in only]
+    entity = entity_of(plan.entity)
     progress.start(len(chosen))
     results = []
-    for record_id in chosen:
-        before, after_fingerprint = written[record_id]
-        results.append(undo.record(planned[record_id], before, after_fingerprint))
-        progress.advance(1)
+    with FreshReader(entity, client, chosen) as reader:
+        undo = _Undo(client, entity, opened, reader)
+        for record_id in chosen:
+            before, after_fingerprint = written[record_id]
+            results.append(undo.record(planned[record_id], before, after_fingerprint))
+            progress.advance(1)
     results += [_nothing_to_undo(i) for i in planned if only and i in only and i not in written]
     return ApplyResult(tuple(results), opened.path)
 
@@ -95,17 +99,20 @@ def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
 
 
 class _Undo:
-    """One rollback run: the client, the entity's adapter and the journal."""
+    """One rollback run: the client, the entity's adapter, the journal, the fresh reads."""
 
-    def __init__(self, client: EsploroClient, entity: Entity, journal: Journal) -> None:
+    def __init__(
+        self, client: EsploroClient, entity: Entity, journal: Journal, reader: FreshReader
+    ) -> None:
         self.client = client
         self.entity = entity
         self.journal = journal
+        self.reader = reader
 
     def record(self, planned: RecordPlan, before: Record, after: str) -> RecordResult:
         record_id = planned.record_id
         try:
-            live = self.entity.get(self.client, record_id)
+            live = self.reader.get(record_id)
             now = fingerprint(live)
             if now == fingerprint(before):  # an earlier rollback's write landed
                 self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True)

@@ -18,7 +18,8 @@ was makes the record "not changed by Esploro", never "updated" (a JSON asset pat
 `identifier.doi` is answered 200 and changes nothing); any other field the server dropped,
 defaulted or changed is a verification warning, except a field Esploro derives from the one
 written (a code's `desc`, anything in a `*WithDesc` object) and an empty value stored in another
-empty form (a clear sent as null, stored as "").
+empty form (a clear sent as null, stored as ""); an op=patch write is compared in the fields it
+sent (the rest of the record may have moved since the read, by someone else's hand).
 
 Clears (emptied cells) are written only with `--allow-clears`. A run without it journals a
 record that has them as `held`, never as finished: its other cells are written, and the same
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.applying.canary import CanaryFinding, watch_first_write
+from sheetsync.applying.fresh import FreshReader
 from sheetsync.applying.journal import Entry, Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.errors import (
     ApplyError,
@@ -188,13 +190,27 @@ class _Run:
         self.canary: CanaryFinding | None = None
         # records whose other cells an earlier run wrote: this run writes their clears alone
         self.clears_only: set[str] = set()
+        self.reader = FreshReader(self.entity, client)  # `apply_plan` gives it the records
 
     def canary_pending(self) -> bool:
         """Whether the canary still waits for its write: asked for, not on a sandbox."""
         return self.options.canary and not self.client.is_sandbox and self.canary is None
 
     def live(self, record_id: str) -> Record:
+        """The record read alone, now: to settle a write whose answer was lost."""
         return self.entity.get(self.client, record_id)
+
+    def fresh(self, record_id: str) -> Record:
+        """The record read just before its write, in a batch where the entity allows (fresh.py)."""
+        return self.reader.get(record_id)
+
+    def reads(self, record: RecordPlan) -> bool:
+        """Whether `apply` reads this record (an earlier run did not finish with it)."""
+        last = self.state.get(record.record_id)
+        if last is None:
+            return True
+        held_still = last.event == JournalEvent.HELD and not self.clears
+        return not (_finished_earlier(last) or held_still)
 
     def write(self, record: RecordPlan, body: Record) -> Record:
         stored = self.entity.write(
@@ -240,7 +256,7 @@ class _Run:
             return self._apply_held(record, last)
         if last is not None and last.event.startswith("rollback"):
             return _after_rollback(record.record_id, last)
-        live = self.live(record.record_id)
+        live = self.fresh(record.record_id)
         if last is not None and last.event == JournalEvent.BEGIN:
             settled = self._settle(record, last.data, live)
             if settled is not None:
@@ -412,7 +428,7 @@ class _Run:
             fields = tuple(str(f) for f in held.data.get("fields", []))
             warnings = tuple(str(w) for w in held.data.get("warnings", []))
             return RecordResult(record.record_id, ApplyStatus.HELD, fields, warnings)
-        live = self.live(record.record_id)
+        live = self.fresh(record.record_id)
         clears = [e for e in _sent(record) if e.is_clear]
         changed = [e for e in clears if self._as_planned(e, live) is not True]
         if changed:
@@ -467,7 +483,8 @@ class _Run:
         the record "not changed by Esploro": a 200 is not proof that anything changed."""
         ignored = [e for e in _sent(record) if _was_ignored(e, live, body, stored)]
         ignored_keys = {parse_path(e.path).top_level_key for e in ignored}
-        warnings = _verification_warnings(self.entity, body, stored, ignored_keys)
+        unsent = _unsent_keys(record, body, stored) if self.plan.write_mode == "patch" else set()
+        warnings = _verification_warnings(self.entity, body, stored, ignored_keys | unsent)
         why = "; ".join(_ignored_words(e, body, stored) for e in ignored)
         event, reason = (
             (JournalEvent.IGNORED, {"reason": why}) if ignored else (JournalEvent.DONE, {})
@@ -646,6 +663,13 @@ def _verification_warnings(
     )
 
 
+def _unsent_keys(record: RecordPlan, body: Record, stored: Record) -> set[str]:
+    """The top-level fields an op=patch write did not send: someone else's change there (made
+    between the read the body was built on and the write, seconds when reads are batched) is
+    no sign that Esploro stored something other than what was sent."""
+    return (set(body) | set(stored)) - set(record.partial_body or ())
+
+
 def _derived_or_volatile(entity: Entity, pointer: str) -> bool:
     """Whether the field at `pointer`, or one it is inside, is one the server derives or moves
     on its own (`/licenseWithDesc/value` is inside the derived `/licenseWithDesc`)."""
@@ -746,8 +770,10 @@ def apply_plan(
     ]
     to_change, remaining = _within_limit(records, run.state, options.limit)
     progress.start(len(to_change))
-    first, interrupted, alone = _alone_first(run, to_change, progress)
-    rest, stopped_later = _run_all(run, to_change[alone:], client.workers, progress)
+    to_read = [r.record_id for r in to_change if run.reads(r)]
+    with FreshReader(run.entity, client, to_read) as run.reader:
+        first, interrupted, alone = _alone_first(run, to_change, progress)
+        rest, stopped_later = _run_all(run, to_change[alone:], client.workers, progress)
     results += first + rest
     interrupted = interrupted or stopped_later
     return ApplyResult(

@@ -213,6 +213,22 @@ class Entity(ABC):
 
     # The code tables this entity's records carry codes from (a snapshot takes them along).
     code_tables: tuple[str, ...] = ()
+    # How many full records one GET can read fresh (`read_batch`): apply and rollback re-read
+    # the records they write this many at a time, just before writing them.
+    read_batch_size: int = 1
+
+    def read_batch(self, client: EsploroClient, ids: Sequence[str]) -> list[Record | None]:
+        """Fresh full records for up to `read_batch_size` IDs, one per ID in order, None for
+        one Esploro does not have."""
+        if len(ids) > self.read_batch_size:
+            raise RecordIdError(f"at most {self.read_batch_size} IDs per read, got {len(ids)}")
+        records: list[Record | None] = []
+        for record_id in ids:
+            try:
+                records.append(self.get(client, record_id))
+            except NotFoundError:
+                records.append(None)
+        return records
 
     @abstractmethod
     def select_raw(
@@ -627,6 +643,14 @@ class Assets(Entity):
             result.append(copy.deepcopy(record) if asset_id in used else record)
             used.add(asset_id)
         return result
+
+    read_batch_size = MAX_IDS_PER_GET
+
+    def read_batch(self, client: EsploroClient, ids: Sequence[str]) -> list[Record | None]:
+        """Up to 100 assets in one GET, in the order asked, None where missing."""
+        if len(ids) > MAX_IDS_PER_GET:
+            raise RecordIdError(f"at most {MAX_IDS_PER_GET} asset IDs per request, got {len(ids)}")
+        return self._batch(client, list(ids))
 
     def fetch(
         self, client: EsploroClient, ids: Iterable[str], progress: OnProgress = None
