@@ -88,12 +88,12 @@ def _after_header(header: str, rest: str) -> Condition | None:
         if tail.startswith(operator):
             value = _unquoted(tail[len(operator) :].strip())
             if value == "":
-                raise ConditionError(
+                raise _one_line(
                     f"--where '{header} {operator}': give a value after '{operator}' (for a "
                     f"blank cell: '{header} is empty')"
                 )
             return Condition(header, operator, value)
-    raise ConditionError(
+    raise _one_line(
         f"--where '{header}{rest}': after the column '{header}', write one of =, !=, ~, !~, "
         f"is empty, is not empty (forms: {FORMS})"
     )
@@ -104,13 +104,13 @@ def _refusal(text: str, stripped: str, headers: Sequence[str]) -> ConditionError
     found = _ANY_OPERATOR.search(stripped)
     listed = ", ".join(headers)
     if found is None or not stripped[: found.start()].strip():
-        return ConditionError(
+        return _one_line(
             f"--where '{text}' is not a condition; write one of: {FORMS}; columns: {listed}"
         )
     column = stripped[: found.start()].strip()
     close = difflib.get_close_matches(column, list(headers), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return ConditionError(f"--where '{text}': no column '{column}'{hint}; the columns are {listed}")
+    return _one_line(f"--where '{text}': no column '{column}'{hint}; the columns are {listed}")
 
 
 def _unquoted(value: str) -> str:
@@ -130,6 +130,12 @@ def _quoted(value: str) -> str:
 def parse_all(texts: Sequence[str], headers: Sequence[str]) -> tuple[Condition, ...]:
     """Every `--where`, parsed before anything is fetched (all must hold)."""
     return tuple(parse(text, headers) for text in texts)
+
+
+def _one_line(message: str) -> ConditionError:
+    """A usage error is one line, even when the condition typed holds a line break (pasted
+    from a cell): the break is shown as `\\n`."""
+    return ConditionError(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 __all__ = ["Condition", "parse", "parse_all"]
