@@ -23,6 +23,7 @@ from sheetsync.planning.file import read_plan, write_plan
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from sheetsync.workbook.reader import read_export
+from tests.applying.support import ctrl_c_during_apply
 from tests.conftest import Api, start_sandbox
 from tests.plans import edit
 
@@ -185,40 +186,11 @@ def test_the_reader_gives_each_record_once_missing_ones_raise_and_researchers_go
 def test_ctrl_c_during_a_batched_asset_apply_finishes_what_is_in_flight(tmp_path: Path) -> None:
     """Ctrl-C while a batch read may be in flight: the records begun are finished, the run
     says how to resume, and the same apply run again brings every asset to its DOI."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from sheetsync.applying.journal import Journal
-
     with start_sandbox(researchers=5, assets=150) as server:
         plan_path, ids = _planned_dois(server, tmp_path, 150)
         server.faults.latency_ms = 150
-        env = {
-            **os.environ,
-            "ESPLORO_API_KEY": READ_WRITE_KEY,
-            "ESPLORO_BASE_URL": server.base_url,
-            "COLUMNS": "200",
-        }
-        command = [sys.executable, "-m", "sheetsync", "apply", str(plan_path), "--yes"]
-        process = subprocess.Popen(
-            [*command, "--workers", "4"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        time.sleep(3.0)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-        assert process.returncode == 1, err
-        assert "To resume: sheetsync apply" in out and "Traceback" not in err
-        plan = read_plan(plan_path)
-        events = Journal(journal_path(plan_path), plan.checksum).entries()
-        begun = {e.record_id for e in events if e.event == "begin"}
-        finished = {e.record_id for e in events if e.event in ("done", "failed", "stale")}
-        assert begun and begun <= finished and len(finished) < 150
+        finished = ctrl_c_during_apply(server.base_url, plan_path, after=3.0)
+        assert len(finished) < 150
         server.faults.latency_ms = 0
         assert _apply(server, plan_path).ok
         assert all(_asset(server, i)["identifier.doi"] == _doi(n) for n, i in enumerate(ids))

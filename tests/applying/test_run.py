@@ -24,6 +24,7 @@ from sheetsync.records import fingerprint
 from sheetsync.report.words import STALE_BEYOND_CELLS
 from sheetsync.sandbox import READ_ONLY_KEY, READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
+from tests.applying.support import ctrl_c_during_apply
 from tests.conftest import Api, start_sandbox
 from tests.plans import edit
 
@@ -541,40 +542,12 @@ def test_the_results_workbook_lists_every_record_and_re_plans_the_rest(
 def test_ctrl_c_lets_records_in_flight_finish_and_says_how_to_resume(
     server: Sandbox, tmp_path: Path
 ) -> None:
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     api = Api(server.base_url)
     ids = api.researcher_ids(30)
     before = {i: _title(api, i) for i in ids}
     plan_path = _planned(server, tmp_path, {(i, TITLE): f"T{i}" for i in ids})
     server.faults.latency_ms = 150
-    env = {
-        **os.environ,
-        "ESPLORO_API_KEY": READ_WRITE_KEY,
-        "ESPLORO_BASE_URL": server.base_url,
-        "COLUMNS": "200",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sheetsync", "apply", str(plan_path), "--yes", "--workers", "4"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    time.sleep(2.5)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 1, err
-    assert "To resume: sheetsync apply" in out and "Traceback" not in err
-    plan = read_plan(plan_path)
-    events = Journal(journal_path(plan_path), plan.checksum).entries()
-    begun = {e.record_id for e in events if e.event == "begin"}
-    finished = {e.record_id for e in events if e.event in ("done", "failed", "stale")}
-    assert begun and begun <= finished  # nothing left in flight
+    ctrl_c_during_apply(server.base_url, plan_path, after=2.5)
     server.faults.latency_ms = 0
     for record_id in ids:
         assert _title(api, record_id) in (before[record_id], f"T{record_id}")

@@ -23,6 +23,7 @@ from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from sheetsync.template import load_template
 from tests.conftest import Api, start_sandbox
 from tests.esploro.support import asset_ids
+from tests.libreoffice import convert
 from tests.plans import edit
 
 CAPTURED_ID = "991291935000561"
@@ -236,23 +237,7 @@ def test_sorting_hiding_deleting_rows_and_moving_columns_create_no_edits(
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_resaving_in_libreoffice_creates_no_edits(client: EsploroClient, tmp_path: Path) -> None:
     path = export(client, tmp_path)
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    _no_edits(client, out / path.name)
+    _no_edits(client, convert(path, "xlsx", tmp_path / "lo", tmp_path / "profile"))
 
 
 def test_an_untouched_export_plans_nothing(client: EsploroClient, tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 import tracemalloc
 import zipfile
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
 from sheetsync.workbook.reader import read_export
+from tests.libreoffice import convert
 
 TEMPLATE = load_template("researchers")
 SHEET_TITLE = entity_of(TEMPLATE.entity).sheet_title
@@ -192,23 +192,7 @@ def test_tricky_texts_survive_a_libreoffice_resave(tmp_path: Path) -> None:
     baseline still matches its checksum: a re-save creates no phantom edits."""
     path = tmp_path / "tricky.xlsx"
     rows = _tricky_export(path, [t for t in TRICKY if t not in LIBREOFFICE_CHANGES])
-    out = tmp_path / "lo"
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    resaved = out / path.name
+    resaved = convert(path, "xlsx", tmp_path / "lo", tmp_path / "profile")
     assert _data_texts(resaved) == rows
     readout = read_export(resaved)
     assert readout.formula_cells == frozenset()
