@@ -1,4 +1,5 @@
-"""What several apply tests do alike: press Ctrl-C in a real `sheetsync apply` process."""
+"""What several apply tests do alike: plan retitled researchers through the CLI, press Ctrl-C
+in a real `sheetsync apply` process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pathlib import Path
 from sheetsync.applying.journal import Journal, journal_path
 from sheetsync.planning.file import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY
+from tests.cli.runner import run
+from tests.conftest import Api
+from tests.plans import edit
 
 
 def ctrl_c_during_apply(base_url: str, plan_path: Path, after: float) -> set[str]:
@@ -44,3 +48,17 @@ def ctrl_c_during_apply(base_url: str, plan_path: Path, after: float) -> set[str
     finished = {e.record_id for e in events if e.event in ("done", "failed", "stale")}
     assert begun and begun <= finished  # nothing left in flight
     return finished
+
+
+def retitled_plan(base_url: str, tmp_path: Path, count: int, title: str) -> tuple[Path, list[str]]:
+    """Through the CLI, as a person would: export `count` researchers, set each one's
+    Display title to `title` and its number, plan. The plan path and the IDs."""
+    ids = Api(base_url).researcher_ids(count)
+    book = tmp_path / "people.xlsx"
+    args = ("export", "researchers", "-o", str(book), "--ids", ",".join(ids))
+    done = run(tmp_path, *args, base_url=base_url)
+    assert done.returncode == 0, done.stderr
+    edit(book, {(i, "Display title"): f"{title} {n}" for n, i in enumerate(ids)})
+    done = run(tmp_path, "plan", str(book), base_url=base_url)
+    assert done.returncode == 2, done.stdout + done.stderr
+    return tmp_path / "people.plan.json", ids

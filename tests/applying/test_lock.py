@@ -16,9 +16,9 @@ from sheetsync.applying.journal import journal_path
 from sheetsync.applying.lock import Holder, holder_path, lock_path, plan_lock, read_holder
 from sheetsync.errors import ApplyError
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from tests.applying.support import retitled_plan
 from tests.cli.runner import SHEETSYNC, one_error_line, run
 from tests.conftest import Api, start_sandbox
-from tests.plans import edit
 
 TITLE = "Display title"
 SLOW_MS = 500.0  # per request: an apply of two records takes seconds, long enough to overlap
@@ -32,18 +32,8 @@ def server() -> Iterator[Sandbox]:
 
 
 def _planned(server: Sandbox, tmp_path: Path) -> tuple[Path, list[str]]:
-    """Export two researchers, retitle both, plan: the plan path and the two IDs."""
-    ids = Api(server.base_url).researcher_ids(2)
-    book = tmp_path / "people.xlsx"
-    url = server.base_url
-    done = run(
-        tmp_path, "export", "researchers", "-o", str(book), "--ids", ",".join(ids), base_url=url
-    )
-    assert done.returncode == 0, done.stderr
-    edit(book, {(i, TITLE): f"Locked title {n}" for n, i in enumerate(ids)})
-    done = run(tmp_path, "plan", str(book), base_url=url)
-    assert done.returncode == 2, done.stderr
-    return tmp_path / "people.plan.json", ids
+    """Two researchers retitled and planned: the plan path and the two IDs."""
+    return retitled_plan(server.base_url, tmp_path, 2, "Locked title")
 
 
 def _start(tmp_path: Path, server: Sandbox, *args: str) -> subprocess.Popen[str]:

@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from sheetsync.sandbox import Sandbox
+from tests.applying.support import retitled_plan
 from tests.cli.runner import one_error_line, run
 from tests.conftest import Api, start_sandbox
-from tests.plans import edit
 
 TITLE = "Display title"
 
@@ -26,16 +26,8 @@ def server() -> Iterator[Sandbox]:
 
 def _applied(server: Sandbox, tmp_path: Path) -> tuple[Path, list[str]]:
     """Three researchers retitled, planned and applied through the CLI."""
-    ids = Api(server.base_url).researcher_ids(3)
-    book = tmp_path / "people.xlsx"
+    plan, ids = retitled_plan(server.base_url, tmp_path, 3, "Applied title")
     url = server.base_url
-    done = run(
-        tmp_path, "export", "researchers", "-o", str(book), "--ids", ",".join(ids), base_url=url
-    )
-    assert done.returncode == 0, done.stderr
-    edit(book, {(i, TITLE): f"Applied title {n}" for n, i in enumerate(ids)})
-    assert run(tmp_path, "plan", str(book), base_url=url).returncode == 2
-    plan = tmp_path / "people.plan.json"
     done = run(tmp_path, "apply", str(plan), "--yes", base_url=url)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Applied: 3 updated" in done.stdout
