@@ -52,7 +52,8 @@ FIELD_FINGERPRINT_LENGTH = 16  # hex characters of a field's SHA-256 kept in a p
 def _digest(value: Any) -> str:
     """The SHA-256 of `value`'s canonical JSON (sorted keys, no whitespace), in hex."""
     canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (JSON may escape one) must not crash the export
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _never(pointer: str) -> bool:

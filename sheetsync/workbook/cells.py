@@ -53,12 +53,22 @@ def xlsx_text(text: str) -> str:
     return text
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _spell_lone_surrogates(text: str) -> str:
+    """A lone surrogate (half a UTF-16 pair, which JSON can escape but no file can hold) as the
+    text `_xD800_`: readers give that spelling back, so the cell and its baseline agree and the
+    export's checksum holds. The record itself is never rewritten from it."""
+    return _LONE_SURROGATE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
 def scalar_text(value: Any) -> str:
     """The cell text of one JSON scalar. JSON booleans read as `true`/`false`, as in the API."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
+        return value if value.isascii() else _spell_lone_surrogates(value)
     if isinstance(value, int | float):
         return json.dumps(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -278,8 +278,8 @@ def _meta(rows: list[list[Any]], path: Path) -> dict[str, Any]:
     if not last or _text(last[0]) != META_ROW_TAG:
         raise _damaged(path, f"its last row is not the {META_ROW_TAG} row")
     try:
-        meta = json.loads(_text(last[1]))
-    except (IndexError, ValueError):
+        meta = json.loads("".join(_text(cell) for cell in last[1:]))  # split: `meta_cells`
+    except ValueError:
         raise _damaged(path, f"its {META_ROW_TAG} row is not readable") from None
     if not isinstance(meta, dict):
         raise _damaged(path, f"its {META_ROW_TAG} row is not readable")

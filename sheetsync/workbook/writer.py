@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ import xlsxwriter
 from xlsxwriter.core import Core
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
 from sheetsync.errors import ExportError
@@ -118,6 +119,17 @@ def baseline_row_digest_input(row: Sequence[str | None]) -> bytes:
     """What the baseline checksum hashes for one row: an empty cell reads back as "", so it is
     hashed as "" too, whoever reads the sheet."""
     return json.dumps(["" if text is None else text for text in row], ensure_ascii=False).encode()
+
+
+# How much of the `#meta` JSON one cell holds: well inside Excel's 32,767 UTF-16 units even
+# if every character counted twice.
+META_CELL_CHARS = 16_000
+
+
+def meta_cells(text: str) -> list[str]:
+    """The `#meta` JSON split over as many cells as it needs (the code tables' descriptions can
+    make it longer than one cell holds); reading joins the row's cells again."""
+    return [text[i : i + META_CELL_CHARS] for i in range(0, len(text), META_CELL_CHARS)] or [""]
 
 
 def column_note(column: Column, template: Template) -> str:
@@ -205,6 +217,86 @@ class _Sheet(Worksheet):  # type: ignore[misc]
             self.fh.write(f'<c r="{where}" s="{cell.format._get_xf_index()}"/>')
         else:
             super()._write_cell(row, col, cell)
+
+    def append_row(self, row: int, cells: Sequence[tuple[str | None, Format | None]]) -> None:
+        """Write one whole row of text cells (an empty one only if it has a format) straight
+        to the row file, as exactly the XML XlsxWriter writes cell by cell: the export's rows
+        are most of its time, and XlsxWriter's per-cell path (bounds, a cell table, escaping
+        and one file write per cell) cost three times what the API allows. Rows come in order,
+        after any written through XlsxWriter's own methods (the header). Texts must already fit
+        a cell (`is_oversized`); `_row_xml` escapes them."""
+        if row >= self.xls_rowmax:
+            raise ExportError(
+                f"sheet '{self.name}': more than {self.xls_rowmax - 1:,} records do not fit "
+                "in one worksheet; export fewer at a time (--limit, --where, --updated-since)"
+            )
+        if row < self.previous_row or (row == self.previous_row and self.dim_rowmin is not None):
+            raise ValueError(f"row {row} after row {self.previous_row}: rows go in order")
+        self._write_single_row(row)  # the row before, if it was written cell by cell
+        written = _row_xml(row, cells)
+        if written is None:
+            return
+        xml, first, last = written
+        self.fh.write(xml)
+        if self.dim_rowmin is None:
+            self.dim_rowmin = row
+        self.dim_rowmax = row
+        if self.dim_colmin is None or first < self.dim_colmin:
+            self.dim_colmin = first
+        if self.dim_colmax is None or last > self.dim_colmax:
+            self.dim_colmax = last
+
+
+# A text that needs nothing done to be written as it is: no XML specials, no control or
+# unpaired characters, no escape-shaped `_x`, no whitespace at either end.
+_NEEDS_CARE = re.compile(r"[&<>\x00-\x1f\ud800-\udfff\ufffe\uffff]|_x|^\s|\s$")
+_COLUMN_NAMES: list[str] = []
+
+
+def _column_name(col: int) -> str:
+    while len(_COLUMN_NAMES) <= col:
+        _COLUMN_NAMES.append(xl_col_to_name(len(_COLUMN_NAMES)))
+    return _COLUMN_NAMES[col]
+
+
+def _inline_text(text: str) -> str:
+    """The `<t>` element of a text needing care, as XlsxWriter writes it (after `ooxml_escape`,
+    which `_Sheet` uses for its escaping): `xml:space="preserve"` for whitespace at either end."""
+    escaped = ooxml_escape(text)
+    space = ' xml:space="preserve"' if _preserve_whitespace(escaped) else ""
+    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<t{space}>{escaped}</t>"
+
+
+def _row_xml(
+    row: int, cells: Sequence[tuple[str | None, Format | None]]
+) -> tuple[str, int, int] | None:
+    """One `<row>` of inline string cells, and its first and last written columns; None if no
+    cell is written (XlsxWriter writes no row then)."""
+    number = row + 1
+    parts: list[str] = []
+    first = last = -1
+    for col, (text, cell_format) in enumerate(cells):
+        if cell_format is None:
+            if text is None:
+                continue
+            style = ""
+        else:
+            style = f' s="{cell_format._get_xf_index()}"'
+        if first < 0:
+            first = col
+        last = col
+        ref = _COLUMN_NAMES[col] if col < len(_COLUMN_NAMES) else _column_name(col)
+        if text is None:
+            parts.append(f'<c r="{ref}{number}"{style}/>')
+        elif _NEEDS_CARE.search(text) is None:
+            parts.append(f'<c r="{ref}{number}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
+        else:
+            inner = _inline_text(text)
+            parts.append(f'<c r="{ref}{number}"{style} t="inlineStr"><is>{inner}</is></c>')
+    if first < 0:
+        return None
+    return f'<row r="{number}">{"".join(parts)}</row>', first, last
 
 
 class StreamingBook(xlsxwriter.Workbook):  # type: ignore[misc]
@@ -352,10 +444,9 @@ class ExportWriter:
             )
 
     def _meta_append(self, row: Sequence[str | None]) -> None:
-        plain, sheet, number = self._formats["plain"], self._meta, self._meta_rows
-        for col, text in enumerate(row):
-            if text is not None:  # an empty cell of a hidden sheet needs no format: none written
-                sheet.write_string(number, col, xlsx_text(text), plain)
+        # an empty cell of a hidden sheet needs no format: none written
+        plain = self._formats["plain"]
+        self._meta.append_row(self._meta_rows, [(t, None if t is None else plain) for t in row])
         self._meta_rows += 1
 
     def _start_meta_sheet(self) -> None:
@@ -421,9 +512,7 @@ class ExportWriter:
             shown.append((self._shown(column, text), self._column_formats[index]))
             baseline.append(text)
         row_number = self.rows + 1
-        cells = self._row_cells(shown, texts, extras)
-        for col, (text, cell_format) in enumerate(cells):
-            write_text(self._data, row_number, col, text, cell_format)
+        self._data.append_row(row_number, self._row_cells(shown, texts, extras))
         row = [record_id, fingerprint, ",".join(oversized), *baseline]
         self._digest.update(baseline_row_digest_input(row))
         self._meta_append(row)
@@ -506,7 +595,7 @@ class ExportWriter:
             "records": self.rows,
             "baseline_sha256": self._digest.hexdigest(),
         }
-        self._meta_append([META_ROW_TAG, json.dumps(meta, ensure_ascii=False)])
+        self._meta_append([META_ROW_TAG, *meta_cells(json.dumps(meta, ensure_ascii=False))])
         try:
             save_atomically(self._book, self.path)
         finally:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
+import tempfile
 import tracemalloc
 import zipfile
 from collections.abc import Sequence
@@ -12,14 +14,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from sheetsync.errors import ExportError
+from sheetsync.records import fingerprint
+from sheetsync.workbook.cells import cell_text
 from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
 from sheetsync.workbook.reader import read_export
+from sheetsync.workbook.writer import StreamingBook, write_text
 from tests.libreoffice import convert
 
 TEMPLATE = load_template("researchers")
@@ -223,3 +230,99 @@ def test_empty_cells_keep_their_column_format(tmp_path: Path) -> None:
         assert cell.value is None and cell.number_format == "@"
         assert cell.protection.locked == column.readonly
         assert cell.fill.fgColor.rgb.endswith("E7E6E6") == column.readonly
+
+
+# Characters the row path must treat with care, and plain ones, so short texts hit every case.
+_CAREFUL = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("_x0Dd5F &<>\"'\t\n\r\x00\x07\x1b\u00a0\u2028\ufffe\ud800é")),
+        st.characters(categories=("L", "N", "P", "S", "Z", "Cc", "Cs")),
+    ),
+    max_size=12,
+)
+_STYLES = ("plain", "read-only", None)
+_LONE = re.compile(r"[\ud800-\udfff]")  # no file holds one: `cell_text` spells them out
+
+
+def _sheet_xml(cells_by_row: list[list[tuple[str | None, str | None]]], *, row_path: bool) -> bytes:
+    """The data sheet's XML for these rows, written through the row path or cell by cell
+    through XlsxWriter's own methods, under the same header."""
+    book = StreamingBook()
+    sheet = book.add_worksheet("S")
+    write_text(sheet, 0, 0, "header", book.styles["header"])
+    for number, cells in enumerate(cells_by_row, start=1):
+        styled = [(text, book.styles[name] if name else None) for text, name in cells]
+        if row_path:
+            sheet.append_row(number, styled)
+        else:
+            for col, (text, cell_format) in enumerate(styled):
+                write_text(sheet, number, col, text, cell_format)
+    with tempfile.TemporaryDirectory() as temp:
+        path = Path(temp) / "s.xlsx"
+        book.save_to(path)
+        return zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(st.tuples(st.none() | _CAREFUL, st.sampled_from(_STYLES)), max_size=6),
+        max_size=4,
+    )
+)
+def test_the_row_path_writes_exactly_the_xml_xlsxwriter_writes(
+    rows: list[list[tuple[str | None, str | None]]],
+) -> None:
+    """The export's rows skip XlsxWriter's per-cell methods for speed; the file must not be
+    able to tell. (A text shaped like `<r>...</r>` is the one XlsxWriter is handed differently,
+    as a rich string: `test_tricky_texts_come_back_exactly_as_text_never_a_formula` reads it.)"""
+    rows = [[c for c in row if not (c[0] or "").startswith("<r>")] for row in rows]
+    assert _sheet_xml(rows, row_path=True) == _sheet_xml(rows, row_path=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_CAREFUL.filter(lambda t: not _LONE.search(t)), min_size=1, max_size=8))
+def test_any_text_comes_back_exactly_through_the_row_path(texts: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        path = Path(temp) / "any.xlsx"
+        rows = _tricky_export(path, texts)
+        assert _data_texts(path) == rows
+
+
+def test_rows_go_in_order_and_a_sheet_never_drops_rows_beyond_excels_last(tmp_path: Path) -> None:
+    book = StreamingBook()
+    sheet = book.add_worksheet("S")
+    sheet.append_row(0, [("a", None)])
+    sheet.append_row(5, [("b", None)])
+    with pytest.raises(ValueError, match="in order"):
+        sheet.append_row(5, [("c", None)])
+    with pytest.raises(ExportError, match="do not fit in one worksheet"):
+        sheet.append_row(1_048_576, [("d", None)])
+    book.discard()
+
+
+def test_metadata_longer_than_a_cell_is_split_and_read_back_whole(tmp_path: Path) -> None:
+    """Descriptions of a large code table (thousands of organisation units) make the `#meta`
+    JSON longer than Excel's 32,767-character cell, which a writer would truncate: a workbook
+    plan could no longer read."""
+    path = tmp_path / "out.xlsx"
+    labels = {f"UNIT-{n:05}": f"Department of Something Quite Long Number {n}" for n in range(3000)}
+    header = TEMPLATE.columns[2].header
+    info = replace(_info(), id_header=TEMPLATE.id_column.header, labels={header: labels})
+    with ExportWriter(path, TEMPLATE, info, {}, data_sheet=SHEET_TITLE) as writer:
+        writer.add("1", "f", _row(1))
+    assert len(json.dumps(labels)) > 3 * 32_767
+    assert read_export(path).meta["labels"][header] == labels
+
+
+def test_a_lone_surrogate_from_the_api_exports_and_reads_back_unchanged(tmp_path: Path) -> None:
+    """JSON can carry half a UTF-16 pair; no workbook can. Its cell and baseline both hold the
+    spelling `_xD800_`, so the checksum holds and plan sees no edit."""
+    record = {"name": "broken \ud800 text"}
+    text = cell_text(record["name"], None)
+    assert text == "broken _xD800_ text"
+    assert len(fingerprint(record)) == 64
+    path = tmp_path / "out.xlsx"
+    rows = _tricky_export(path, [str(text)])
+    readout = read_export(path)
+    assert [list(r.texts.values()) for r in readout.baseline.values()] == rows
