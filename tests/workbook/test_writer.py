@@ -9,11 +9,13 @@ import shutil
 import tempfile
 import tracemalloc
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import xlsxwriter.workbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -26,7 +28,7 @@ from sheetsync.esploro.entities import entity_of
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
 from sheetsync.workbook.reader import read_export
-from sheetsync.workbook.writer import StreamingBook, write_text
+from sheetsync.workbook.writer import ZIP_LEVEL, StreamingBook, write_text
 from tests.libreoffice import convert
 
 TEMPLATE = load_template("researchers")
@@ -326,3 +328,17 @@ def test_a_lone_surrogate_from_the_api_exports_and_reads_back_unchanged(tmp_path
     rows = _tricky_export(path, [str(text)])
     readout = read_export(path)
     assert [list(r.texts.values()) for r in readout.baseline.values()] == rows
+
+
+def test_the_package_is_deflated_at_the_quick_level(tmp_path: Path) -> None:
+    """Compression is the one cost left after the last record arrives (docs/performance.md)."""
+    path = tmp_path / "out.xlsx"
+    with ExportWriter(path, TEMPLATE, _info(), {}, data_sheet=SHEET_TITLE) as writer:
+        for n in range(200):
+            writer.add(str(n), "f" * 64, _row(n))
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo("xl/worksheets/sheet1.xml")
+        data = package.read(info)
+    quick = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    assert info.compress_size == len(quick.compress(data) + quick.flush())
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # put back after the save
