@@ -20,8 +20,10 @@ An export workbook has three sheets:
 The writer streams (XlsxWriter's constant-memory mode): a row goes to a temporary file as the
 next one starts, so an export of 100,000 records never holds them as cell objects at once. It
 was chosen over openpyxl's write-only mode for speed (figures in docs/performance.md) and has
-every feature the export needs. It writes to a temporary file beside the target and renames it
-into place only when complete.
+every feature the export needs. The records' rows skip XlsxWriter's per-cell methods, which
+cost more than the API's pace allows: `_Sheet.append_row` writes each row as the very XML
+XlsxWriter would (a test compares the bytes). It writes to a temporary file beside the target
+and renames it into place only when complete.
 """
 
 from __future__ import annotations
@@ -31,8 +33,7 @@ import hashlib
 import json
 import re
 import zipfile
-from collections.abc import Iterator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -207,6 +208,13 @@ class _Sheet(Worksheet):  # type: ignore[misc]
     """A worksheet that escapes cell text with `ooxml_escape`: XlsxWriter's own escaping
     replaces `_xHHHH_` runs without overlap, so a literal `_x005F_x000D_` would read back as
     `_x005F` and a carriage return."""
+
+    # XlsxWriter's own bookkeeping, which `append_row` keeps as its cell methods would
+    dim_rowmin: int | None
+    dim_rowmax: int | None
+    dim_colmin: int | None
+    dim_colmax: int | None
+    previous_row: int
 
     @staticmethod
     def _escape_control_characters(data: Any) -> Any:

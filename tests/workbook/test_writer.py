@@ -22,11 +22,11 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from sheetsync.errors import ExportError
-from sheetsync.records import fingerprint
-from sheetsync.workbook.cells import cell_text
 from sheetsync.esploro.entities import entity_of
+from sheetsync.records import fingerprint
 from sheetsync.template import load_template
 from sheetsync.workbook import META_SHEET, ExportInfo, ExportWriter, column_note
+from sheetsync.workbook.cells import cell_text
 from sheetsync.workbook.reader import read_export
 from sheetsync.workbook.writer import ZIP_LEVEL, StreamingBook, write_text
 from tests.libreoffice import convert
