@@ -12,7 +12,8 @@ made on each (a researcher's display title; an asset's DOI and publication date)
 made, and `apply --rate 25` is timed. The baseline is what a careful hand-written script does:
 for each of BASELINE records, GET it with requests, change the title, write it back (PUT; an
 asset: op=patch), one after the other. Prints records/s for both, sheetsync's share of the
-ceiling, the ratio, and any record that did not end updated.
+ceiling, the ratio, and any record that did not end updated; then rolls the apply back and
+prints the rollback's records/s against the same ceiling (a restore costs what a write does).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import requests
 from soak import prepare  # bench/ is on sys.path when this runs as a script
 
 from sheetsync.applying.journal import journal_path
+from sheetsync.applying.rollback import rollback_plan
 from sheetsync.applying.run import ApplyOptions, apply_plan
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import ASSETS, EVERYTHING_SINCE, RESEARCHERS, Selection
@@ -138,7 +140,12 @@ def main() -> None:
             seconds = time.perf_counter() - started
             planned = {r.record_id for r in plan.records}
             others = other_ids(client, entity, planned)
+            started = time.perf_counter()
+            undone = rollback_plan(client, plan, journal=journal_path(plan_path))
+            undo_seconds = time.perf_counter() - started
         ours = len(result.results) / seconds
+        undo_rate = len(undone.results) / undo_seconds
+        not_undone = [r for r in undone.results if r.status != "rolled back"]
         not_updated = [r for r in result.results if r.status != "updated"]
         loop = baseline_assets if entity == "assets" else baseline
         theirs = loop(base_url, others[: args.baseline_records])
@@ -147,6 +154,11 @@ def main() -> None:
     print(
         f"sheetsync apply --rate {RATE:g}   {ours:6.2f} records/s  ({len(result.results)} records, "
         f"{seconds:.0f} s; {ours / ceiling:.1%} of the {ceiling:.2f}/s ceiling)"
+    )
+    print(
+        f"sheetsync rollback           {undo_rate:5.2f} records/s  ({len(undone.results)} records, "
+        f"{undo_seconds:.0f} s; {undo_rate / ceiling:.1%} of the ceiling; "
+        f"{len(not_undone)} not rolled back)"
     )
     print(
         f"baseline GET-then-write loop {theirs:5.2f} records/s  ({args.baseline_records} records)"

@@ -55,6 +55,11 @@ class Api:
         result: dict[str, Any] = response.json()
         return result
 
+    def set_faults(self, **faults: float) -> None:
+        """Change the sandbox's injected faults while it runs (latency_ms, fail_rate, ...)."""
+        response = self.session.patch(f"{self.base_url}/_sandbox/faults", json=faults, timeout=10)
+        response.raise_for_status()
+
     def researcher_ids(self, limit: int = 100) -> list[str]:
         page = self.get(f"/esploro/v1/researchers?limit={limit}").json()
         return [user["primary_id"] for user in page.get("user", [])]

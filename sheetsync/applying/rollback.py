@@ -8,7 +8,9 @@ restored through the API: the record says so ("cannot be restored through the AP
 passes for rolled back. A record changed since is reported and left alone: a colleague's later
 save is never undone. Like apply, rollback is journaled (`rollback-begin`, `rollback-done`) and
 can be run again after a crash. The records are read again in batches where the entity
-allows (100 assets to a GET), just before they are restored (`fresh.py`, with its window).
+allows (100 assets to a GET), just before they are restored (`fresh.py`, with its window), and
+restored on the client's worker threads, as apply writes (`workers.py`): one at a time, a
+rollback ran at half apply's pace, waiting out each request's latency.
 """
 
 from __future__ import annotations
@@ -19,7 +21,13 @@ from typing import Any
 from sheetsync.applying.fresh import FreshReader
 from sheetsync.applying.journal import Journal, JournalEvent, JournalLocation, open_journal
 from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult, check_target
-from sheetsync.errors import ApplyError, EsploroApiError, EsploroConnectionError
+from sheetsync.applying.workers import Stop, on_workers
+from sheetsync.errors import (
+    ApplyError,
+    EsploroApiError,
+    EsploroConnectionError,
+    QuotaFloorReached,
+)
 from sheetsync.esploro.client import EsploroClient
 from sheetsync.esploro.entities import Entity, Restored, entity_of
 from sheetsync.fieldpath import parse_path, read_value
@@ -50,15 +58,20 @@ def rollback_plan(
     chosen = [i for i in written if only is None or i in only]
     entity = entity_of(plan.entity)
     progress.start(len(chosen))
-    results = []
     with FreshReader(entity, client, chosen) as reader:
         undo = _Undo(client, entity, opened, reader)
-        for record_id in chosen:
-            before, after_fingerprint = written[record_id]
-            results.append(undo.record(planned[record_id], before, after_fingerprint))
-            progress.advance(1)
+        results, interrupted = on_workers(
+            lambda record_id: undo.record(planned[record_id], *written[record_id]),
+            chosen,
+            workers=client.workers,
+            stop=undo.stop,
+            progress=progress,
+            not_attempted=lambda record_id, reason: RecordResult(
+                record_id, ApplyStatus.NOT_ATTEMPTED, error_message=reason
+            ),
+        )
     results += [_nothing_to_undo(i) for i in planned if only and i in only and i not in written]
-    return ApplyResult(tuple(results), opened.path)
+    return ApplyResult(tuple(results), opened.path, interrupted, undo.stop.reason)
 
 
 def _check_only(planned: Mapping[str, RecordPlan], only: Collection[str] | None) -> None:
@@ -108,8 +121,10 @@ class _Undo:
         self.entity = entity
         self.journal = journal
         self.reader = reader
+        self.stop = Stop()  # the quota floor stops the whole run
 
     def record(self, planned: RecordPlan, before: Record, after: str) -> RecordResult:
+        """Restore one record if it is still what sheetsync wrote (on a worker thread)."""
         record_id = planned.record_id
         try:
             live = self.reader.get(record_id)
@@ -124,6 +139,9 @@ class _Undo:
             self.journal.append(JournalEvent.ROLLBACK_BEGIN, record_id)
             fields = _written_fields(planned)
             restored = self.entity.restore(self.client, record_id, before, fields)
+        except QuotaFloorReached as exc:
+            self.stop(str(exc))
+            return RecordResult(record_id, ApplyStatus.NOT_ATTEMPTED, error_message=str(exc))
         except EsploroApiError as exc:
             return RecordResult(
                 record_id,

@@ -35,9 +35,7 @@ as intended or untouched (in the fields it writes), and the journal says which.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -46,6 +44,7 @@ from typing import Any
 from sheetsync.applying.canary import CanaryFinding, watch_first_write
 from sheetsync.applying.fresh import FreshReader
 from sheetsync.applying.journal import Entry, Journal, JournalEvent, JournalLocation, open_journal
+from sheetsync.applying.workers import Stop, on_workers
 from sheetsync.errors import (
     ApplyError,
     AuthorizationError,
@@ -180,8 +179,7 @@ class _Run:
         self.plan = plan
         self.journal = journal
         self.options = options
-        self.stop = threading.Event()
-        self.stopped = ""
+        self.stop = Stop()
         self.state: Mapping[str, Entry] = journal.last_events()
         self.entity = entity_of(plan.entity)
         # op=patch replaces and adds; it cannot clear. Patch mode never counts clears as sent.
@@ -243,9 +241,12 @@ class _Run:
             return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=str(exc))
 
     def halt(self, reason: str) -> None:
-        if not self.stop.is_set():
-            self.stopped = reason
-            self.stop.set()
+        self.stop(reason)
+
+    @property
+    def stopped(self) -> str:
+        """Why the run stopped early; "" while it runs on."""
+        return self.stop.reason
 
     def apply(self, record: RecordPlan) -> RecordResult:
         """Bring one record to its planned state, or leave it untouched and say why."""
@@ -825,34 +826,14 @@ def _finished_earlier(last: Entry | None) -> bool:
 def _run_all(
     run: _Run, records: list[RecordPlan], workers: int, progress: Progress
 ) -> tuple[list[RecordResult], bool]:
-    """Apply records on `workers` threads, no more in flight than that. Ctrl-C, or a reason
-    to stop, lets the records in flight finish and journal; the rest are not attempted."""
-    results: list[RecordResult] = []
-    pending = iter(records)
-    running: dict[Future[RecordResult], RecordPlan] = {}
-    interrupted = False
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        try:
-            while True:
-                while len(running) < workers and not run.stop.is_set():
-                    record = next(pending, None)
-                    if record is None:
-                        break
-                    running[pool.submit(run.apply_safely, record)] = record
-                if not running:
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    running.pop(future)
-                    results.append(future.result())
-                    progress.tally(results[-1].status)
-                    progress.advance(1)
-        except KeyboardInterrupt:
-            interrupted = True
-            run.halt("interrupted")
-            results += [future.result() for future in running]
-    reason = run.stopped or "interrupted"
-    results += [
-        RecordResult(r.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=reason) for r in pending
-    ]
-    return results, interrupted
+    """Apply records on `workers` threads (`workers.on_workers`)."""
+    return on_workers(
+        run.apply_safely,
+        records,
+        workers=workers,
+        stop=run.stop,
+        progress=progress,
+        not_attempted=lambda record, reason: RecordResult(
+            record.record_id, ApplyStatus.NOT_ATTEMPTED, error_message=reason
+        ),
+    )

@@ -512,7 +512,10 @@ def rollback(
     """Undo an apply: restore what it wrote, from the journal.
 
     Each record gets its before-image back only if it is still what sheetsync wrote; a record
-    changed since is reported, never overwritten.
+    changed since is reported, never overwritten. Ctrl-C lets the records in flight finish;
+    running it again carries on. Exit codes: 0 every record restored (or nothing to undo), 3
+    some were changed since, failed or cannot be restored through the API, 1 an error or a
+    stopped run.
     """
     loaded = read_plan(plan_file)
     connection = Connection(region, base_url, profile, sandbox, rate, workers, quota_floor, trace)
@@ -527,7 +530,10 @@ def rollback(
                 only=read_id_list(only) if only else None,
                 progress=progress,
             )
-    _show_apply(result, loaded, plan_file, as_json, summary=rollback_summary)
+    resume = shlex.join(["sheetsync", "rollback", str(plan_file), *connection.given()])
+    _show_apply(result, loaded, plan_file, as_json, summary=rollback_summary, resume=resume)
+    if result.stopped or result.interrupted:
+        raise typer.Exit(EXIT_ERROR)
     ok = all(r.status in _UNDONE for r in result.results)
     raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
@@ -598,7 +604,10 @@ def _show_apply(
     as_json: bool,
     summary: Callable[[Console, ApplyResult, Mapping[str, str]], None] = apply_summary,
     connection: Connection | None = None,
+    resume: str = "",
 ) -> None:
+    """The run's table (or JSON), and how to go on: the rest of a `--limit`, or the command
+    that resumes a stopped run (`resume`; by default the apply)."""
     if as_json:
         output.emit_json(
             {
@@ -623,6 +632,9 @@ def _show_apply(
     if (result.interrupted or result.stopped) and not tripped:
         output.say(
             ("To resume: ", ""),
-            (_apply_command(plan_file, loaded.checksum, connection or Connection()), "bold"),
+            (
+                resume or _apply_command(plan_file, loaded.checksum, connection or Connection()),
+                "bold",
+            ),
             (" (records already done are skipped)", ""),
         )

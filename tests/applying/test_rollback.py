@@ -3,13 +3,21 @@ through the real command, with summaries that say exactly what happened."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from sheetsync.sandbox import Sandbox
+from sheetsync.applying.journal import Journal, journal_path
+from sheetsync.planning.file import read_plan
+from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from tests.applying.support import retitled_plan
 from tests.cli.runner import one_error_line, run
 from tests.conftest import Api, start_sandbox
@@ -115,3 +123,100 @@ def test_rollback_only_names_ids_not_in_the_plan(server: Sandbox, tmp_path: Path
     assert done.returncode == 1
     assert one_error_line(done) == "error: not in the plan: 999999"
     assert _title(server, ids[0]) == "Applied title 0"  # refused before anything was written
+
+
+def _journal_events(plan: Path) -> list[tuple[str, str]]:
+    loaded = read_plan(plan)
+    return [(e.event, e.record_id) for e in Journal(journal_path(plan), loaded.checksum).entries()]
+
+
+def test_rollback_restores_on_workers_in_the_plans_order(tmp_path: Path) -> None:
+    """Twelve records restored on four threads at 150 ms a request: every one back as it was,
+    reported in the plan's order, each journaled begin then done exactly once."""
+    with start_sandbox(researchers=12, assets=2) as server:
+        plan, ids = retitled_plan(server.base_url, tmp_path, 12, "Applied title")
+        before = {i: _title_or_none(server, i) for i in ids}
+        done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
+        assert done.returncode == 0, done.stdout + done.stderr
+        Api(server.base_url).set_faults(latency_ms=150)
+        undone = run(
+            tmp_path, "rollback", str(plan), "--yes", "--workers", "4", "--json",
+            base_url=server.base_url,
+        )  # fmt: skip
+        assert undone.returncode == 0, undone.stdout + undone.stderr
+        results = json.loads(undone.stdout)["results"]
+        order = [r.record_id for r in read_plan(plan).records]
+        assert [r["record_id"] for r in results] == order
+        assert {r["status"] for r in results} == {"rolled back"}
+        assert {i: _title_or_none(server, i) for i in ids} == before
+        events = [(e, i) for e, i in _journal_events(plan) if e.startswith("rollback")]
+        for record_id in ids:
+            mine = [e for e, i in events if i == record_id]
+            assert mine == ["rollback-begin", "rollback-done"], (record_id, mine)
+
+
+def _title_or_none(server: Sandbox, record_id: str) -> str | None:
+    record = Api(server.base_url).get(f"/esploro/v1/researchers/{record_id}").json()
+    return record["researcher"].get("display_title")
+
+
+def test_ctrl_c_during_a_rollback_finishes_what_is_in_flight_and_running_it_again_ends_it(
+    tmp_path: Path,
+) -> None:
+    with start_sandbox(researchers=24, assets=2) as server:
+        plan, ids = retitled_plan(server.base_url, tmp_path, 24, "Applied title")
+        before = {i: _title_or_none(server, i) for i in ids}
+        done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
+        assert done.returncode == 0, done.stdout + done.stderr
+        Api(server.base_url).set_faults(latency_ms=400)
+        env = {
+            **os.environ,
+            "ESPLORO_API_KEY": READ_WRITE_KEY,
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "COLUMNS": "200",
+        }
+        command = [sys.executable, "-m", "sheetsync", "rollback", str(plan), "--yes"]
+        command += ["--workers", "2", "--base-url", server.base_url]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        time.sleep(3.0)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 1, out + err
+        assert "Traceback" not in err
+        assert f"To resume: sheetsync rollback {plan}" in out.replace("\n", " ")
+        events = _journal_events(plan)
+        begun = {i for e, i in events if e == "rollback-begin"}
+        finished = {i for e, i in events if e == "rollback-done"}
+        assert begun and begun == finished  # nothing left in flight
+        assert len(finished) < len(ids)  # stopped early: the rest were not attempted
+
+        Api(server.base_url).set_faults(latency_ms=0)
+        again = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert {i: _title_or_none(server, i) for i in ids} == before
+
+
+def test_the_quota_floor_stops_a_rollback_and_says_how_to_resume(tmp_path: Path) -> None:
+    with start_sandbox(researchers=6, assets=2, daily_limit=10_000) as server:
+        plan, ids = retitled_plan(server.base_url, tmp_path, 6, "Applied title")
+        done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
+        assert done.returncode == 0, done.stdout + done.stderr
+        answer = Api(server.base_url).get("/esploro/v1/researchers")
+        remaining = int(answer.headers["X-Exl-Api-Remaining"])
+        floor = remaining - 5  # room for the check, then a record or two
+        stopped = run(
+            tmp_path, "rollback", str(plan), "--yes", "--workers", "1",
+            "--quota-floor", str(floor), base_url=server.base_url,
+        )  # fmt: skip
+        assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+        assert "quota" in stopped.stdout.lower()
+        assert "To resume: sheetsync rollback" in stopped.stdout
+        events = _journal_events(plan)
+        restored = {i for e, i in events if e == "rollback-done"}
+        assert len(restored) < len(ids)
+        again = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Rollback: " in again.stdout
