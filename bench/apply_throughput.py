@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -159,6 +160,9 @@ def main() -> None:
         f"sheetsync rollback           {undo_rate:5.2f} records/s  ({len(undone.results)} records, "
         f"{undo_seconds:.0f} s; {undo_rate / ceiling:.1%} of the ceiling; "
         f"{len(not_undone)} not rolled back)"
+        + "".join(
+            f"\n  {n} {status}" for status, n in Counter(r.status for r in not_undone).items()
+        )
     )
     print(
         f"baseline GET-then-write loop {theirs:5.2f} records/s  ({args.baseline_records} records)"
