@@ -522,7 +522,7 @@ def rollback(
     with connection.open() as client:
         check_target(client, loaded)
         _confirm(f"Roll back what this plan wrote to {loaded.base_url}?", "rollback", yes)
-        with output.RecordProgress(output.stderr, "Rolling back") as progress:
+        with output.RecordProgress(output.stderr, "Rolling back", done="rolled back") as progress:
             result = api.rollback(
                 client,
                 loaded,

@@ -43,9 +43,10 @@ class RateColumn(ProgressColumn):
 
 
 class RecordProgress:
-    """A rich progress bar behind the library's `start(total)` / `advance(n)` protocol."""
+    """A rich progress bar behind the library's `start(total)` / `advance(n)` protocol; `done`
+    is the outcome it counts first ("updated", "rolled back"), the others after it."""
 
-    def __init__(self, console: Console, description: str) -> None:
+    def __init__(self, console: Console, description: str, done: str = "updated") -> None:
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
@@ -59,6 +60,7 @@ class RecordProgress:
             transient=False,
         )
         self._description = description
+        self._done = done
         self._task: TaskID | None = None
         self._tallies: dict[str, int] = {}
 
@@ -72,10 +74,10 @@ class RecordProgress:
     def tally(self, status: str) -> None:
         """Count outcomes; the description shows those that need attention."""
         self._tallies[status] = self._tallies.get(status, 0) + 1
-        notable = [f"{n} {s}" for s, n in sorted(self._tallies.items()) if s != "updated"]
+        notable = [f"{n} {s}" for s, n in sorted(self._tallies.items()) if s != self._done]
         if self._task is not None:
-            done = self._tallies.get("updated", 0)
-            text = f"{self._description}: {done} updated" + "".join(f", {n}" for n in notable)
+            done = self._tallies.get(self._done, 0)
+            text = f"{self._description}: {done} {self._done}" + "".join(f", {n}" for n in notable)
             self._progress.update(self._task, description=text)
 
     def __enter__(self) -> RecordProgress:

@@ -401,16 +401,21 @@ def _verdict(ok: bool, error: str | None) -> Text:
 def _results_table(
     console: Console, title: str, records: list[RecordResult], names: Mapping[str, str]
 ) -> None:
-    """One row per record: its status, errorCode and trackingId, and why in words."""
+    """One row per record: its status, errorCode and trackingId (when Esploro gave any: empty
+    columns would only squeeze the reason), and why in words."""
     if not records:
         return
     table = Table(title=title, title_justify="left")
     table.add_column("record", no_wrap=True)
-    for heading in ("status", "errorCode", "trackingId", "why"):
+    answered = any(r.error_code or r.tracking_id for r in records)
+    headings = ("status", "errorCode", "trackingId", "why") if answered else ("status", "why")
+    for heading in headings:
         table.add_column(heading, overflow="fold")
     for record in records:
         why = "; ".join(filter(None, (record.error_message, *record.warnings)))
-        values = (record.status, record.error_code, record.tracking_id, why)
+        values: tuple[str, ...] = (record.status, record.error_code, record.tracking_id, why)
+        if not answered:
+            values = (record.status, why)
         name = names.get(record.record_id, "")
         table.add_row(_record_cell(record.record_id, name), *(Text(value) for value in values))
     console.print(table)
@@ -464,7 +469,14 @@ def _run_summary(
 ) -> None:
     label, nothing, unsettled_title, noted_title = words
     console.print(Text(f"{label}: {_tally(result) or nothing}"))
-    unsettled = [r for r in result.results if not r.settled]
+    # A stopped run's records not attempted are counted above, and the footer says why and how
+    # to resume: thousands of rows each saying "interrupted" would hide the ones that matter.
+    stopped = result.interrupted or bool(result.stopped)
+    unsettled = [
+        r
+        for r in result.results
+        if not r.settled and not (stopped and r.status == "not attempted")  # ApplyStatus's
+    ]
     _results_table(console, unsettled_title, unsettled, names or {})
     noted = [r for r in result.results if r.settled and r.warnings]
     _results_table(console, noted_title, noted, names or {})

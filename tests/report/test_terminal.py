@@ -351,3 +351,30 @@ def test_an_apply_result_reaches_the_terminal_as_typed() -> None:
     assert "[bold]1[/]" not in out  # updated as planned: not listed
     assert "Stopped: [/] a refused [b]write[/b]" in lines
     assert f"Journal: {journal}" in lines
+
+
+def test_a_stopped_runs_records_not_attempted_are_counted_not_listed() -> None:
+    """An apply of 5,000 stopped after 3 must not print 4,997 rows saying "interrupted": the
+    count, why it stopped and how to resume say it; records that did go wrong are still listed,
+    without errorCode and trackingId columns when Esploro gave none."""
+    results = (
+        RecordResult("1", ApplyStatus.UPDATED),
+        RecordResult("2", ApplyStatus.STALE, error_message="changed in Esploro"),
+        *(
+            RecordResult(str(n), ApplyStatus.NOT_ATTEMPTED, error_message="interrupted")
+            for n in range(3, 40)
+        ),
+    )
+    console, stream = _console()
+    apply_summary(
+        console, ApplyResult(results, Path("j.jsonl"), interrupted=True, stopped="interrupted")
+    )
+    out = stream.getvalue()
+    assert "Applied: 37 not attempted, 1 stale, 1 updated" in _lines(out)
+    assert "changed in Esploro" in out and "errorCode" not in out
+    assert not re.search(r"\b(3|17|39)\b.*not attempted", out), out
+    assert "Stopped: interrupted" in _lines(out)
+
+    console, stream = _console()
+    apply_summary(console, ApplyResult(results, Path("j.jsonl")))  # finished: nothing hidden
+    assert len(re.findall(r"not attempted", stream.getvalue())) == 1 + 37
