@@ -16,11 +16,18 @@ rollback ran at half apply's pace, waiting out each request's latency.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetsync.applying.fresh import FreshReader
 from sheetsync.applying.journal import Journal, JournalEvent, JournalLocation, open_journal
-from sheetsync.applying.run import ApplyResult, ApplyStatus, RecordResult, check_target
+from sheetsync.applying.run import (
+    ApplyResult,
+    ApplyStatus,
+    RecordResult,
+    check_target,
+    write_landed,
+)
 from sheetsync.applying.workers import Stop, on_workers
 from sheetsync.errors import (
     ApplyError,
@@ -34,7 +41,11 @@ from sheetsync.fieldpath import parse_path, read_value
 from sheetsync.planning.model import CellEdit, Outcome, Plan, RecordPlan
 from sheetsync.progress import NO_PROGRESS, Progress
 from sheetsync.records import fingerprint
-from sheetsync.report.words import NOTHING_TO_ROLL_BACK_NOTE, unrestorable_message
+from sheetsync.report.words import (
+    NEVER_LANDED_NOTE,
+    NOTHING_TO_ROLL_BACK_NOTE,
+    unrestorable_message,
+)
 
 Record = dict[str, Any]
 
@@ -61,7 +72,7 @@ def rollback_plan(
     with FreshReader(entity, client, chosen) as reader:
         undo = _Undo(client, entity, opened, reader)
         results, interrupted = on_workers(
-            lambda record_id: undo.record(planned[record_id], *written[record_id]),
+            lambda record_id: undo.record(planned[record_id], written[record_id]),
             chosen,
             workers=client.workers,
             stop=undo.stop,
@@ -91,24 +102,42 @@ def _nothing_to_undo(record_id: str) -> RecordResult:
 _WRITTEN = (JournalEvent.DONE, JournalEvent.IGNORED)  # answered: the record may have changed
 
 
-def _written(journal: Journal) -> dict[str, tuple[Record, str]]:
-    """Per record apply wrote (and did not roll back yet): its before-image, its after-print.
-    A record written twice (its clears held back, then applied) keeps the first write's
-    before-image when the second was made onto the first's result: rolling back undoes both."""
-    befores: dict[str, Record] = {}
-    written: dict[str, tuple[Record, str]] = {}
+@dataclass(frozen=True)
+class Written:
+    """What rollback knows of one record apply wrote: the before-image to restore; the record
+    as sheetsync left it (its fingerprint), if a write was answered; and the journal's `begin`
+    of a write never answered (the run was killed while it was in flight), if there is one."""
+
+    before: Record
+    after: str | None = None
+    unanswered: Mapping[str, Any] | None = None
+    restoring: bool = False  # a rollback began writing the before-image back
+
+
+def _written(journal: Journal) -> dict[str, Written]:
+    """Per record apply wrote, or may have written (and did not roll back yet). A record
+    written twice (its clears held back, then applied) keeps the first write's before-image
+    when the second was made onto the first's result: rolling back undoes both."""
+    found: dict[str, Written] = {}
     for entry in journal.entries():
+        record_id, known = entry.record_id, found.get(entry.record_id)
         if entry.event == JournalEvent.BEGIN:
             before = dict(entry.data["before"])
-            earlier = written.get(entry.record_id)
-            if earlier is None or fingerprint(before) != earlier[1]:
-                befores[entry.record_id] = before
-        elif entry.event in _WRITTEN and entry.record_id in befores:
+            if known is None or known.after is None or fingerprint(before) != known.after:
+                known = Written(before)
+            found[record_id] = replace(known, unanswered=entry.data)
+        elif known is None:
+            continue
+        elif entry.event in _WRITTEN:
             after = str(entry.data["after_fingerprint"])
-            written[entry.record_id] = (befores[entry.record_id], after)
+            found[record_id] = replace(known, after=after, unanswered=None)
         elif entry.event in (JournalEvent.ROLLBACK_DONE, JournalEvent.ROLLBACK_SKIPPED):
-            written.pop(entry.record_id, None)
-    return written
+            del found[record_id]
+        elif entry.event == JournalEvent.ROLLBACK_BEGIN:
+            found[record_id] = replace(known, restoring=True)
+        elif known.unanswered is not None:  # failed, stale: answered, nothing written
+            found[record_id] = replace(known, unanswered=None)
+    return {i: w for i, w in found.items() if w.after is not None or w.unanswered is not None}
 
 
 class _Undo:
@@ -123,15 +152,25 @@ class _Undo:
         self.reader = reader
         self.stop = Stop()  # the quota floor stops the whole run
 
-    def record(self, planned: RecordPlan, before: Record, after: str) -> RecordResult:
+    def record(self, planned: RecordPlan, written: Written) -> RecordResult:
         """Restore one record if it is still what sheetsync wrote (on a worker thread)."""
-        record_id = planned.record_id
+        record_id, before = planned.record_id, written.before
         try:
             live = self.reader.get(record_id)
             now = fingerprint(live)
-            if now == fingerprint(before):  # an earlier rollback's write landed
+            if now == fingerprint(before):
+                if written.after is None and not written.restoring:  # no write landed
+                    return self._never_landed(record_id)
+                # an earlier rollback's write landed
                 self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True)
                 return RecordResult(record_id, ApplyStatus.ROLLED_BACK)
+            after = written.after
+            if written.unanswered is not None:
+                landed = write_landed(live, planned, written.unanswered)
+                if landed:
+                    after = now  # the write in flight when apply was killed: undo it
+                elif landed is False and after is None:
+                    return self._never_landed(record_id)
             if now != after:
                 reason = "changed since sheetsync wrote it: not overwritten"
                 self.journal.append(JournalEvent.ROLLBACK_SKIPPED, record_id, reason=reason)
@@ -156,6 +195,12 @@ class _Undo:
             message = f"{exc}; run rollback again"
             return RecordResult(record_id, ApplyStatus.FAILED, error_message=message)
         return self._done(planned, before, restored)
+
+    def _never_landed(self, record_id: str) -> RecordResult:
+        """A write whose answer never came and which Esploro does not show: nothing to undo.
+        Journaled as rolled back, so an apply run again leaves the record as the rollback did."""
+        self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True, never_landed=True)
+        return RecordResult(record_id, ApplyStatus.NOTHING_TO_UNDO, error_message=NEVER_LANDED_NOTE)
 
     def _done(self, planned: RecordPlan, before: Record, restored: Restored) -> RecordResult:
         """Journal the restore; a field the API could not put back is this record's outcome."""

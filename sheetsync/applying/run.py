@@ -535,6 +535,24 @@ class _Run:
         return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=message)
 
 
+def write_landed(live: Record, record: RecordPlan, begun: Mapping[str, Any]) -> bool | None:
+    """For a write journaled as begun whose answer never came (apply was killed while it was
+    in flight): True if `live` shows it landed, False if the fields it changes are still as
+    before it, None if neither (someone changed them since). Whether it held the clears or
+    not, either write is recognised."""
+    before = dict(begun.get("before", {}))
+    if fingerprint(live) == begun.get("intended_fingerprint"):
+        return True
+    if begun.get("clears_only"):
+        bodies = [patched(before, record.clear_patch)]
+    else:
+        bodies = [proposed_record(before, record, allow_clears=c) for c in (False, True)]
+    outcomes = {_outcome(live, before, body) for body in bodies}
+    if _INTENDED in outcomes:
+        return True
+    return False if _BEFORE in outcomes else None
+
+
 def proposed_record(live: Record, record: RecordPlan, *, allow_clears: bool) -> Record:
     """What apply sends: the record fetched just before the write, with the plan's patch (and
     its clears, only when allowed). The live record is never modified."""

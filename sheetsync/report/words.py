@@ -271,6 +271,10 @@ LEFT_BY_ROLLBACK = (
 ROLLBACK_UNFINISHED = "a rollback of it was begun and not finished: run rollback again"
 NOTHING_TO_ROLL_BACK = "nothing to roll back"
 NOTHING_TO_ROLL_BACK_NOTE = "apply did not write it, or it is rolled back already"
+NEVER_LANDED_NOTE = (
+    "apply was stopped while writing it, before any answer, and Esploro does not show that "
+    "write: nothing to undo"
+)
 NOTHING_APPLIED = "nothing: the plan selects no records"
 NOTHING_ROLLED_BACK = (
     "nothing to roll back: the journal holds no record that apply wrote and that is not "

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from sheetsync.applying.journal import Journal, journal_path
+from sheetsync.applying.journal import Journal, JournalEvent, journal_path
+from sheetsync.applying.run import proposed_record
 from sheetsync.planning.file import read_plan
+from sheetsync.records import fingerprint
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from tests.applying.support import retitled_plan
 from tests.cli.runner import one_error_line, run
@@ -220,3 +222,61 @@ def test_the_quota_floor_stops_a_rollback_and_says_how_to_resume(tmp_path: Path)
         again = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
         assert again.returncode == 0, again.stdout + again.stderr
         assert "Rollback: " in again.stdout
+
+
+def _lose_answer(plan: Path, record_id: str) -> None:
+    """As if apply was killed after sending this record's write and before its answer: the
+    journal keeps the `begin` and loses what followed it for this record."""
+    path = journal_path(plan)
+    kept = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        entry = json.loads(line)
+        if entry["record_id"] != record_id or entry["event"] == "begin":
+            kept.append(line)
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def _begin_unsent(plan: Path, record_id: str, server: Sandbox) -> None:
+    """As if apply was killed after journaling this record's `begin` and before the write
+    reached Esploro."""
+    loaded = read_plan(plan)
+    live = Api(server.base_url).get(f"/esploro/v1/researchers/{record_id}").json()
+    planned = next(r for r in loaded.records if r.record_id == record_id)
+    intended = proposed_record(live, planned, allow_clears=False)
+    Journal(journal_path(plan), loaded.checksum).append(
+        JournalEvent.BEGIN, record_id, before=live, intended_fingerprint=fingerprint(intended)
+    )
+
+
+def test_a_write_whose_answer_never_came_is_rolled_back_too(tmp_path: Path) -> None:
+    """Apply killed mid-write leaves a `begin` without an answer. Rollback reads the record:
+    a write that landed is undone with the rest; one that never reached Esploro is nothing to
+    undo, and says so; one changed since by a colleague is left alone."""
+    with start_sandbox(researchers=8, assets=2) as server:
+        plan, ids = retitled_plan(server.base_url, tmp_path, 5, "Applied title")
+        before = {i: _title_or_none(server, i) for i in ids}
+        done = run(tmp_path, "apply", str(plan), "--yes", "--limit", "3", base_url=server.base_url)
+        assert done.returncode == 0, done.stdout + done.stderr
+        order = [r.record_id for r in read_plan(plan).records if r.record_id in ids]
+        landed, colleague, unsent = order[1], order[2], order[3]
+        _lose_answer(plan, landed)
+        _lose_answer(plan, colleague)
+        _colleague_retitles(server, colleague)
+        _begin_unsent(plan, unsent, server)
+
+        undone = run(tmp_path, "rollback", str(plan), "--yes", "--json", base_url=server.base_url)
+        assert undone.returncode == 3, undone.stdout + undone.stderr
+        status = {r["record_id"]: r for r in json.loads(undone.stdout)["results"]}
+        assert status[order[0]]["status"] == "rolled back"
+        assert status[landed]["status"] == "rolled back"
+        assert status[colleague]["status"] == "skipped"
+        assert status[unsent]["status"] == "nothing to roll back"
+        assert "does not show that write" in status[unsent]["error_message"]
+        assert order[4] not in status  # never begun
+        assert _title_or_none(server, landed) == before[landed]
+        assert _title_or_none(server, colleague) == "A colleague's title"
+        assert _title_or_none(server, unsent) == before[unsent]
+
+        again = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "nothing to roll back" in again.stdout
