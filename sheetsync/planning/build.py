@@ -17,7 +17,7 @@ and from there it is planned as an export is, its fetched records standing in fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,23 @@ def build_plan(
         records=records,
         row_problems=tuple(row_problems),
         notices=_notices(book) if book.has_baseline else _plain_notices(book, template, edits),
+        labels=_edit_labels(book.meta.get("labels") or {}, records),
     ).with_checksum()
+
+
+def _edit_labels(
+    labels: Mapping[str, Mapping[str, str]], records: Sequence[RecordPlan]
+) -> dict[str, dict[str, str]]:
+    """The descriptions of the codes the edits hold, by column: all the reports need of the
+    code tables (a plan stays small whatever their size)."""
+    used: dict[str, dict[str, str]] = {}
+    for record in records:
+        for edit in record.edits:
+            known = labels.get(edit.column) or {}
+            for text in (edit.baseline, edit.edited, edit.live):
+                if text is not None and text in known:
+                    used.setdefault(edit.column, {})[text] = str(known[text])
+    return used
 
 
 def _template_of(book: EditedWorkbook, given: Template | None = None) -> Template:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -149,6 +149,27 @@ class Plan:
     notices: tuple[str, ...] = ()  # columns missing from the sheet, columns of the person's own
     format_version: int = PLAN_FORMAT_VERSION
     checksum: str = ""
+    # header -> code -> description, for the codes the edits hold in columns the sheet shows
+    # by description ("Yes" for `true`): how reports show them (`as_shown`)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def as_shown(self) -> Plan:
+        """The plan with each code in its edits as the sheet shows it: a person who chose "No"
+        in the Portal profile column reads `Yes -> No` in the report, not `true -> false`.
+        For reports only; never apply it."""
+        if not self.labels:
+            return self
+
+        def shown(edit: CellEdit) -> CellEdit:
+            labels = self.labels.get(edit.column)
+            if not labels:
+                return edit
+            texts = (edit.baseline, edit.edited, edit.live)
+            baseline, edited, live = (None if t is None else labels.get(t, t) for t in texts)
+            return replace(edit, baseline=baseline, edited=edited, live=live)
+
+        records = tuple(replace(r, edits=tuple(map(shown, r.edits))) for r in self.records)
+        return replace(self, records=records)
 
     def by_status(self, status: Status | str) -> list[RecordPlan]:
         """The records of `status` (a `Status`, or its text: `plan.by_status("change")`)."""

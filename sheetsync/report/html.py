@@ -59,6 +59,7 @@ def html_report(plan: Plan, *, rate: float) -> str:
     """The whole report as one HTML document: inline CSS and JS, nothing fetched."""
     check_rate(rate)
     summary = plan.summary(rate)
+    plan = plan.as_shown()  # codes as the sheet shows them
     css, js = _static_text("report.css"), _static_text("report.js")
     policy = (
         f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "

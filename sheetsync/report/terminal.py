@@ -92,6 +92,7 @@ def render_plan(
         raise ValueError(f"limit must be zero or more, not {limit}")
     shown = None if verbose else limit
     summary = plan.summary(rate)
+    plan = plan.as_shown()  # codes as the sheet shows them
     console.print(_heading(plan))
     console.print(_summary_grid(summary))
     console.print(_checksum_line(plan))

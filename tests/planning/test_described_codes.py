@@ -11,7 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 import sheetsync
+from sheetsync.planning.file import read_plan
 from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from tests.cli.runner import run
 from tests.conftest import Api, start_sandbox
 from tests.plans import edit
 
@@ -61,3 +63,34 @@ def test_the_portal_profile_shows_yes_or_no_and_writes_the_code(
     after = {i: api.get(f"/esploro/v1/researchers/{i}").json()["researcher"] for i in (yes, no)}
     assert after[yes]["portal_profile"] == {"value": "false", "desc": "No"}
     assert after[no]["portal_profile"]["value"] == "true"
+
+
+def test_the_plan_reports_show_yes_and_no_as_the_sheet_does(
+    server: Sandbox, tmp_path: Path
+) -> None:
+    """The person chose "No"; the terminal and the HTML report say `Yes -> No`, while the plan
+    file keeps the codes apply writes."""
+    api = Api(server.base_url)
+    ids = api.researcher_ids(12)
+    yes = next(
+        i
+        for i in ids
+        if api.get(f"/esploro/v1/researchers/{i}").json()["researcher"]["portal_profile"]["value"]
+        == "true"
+    )
+    book = tmp_path / "people.xlsx"
+    done = run(tmp_path, "export", "researchers", "-o", str(book), base_url=server.base_url)
+    assert done.returncode == 0, done.stderr
+    edit(book, {(yes, "Portal profile"): "No"})
+    html = tmp_path / "report.html"
+    done = run(tmp_path, "plan", str(book), "--html", str(html), base_url=server.base_url)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Portal profile: Yes -> No" in done.stdout
+    assert "true" not in done.stdout.split("Portal profile")[1].splitlines()[0]
+    page = html.read_text(encoding="utf-8")
+    row = page[page.rindex("<td>Portal profile</td>") :].split("</tr>")[0]  # the edit
+    assert "Yes" in row and "No" in row and "true" not in row and "false" not in row
+    saved = read_plan(tmp_path / "people.plan.json")
+    (change,) = saved.records[0].edits
+    assert (change.live, change.edited) == ("true", "false")
+    assert saved.labels == {"Portal profile": {"true": "Yes", "false": "No"}}
