@@ -85,18 +85,27 @@ def environment(work: Path) -> dict[str, str]:
 def timed_export(work: Path, base_url: str, selection: list[str]) -> dict[str, float]:
     """One `sheetsync export` subprocess: wall seconds, peak RSS in MB, its JSON summary."""
     output = work / f"export-{time.monotonic_ns()}.xlsx"
-    command = ["/usr/bin/time", "-v", sys.executable, "-m", "sheetsync", "export"]
+    # GNU time, where installed (Debian package `time`): the export is forked from it, not from
+    # this process, whose own size would otherwise count in the child's peak RSS on Linux.
+    timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    command = [*timer, sys.executable, "-m", "sheetsync", "export"]
     command += [*selection, "--rate", str(RATE), "--json", "-o", str(output)]
     command += ["--base-url", base_url]
     started = time.monotonic()
-    done = subprocess.run(
-        command, capture_output=True, text=True, env=environment(work), cwd=work, check=False
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(work),
+        cwd=work,
     )
+    stdout, stderr = process.communicate()
     wall = time.monotonic() - started
-    if done.returncode != 0:
-        sys.exit(f"export failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    summary = json.loads(done.stdout)
+    if process.returncode != 0:
+        sys.exit(f"export failed ({process.returncode}):\n{stderr[-2000:]}")
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
+    summary = json.loads(stdout)
     output.unlink()
     return {
         "wall": wall,
@@ -111,7 +120,12 @@ def report(label: str, run: dict[str, float]) -> None:
     print(
         f"{label}: {run['records']:,} records, {run['calls']:,} calls in {run['wall']:.1f} s "
         f"(ceiling {ceiling:.1f} s at {RATE:g}/s): {ceiling / run['wall']:.0%} of the ceiling, "
-        f"{run['records'] / run['wall']:,.0f} records/s, peak RSS {run['rss_mb']:.0f} MB"
+        f"{run['records'] / run['wall']:,.0f} records/s, "
+        + (
+            f"peak RSS {run['rss_mb']:.0f} MB"
+            if not math.isnan(run["rss_mb"])
+            else "peak RSS not measured (no /usr/bin/time: apt-get install time)"
+        )
     )
 
 
