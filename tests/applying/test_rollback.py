@@ -132,14 +132,27 @@ def _journal_events(plan: Path) -> list[tuple[str, str]]:
     return [(e.event, e.record_id) for e in Journal(journal_path(plan), loaded.checksum).entries()]
 
 
+def _title_or_none(server: Sandbox, record_id: str) -> str | None:
+    record = Api(server.base_url).get(f"/esploro/v1/researchers/{record_id}").json()
+    return record["researcher"].get("display_title")
+
+
+def _applied_remembering(
+    server: Sandbox, tmp_path: Path, count: int
+) -> tuple[Path, list[str], dict[str, str | None]]:
+    """`count` researchers retitled and applied; the plan, their IDs, their titles before."""
+    plan, ids = retitled_plan(server.base_url, tmp_path, count, "Applied title")
+    before = {i: _title_or_none(server, i) for i in ids}
+    done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return plan, ids, before
+
+
 def test_rollback_restores_on_workers_in_the_plans_order(tmp_path: Path) -> None:
     """Twelve records restored on four threads at 150 ms a request: every one back as it was,
     reported in the plan's order, each journaled begin then done exactly once."""
     with start_sandbox(researchers=12, assets=2) as server:
-        plan, ids = retitled_plan(server.base_url, tmp_path, 12, "Applied title")
-        before = {i: _title_or_none(server, i) for i in ids}
-        done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
-        assert done.returncode == 0, done.stdout + done.stderr
+        plan, ids, before = _applied_remembering(server, tmp_path, 12)
         Api(server.base_url).set_faults(latency_ms=150)
         undone = run(
             tmp_path, "rollback", str(plan), "--yes", "--workers", "4", "--json",
@@ -157,19 +170,11 @@ def test_rollback_restores_on_workers_in_the_plans_order(tmp_path: Path) -> None
             assert mine == ["rollback-begin", "rollback-done"], (record_id, mine)
 
 
-def _title_or_none(server: Sandbox, record_id: str) -> str | None:
-    record = Api(server.base_url).get(f"/esploro/v1/researchers/{record_id}").json()
-    return record["researcher"].get("display_title")
-
-
 def test_ctrl_c_during_a_rollback_finishes_what_is_in_flight_and_running_it_again_ends_it(
     tmp_path: Path,
 ) -> None:
     with start_sandbox(researchers=24, assets=2) as server:
-        plan, ids = retitled_plan(server.base_url, tmp_path, 24, "Applied title")
-        before = {i: _title_or_none(server, i) for i in ids}
-        done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
-        assert done.returncode == 0, done.stdout + done.stderr
+        plan, ids, before = _applied_remembering(server, tmp_path, 24)
         Api(server.base_url).set_faults(latency_ms=400)
         env = {
             **os.environ,
