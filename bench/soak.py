@@ -2,6 +2,7 @@
 exactly as intended or untouched.
 
     python bench/soak.py [--entity researchers|assets] [--records 5000] [--kills 10] [--seed 1]
+        [--rollback]
 
 A sandbox runs in its own process (`--rate-limit 25 --latency-ms 20`). RECORDS records are
 exported with the built-in template of the entity and edited as a person would: each
@@ -26,7 +27,13 @@ view and download counters aside):
       its write and was overwritten. Esploro has no ETag, so apply cannot prevent this for a
       swap-all PUT; the soak measures it. (An op=patch sends only the planned fields.)
 
-Exit code 1 if (c) or (d) is not zero, or if an assets soak sent any PUT.
+With `--rollback`, `sheetsync rollback` then runs the same way (faults on, SIGKILLed KILLS
+times, run again to the end), and every planned record is read again: (r) back as the journal's
+before-image, (n) as before but for fields that were empty before (op=patch cannot empty one),
+(s) left alone because it changed since sheetsync wrote it, (w) never written by apply and
+unchanged, or (x) anything else, a bug.
+
+Exit code 1 if (c), (d) or (x) is not zero, or if an assets soak sent any PUT.
 """
 
 from __future__ import annotations
@@ -241,8 +248,73 @@ def verify(
     return verdicts
 
 
-def apply_command(plan_path: Path, rate: float, workers: int | None = None) -> list[str]:
-    command = [sys.executable, "-m", "sheetsync", "apply", str(plan_path), "--yes"]
+# What rollback left in each record apply was asked to change.
+RESTORED, UNRESTORABLE, LEFT_ALONE, NEVER_WRITTEN, ROLLBACK_OTHER = "r", "n", "s", "w", "x"
+ROLLBACK_LABELS = {
+    RESTORED: "(r) back as it was before the apply",
+    UNRESTORABLE: "(n) as before but for fields empty before (op=patch cannot empty one)",
+    LEFT_ALONE: "(s) left alone: changed since sheetsync wrote it",
+    NEVER_WRITTEN: "(w) never written by apply, unchanged",
+    ROLLBACK_OTHER: "(x) anything else",
+}
+
+
+def first_befores(plan_path: Path, plan: Plan) -> dict[str, Record]:
+    """Each record's before-image from the journal: the record as apply read it just before
+    its first write (with any colleague save made before then)."""
+    befores: dict[str, Record] = {}
+    for entry in Journal(journal_path(plan_path), plan.checksum).entries():
+        if entry.event == "begin" and entry.record_id not in befores:
+            befores[entry.record_id] = dict(entry.data["before"])
+    return befores
+
+
+def classify_rollback(
+    final: Record, applied: Record, before: Record | None, planned: set[str], event: str
+) -> str:
+    """(r), (n), (s), (w) or (x) for a record after rollback: `applied` is how apply left it,
+    `before` the journal's before-image (None: apply never began a write of it), `planned`
+    the fields the plan writes, `event` its last journal event."""
+    final, applied = comparable(final), comparable(applied)
+    if before is None:
+        return NEVER_WRITTEN if final == applied else ROLLBACK_OTHER
+    before = comparable(before)
+    if final == before:
+        return RESTORED
+    if event == "rollback-skipped":
+        return LEFT_ALONE if final == applied else ROLLBACK_OTHER
+    others_kept = all(final.get(k) == applied.get(k) for k in (set(final) | set(applied)) - planned)
+    kept = {k for k in planned if final.get(k) != before.get(k)}
+    empty_before = all(before.get(k) in (None, "", [], {}) for k in kept)
+    if others_kept and empty_before and all(final.get(k) == applied.get(k) for k in kept):
+        return UNRESTORABLE
+    return ROLLBACK_OTHER
+
+
+def verify_rollback(
+    finals: Mapping[str, Record],
+    applieds: Mapping[str, Record],
+    plan_path: Path,
+    plan: Plan,
+    planned: Mapping[str, set[str]],
+) -> dict[str, list[str]]:
+    """Every planned record's rollback class, by class."""
+    befores, events = first_befores(plan_path, plan), journal_events(plan_path, plan)
+    found: dict[str, list[str]] = {k: [] for k in ROLLBACK_LABELS}
+    for record_id, final in finals.items():
+        kind = classify_rollback(
+            final, applieds[record_id], befores.get(record_id), planned[record_id],
+            events.get(record_id, "none"),
+        )  # fmt: skip
+        found[kind].append(record_id)
+    return found
+
+
+def apply_command(
+    plan_path: Path, rate: float, workers: int | None = None, verb: str = "apply"
+) -> list[str]:
+    """`sheetsync apply PLAN --yes --rate R` (or `rollback`, with `verb`)."""
+    command = [sys.executable, "-m", "sheetsync", verb, str(plan_path), "--yes"]
     command += ["--rate", f"{rate:g}"]
     if workers is not None:
         command += ["--workers", str(workers)]
@@ -279,10 +351,17 @@ def kill(process: subprocess.Popen[str]) -> bool:
     return True
 
 
-def settled(plan_path: Path, plan: Plan) -> frozenset[str]:
-    """Records whose journal says they are finished: done, no-op or stale."""
+APPLY_FINISHED = ("done", "no-op", "stale")
+ROLLBACK_FINISHED = ("rollback-done", "rollback-skipped")
+
+
+def settled(
+    plan_path: Path, plan: Plan, finished: Sequence[str] = APPLY_FINISHED
+) -> frozenset[str]:
+    """Records whose journal says they are finished: done, no-op or stale (for a rollback:
+    rolled back or left alone)."""
     events = journal_events(plan_path, plan)
-    return frozenset(i for i, e in events.items() if e in ("done", "no-op", "stale"))
+    return frozenset(i for i, e in events.items() if e in finished)
 
 
 def run_to_the_end(
@@ -292,16 +371,17 @@ def run_to_the_end(
     plan: Plan,
     log: Path,
     max_runs: int,
+    finished: Sequence[str] = APPLY_FINISHED,
 ) -> tuple[int, int | None]:
-    """Run apply until it exits 0, or 3 with a run that settled nothing new. Returns (runs,
-    last exit code)."""
+    """Run apply (or rollback) until it exits 0, or 3 with a run that settled nothing new.
+    Returns (runs, last exit code)."""
     runs, code = 0, None
     while runs < max_runs:
-        done_before = settled(plan_path, plan)
+        done_before = settled(plan_path, plan, finished)
         process = start_apply(command, env, log)
         code = process.wait(timeout=3600)
         runs += 1
-        if code == 0 or (code == 3 and settled(plan_path, plan) == done_before):
+        if code == 0 or (code == 3 and settled(plan_path, plan, finished) == done_before):
             break
     return runs, code
 
@@ -358,6 +438,9 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rollback", action="store_true", help="then roll it all back the same way, and check"
+    )
     parser.add_argument("--colleague", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--ids-file", type=Path, help=argparse.SUPPRESS)
@@ -375,7 +458,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
             options = (args.entity, args.records, args.kills, args.seed)
-            return soak(base_url, folder, *options, rng, started)
+            return soak(base_url, folder, *options, rng, started, args.rollback)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -390,6 +473,7 @@ def soak(
     seed: int,
     rng: random.Random,
     started: float,
+    rollback: bool = False,
 ) -> int:
     with EsploroClient(base_url, READ_WRITE_KEY, rate=RATE, workers=8) as client:
         plan_path = prepare(client, folder, records, entity=entity)
@@ -452,7 +536,54 @@ def soak(
     if entity == "assets" and puts:
         print(f"FAILED: {puts} PUT requests during an assets apply (writes must be op=patch)")
     bad = verdicts.count(OTHER) or verdicts.count(STALE_PUT)
+    if rollback:
+        planned = {i: planned_fields(befores[i], intendeds[i]) for i in ids}
+        wrong = rollback_phase(base_url, plan_path, plan, finals, planned, entity, kills, rng)
+        bad = bad or wrong
     return 1 if bad or (entity == "assets" and puts) else 0
+
+
+def rollback_phase(
+    base_url: str,
+    plan_path: Path,
+    plan: Plan,
+    applieds: Mapping[str, Record],
+    planned: Mapping[str, set[str]],
+    entity: str,
+    kills: int,
+    rng: random.Random,
+) -> int:
+    """`sheetsync rollback` under the same faults, SIGKILLed KILLS times at random moments
+    and run again to the end; then every record is read and classified. Returns how many
+    ended as anything else (x)."""
+    started = time.perf_counter()
+    requests.delete(f"{base_url}/_sandbox/stats", timeout=10)
+    set_faults(base_url, fail_rate=0.05, drop_rate=0.02)
+    estimate = 2 * len(applieds) / RATE
+    command, env = apply_command(plan_path, RATE, verb="rollback"), apply_env(base_url)
+    log, runs, kills_done = plan_path.with_name("rollback.log"), 0, 0
+    while kills_done < kills and runs < kills + 10:
+        run = start_apply(command, env, log)
+        runs += 1
+        time.sleep(rng.uniform(1.0, max(2.0, 2 * estimate / (kills + 1))))
+        if not kill(run):
+            break
+        kills_done += 1
+    more, code = run_to_the_end(command, env, plan_path, plan, log, 10, ROLLBACK_FINISHED)
+    set_faults(base_url, fail_rate=0.0, drop_rate=0.0)
+    stats = requests.get(f"{base_url}/_sandbox/stats", timeout=10).json()
+    with EsploroClient(base_url, READ_WRITE_KEY, rate=RATE, workers=8) as client:
+        finals = read_befores(client, list(applieds), entity)
+    found = verify_rollback(finals, applieds, plan_path, plan, planned)
+    print(f"rollback kills done    {kills_done}")
+    print(f"rollback runs          {runs + more} (last exit code {code})")
+    for key, label in ROLLBACK_LABELS.items():
+        listed = found[key] if key == ROLLBACK_OTHER else []
+        print(f"{label:70} {len(found[key])}  {', '.join(listed[:20])}".rstrip())
+    by_status = ", ".join(f"{k} {v}" for k, v in sorted(stats.get("by_status", {}).items()))
+    print(f"requests in rollback   {stats.get('total')} ({by_status})")
+    print(f"rollback elapsed       {time.perf_counter() - started:.0f} s")
+    return len(found[ROLLBACK_OTHER])
 
 
 def put_requests(stats: Mapping[str, Any]) -> int:

@@ -127,3 +127,66 @@ def test_kills_faults_and_a_colleague_leave_each_record_intended_or_untouched(
         assert moved, "no planned asset was viewed during the run"
     else:
         assert by_method.get("PUT", 0) > 0, by_method
+
+    # Then the whole apply rolled back the same way: faults on, SIGKILLed three times, run
+    # again to the end. A write whose answer a kill lost is undone like the rest.
+    server.faults.fail_rate, server.faults.drop_rate, server.faults.latency_ms = 0.05, 0.05, 30
+    command = soak.apply_command(plan_path, 1000.0, workers=2, verb="rollback")
+    log = tmp_path / "rollback.log"
+    kills = sum(_kill_mid_run(command, env, journal_path(plan_path), log) for _ in range(KILLS))
+    assert kills == KILLS, log.read_text(encoding="utf-8")
+    _, code = soak.run_to_the_end(
+        command, env, plan_path, plan, log, max_runs=10, finished=soak.ROLLBACK_FINISHED
+    )
+    assert code == 0, log.read_text(encoding="utf-8")[-3000:]
+    server.faults.fail_rate = server.faults.drop_rate = server.faults.latency_ms = 0
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        restored = soak.read_befores(client, ids, entity)
+    planned = {i: soak.planned_fields(befores[i], intendeds[i]) for i in ids}
+    found = soak.verify_rollback(restored, finals, plan_path, plan, planned)
+    assert found[soak.ROLLBACK_OTHER] == [], found
+    back = len(found[soak.RESTORED]) + len(found[soak.UNRESTORABLE])
+    assert back == RECORDS, found  # nobody saved after the apply: every record goes back
+    if entity == "researchers":  # a PUT restores the whole before-image, empty fields too
+        assert len(found[soak.RESTORED]) == RECORDS, found
+
+
+def test_a_rollback_right_after_a_killed_apply_undoes_every_write_that_landed(
+    server: Sandbox, tmp_path: Path, entity: str
+) -> None:
+    """Apply killed while writes are in flight (their answers never journaled), then rolled
+    back instead of resumed: every write that landed is undone, the rest are left as they were."""
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        plan_path = soak.prepare(client, tmp_path, RECORDS, entity=entity)
+        plan = read_plan(plan_path)
+        ids = soak.planned_ids(plan)
+        befores = soak.read_befores(client, ids, entity)
+    intendeds = soak.intended_records(plan, befores)
+    server.faults.latency_ms = 300  # each write in flight for a while: a kill catches some
+    command = soak.apply_command(plan_path, 1000.0, workers=4)
+    env, log = soak.apply_env(server.base_url), tmp_path / "apply.log"
+    journal = journal_path(plan_path)
+    unanswered: list[str] = []
+    for _ in range(5):
+        _kill_mid_run(command, env, journal, log)
+        events = soak.journal_events(plan_path, plan)
+        unanswered = [i for i in ids if events[i] == "begin"]
+        if unanswered:
+            break
+    assert unanswered, "no kill landed while a write was in flight"
+    server.faults.latency_ms = 0
+
+    rollback = soak.apply_command(plan_path, 1000.0, verb="rollback")
+    _, code = soak.run_to_the_end(
+        rollback, env, plan_path, plan, tmp_path / "rollback.log", 3, soak.ROLLBACK_FINISHED
+    )
+    assert code == 0, (tmp_path / "rollback.log").read_text(encoding="utf-8")[-3000:]
+    with EsploroClient(server.base_url, READ_WRITE_KEY, rate=1000.0) as client:
+        finals = soak.read_befores(client, ids, entity)
+    begun = soak.first_befores(plan_path, plan)
+    applied = {i: intendeds[i] if i in begun else befores[i] for i in ids}
+    planned = {i: soak.planned_fields(befores[i], intendeds[i]) for i in ids}
+    found = soak.verify_rollback(finals, applied, plan_path, plan, planned)
+    assert found[soak.ROLLBACK_OTHER] == [] and found[soak.LEFT_ALONE] == [], found
+    assert set(unanswered) <= set(found[soak.RESTORED]) | set(found[soak.UNRESTORABLE])
+    assert all(comparable(finals[i]) == comparable(befores[i]) for i in found[soak.RESTORED])
