@@ -111,7 +111,8 @@ class Written:
     before: Record
     after: str | None = None
     unanswered: Mapping[str, Any] | None = None
-    restoring: bool = False  # a rollback began writing the before-image back
+    # the journal's `rollback-begin`, if a rollback began writing the before-image back
+    restoring: Mapping[str, Any] | None = None
 
 
 def _written(journal: Journal) -> dict[str, Written]:
@@ -134,7 +135,7 @@ def _written(journal: Journal) -> dict[str, Written]:
         elif entry.event in (JournalEvent.ROLLBACK_DONE, JournalEvent.ROLLBACK_SKIPPED):
             del found[record_id]
         elif entry.event == JournalEvent.ROLLBACK_BEGIN:
-            found[record_id] = replace(known, restoring=True)
+            found[record_id] = replace(known, restoring=entry.data)
         elif known.unanswered is not None:  # failed, stale: answered, nothing written
             found[record_id] = replace(known, unanswered=None)
     return {i: w for i, w in found.items() if w.after is not None or w.unanswered is not None}
@@ -159,11 +160,17 @@ class _Undo:
             live = self.reader.get(record_id)
             now = fingerprint(live)
             if now == fingerprint(before):
-                if written.after is None and not written.restoring:  # no write landed
+                if written.after is None and written.restoring is None:  # no write landed
                     return self._never_landed(record_id)
                 # an earlier rollback's write landed
                 self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True)
                 return RecordResult(record_id, ApplyStatus.ROLLED_BACK)
+            if written.restoring and now == written.restoring.get("expected_fingerprint"):
+                # an earlier rollback's write landed, its answer lost (a field op=patch could
+                # not put back keeps the record from matching the before-image)
+                fields = _written_fields(planned)
+                kept = self.entity.unrestorable(before, fields)
+                return self._done(planned, before, Restored(None, kept))
             after = written.after
             if written.unanswered is not None:
                 landed = write_landed(live, planned, written.unanswered)
@@ -175,8 +182,11 @@ class _Undo:
                 reason = "changed since sheetsync wrote it: not overwritten"
                 self.journal.append(JournalEvent.ROLLBACK_SKIPPED, record_id, reason=reason)
                 return RecordResult(record_id, ApplyStatus.SKIPPED, error_message=reason)
-            self.journal.append(JournalEvent.ROLLBACK_BEGIN, record_id)
             fields = _written_fields(planned)
+            expected = fingerprint(self.entity.restored_image(live, before, fields))
+            self.journal.append(
+                JournalEvent.ROLLBACK_BEGIN, record_id, expected_fingerprint=expected
+            )
             restored = self.entity.restore(self.client, record_id, before, fields)
         except QuotaFloorReached as exc:
             self.stop(str(exc))

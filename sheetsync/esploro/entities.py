@@ -211,6 +211,19 @@ class Entity(ABC):
         """Write a before-image back (rollback); `fields` are the top-level fields the plan
         wrote. Says which of them the API cannot put back."""
 
+    def restored_image(
+        self, live: Mapping[str, Any], before: Mapping[str, Any], fields: Collection[str]
+    ) -> Record:
+        """What `restore` leaves in a record that is `live` now: the whole before-image, where
+        the write replaces the whole record. A rollback journals its fingerprint, so a restore
+        whose answer was lost is recognised the next time."""
+        return dict(before)
+
+    def unrestorable(self, before: Mapping[str, Any], fields: Collection[str]) -> tuple[str, ...]:
+        """The written fields `restore` cannot put back (none, where it replaces the whole
+        record)."""
+        return ()
+
     # The code tables this entity's records carry codes from (a snapshot takes them along).
     code_tables: tuple[str, ...] = ()
     # How many full records one GET can read fresh (`read_batch`): apply and rollback re-read
@@ -684,10 +697,22 @@ class Assets(Entity):
     ) -> Restored:
         """The fields the plan wrote, patched back to their before-values. A field that was
         empty before cannot be put back: op=patch replaces and adds, it never clears."""
-        unrestorable = tuple(sorted(f for f in fields if _is_empty(before.get(f))))
+        unrestorable = self.unrestorable(before, fields)
         restorable = {f: before[f] for f in sorted(fields) if f not in unrestorable}
         record = self.patch(client, record_id, restorable) if restorable else None
         return Restored(record, unrestorable)
+
+    def restored_image(
+        self, live: Mapping[str, Any], before: Mapping[str, Any], fields: Collection[str]
+    ) -> Record:
+        """`live` with the fields the plan wrote back at their before-values, but for those
+        that were empty before (op=patch cannot empty them)."""
+        unrestorable = self.unrestorable(before, fields)
+        return {**live, **{f: before[f] for f in fields if f not in unrestorable}}
+
+    def unrestorable(self, before: Mapping[str, Any], fields: Collection[str]) -> tuple[str, ...]:
+        """The written fields that were empty before the apply: op=patch never clears one."""
+        return tuple(sorted(f for f in fields if _is_empty(before.get(f))))
 
     def patch(
         self,

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -23,6 +24,7 @@ from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
 from tests.applying.support import retitled_plan
 from tests.cli.runner import one_error_line, run
 from tests.conftest import Api, start_sandbox
+from tests.plans import edit
 
 TITLE = "Display title"
 
@@ -285,3 +287,46 @@ def test_a_write_whose_answer_never_came_is_rolled_back_too(tmp_path: Path) -> N
         again = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
         assert again.returncode == 0, again.stdout + again.stderr
         assert "nothing to roll back" in again.stdout
+
+
+def test_an_asset_restore_whose_answer_was_lost_is_recognised_the_next_time(
+    tmp_path: Path,
+) -> None:
+    """An asset's DOI added where it had none cannot be put back (op=patch never clears), so a
+    restored asset never matches its before-image. When the restore's answer is lost, the next
+    rollback still knows its own write by the fingerprint it journaled, instead of calling the
+    record "changed since sheetsync wrote it"."""
+    with start_sandbox(researchers=2, assets=30) as server:
+        api = Api(server.base_url)
+        assets = {i: _asset(api, i) for i in api.asset_ids(30)}
+        asset_id = next(
+            i for i, a in assets.items() if "identifier.doi" not in a and a.get("date.published")
+        )
+        book = tmp_path / "assets.xlsx"
+        args = ("export", "assets", "--ids", asset_id, "-o", str(book))
+        assert run(tmp_path, *args, base_url=server.base_url).returncode == 0
+        edit(
+            book, {(asset_id, "DOI"): "10.5555/lost.1", (asset_id, "Publication date"): "20250101"}
+        )
+        assert run(tmp_path, "plan", str(book), base_url=server.base_url).returncode == 2
+        plan = tmp_path / "assets.plan.json"
+        done = run(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+        api.set_faults(drop_rate=1.0)  # the restore lands; its answer never comes
+        lost = run(tmp_path, "rollback", str(plan), "--yes", "--json", base_url=server.base_url)
+        assert json.loads(lost.stdout)["results"][0]["status"] == "failed", lost.stdout
+        api.set_faults(drop_rate=0.0)
+        again = run(tmp_path, "rollback", str(plan), "--yes", "--json", base_url=server.base_url)
+        (result,) = json.loads(again.stdout)["results"]
+        assert result["status"] == "cannot be restored through the API", result
+        assert "identifier.doi" in result["error_message"]
+        assert _journal_events(plan)[-1] == ("rollback-done", asset_id)
+        now = _asset(api, asset_id)
+        assert now["date.published"] == assets[asset_id]["date.published"]
+        assert now["identifier.doi"] == "10.5555/lost.1"
+
+
+def _asset(api: Api, asset_id: str) -> dict[str, Any]:
+    answer = api.get(f"/esploro/v1/assets/{asset_id}").json()
+    return dict(answer["records"][0])
