@@ -159,18 +159,9 @@ class _Undo:
         try:
             live = self.reader.get(record_id)
             now = fingerprint(live)
-            if now == fingerprint(before):
-                if written.after is None and written.restoring is None:  # no write landed
-                    return self._never_landed(record_id)
-                # an earlier rollback's write landed
-                self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True)
-                return RecordResult(record_id, ApplyStatus.ROLLED_BACK)
-            if written.restoring and now == written.restoring.get("expected_fingerprint"):
-                # an earlier rollback's write landed, its answer lost (a field op=patch could
-                # not put back keeps the record from matching the before-image)
-                fields = _written_fields(planned)
-                kept = self.entity.unrestorable(before, fields)
-                return self._done(planned, before, Restored(None, kept))
+            earlier = self._settled_earlier(planned, written, now)
+            if earlier is not None:
+                return earlier
             after = written.after
             if written.unanswered is not None:
                 landed = write_landed(live, planned, written.unanswered)
@@ -205,6 +196,24 @@ class _Undo:
             message = f"{exc}; run rollback again"
             return RecordResult(record_id, ApplyStatus.FAILED, error_message=message)
         return self._done(planned, before, restored)
+
+    def _settled_earlier(
+        self, planned: RecordPlan, written: Written, now: str
+    ) -> RecordResult | None:
+        """The record is as a rollback leaves it (its fingerprint `now`): an earlier rollback's
+        write landed, though its answer may have been lost; or apply's write never did. None
+        if it still has to be looked at."""
+        record_id, before = planned.record_id, written.before
+        if now == fingerprint(before):
+            if written.after is None and written.restoring is None:  # no write landed
+                return self._never_landed(record_id)
+            self.journal.append(JournalEvent.ROLLBACK_DONE, record_id, settled=True)
+            return RecordResult(record_id, ApplyStatus.ROLLED_BACK)
+        if written.restoring and now == written.restoring.get("expected_fingerprint"):
+            # a field op=patch could not put back keeps it from matching the before-image
+            kept = self.entity.unrestorable(before, _written_fields(planned))
+            return self._done(planned, before, Restored(None, kept))
+        return None
 
     def _never_landed(self, record_id: str) -> RecordResult:
         """A write whose answer never came and which Esploro does not show: nothing to undo.
