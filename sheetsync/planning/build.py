@@ -86,8 +86,9 @@ def build_plan(
     ]
     to_fetch = [e.record_id for e in checked if _plannable(e)]
     live = _live(client, template, to_fetch, prefetched, progress)
+    named_from = {**(prefetched or {}), **live}  # plain input: an invalid row's record too
     records = tuple(
-        _named(_plan_record(e, template, live, book), template, live, book) for e in checked
+        _named(_plan_record(e, template, live, book), template, named_from, book) for e in checked
     )
     made = provenance(template, client.base_url)
     return Plan(

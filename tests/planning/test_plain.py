@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from sheetsync.esploro.entities import entity_of
 from sheetsync.sandbox import Sandbox, seed
 from sheetsync.sandbox.seed.identifiers import orcid_checksum
 from sheetsync.workbook.annotate import FILLS
@@ -216,6 +217,11 @@ def test_duplicate_ids_are_refused_naming_their_rows(sandbox: Sandbox, tmp_path:
     statuses = {r["record_id"]: r["status"] for r in document["records"]}
     assert statuses == {a: "invalid", b: "change"}
     assert [(p["sheet"], p["row"]) for p in document["row_problems"]] == [("dups.csv", 5)]
+    # every record named, the invalid one too: its record was fetched to be the list's base
+    researchers = entity_of("researchers")
+    for record in document["records"]:
+        live = Api(sandbox.base_url).get(f"/esploro/v1/researchers/{record['record_id']}").json()
+        assert record["display_name"] == researchers.display_name(live) != ""
 
 
 def test_plain_input_without_template_or_with_the_wrong_one_is_refused(
