@@ -15,9 +15,9 @@ import requests
 from sheetsync.applying.journal import journal_path
 from sheetsync.applying.lock import Holder, holder_path, lock_path, plan_lock, read_holder
 from sheetsync.errors import ApplyError
-from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from sheetsync.sandbox import Sandbox
 from tests.applying.support import retitled_plan
-from tests.cli.runner import SHEETSYNC, one_error_line, run
+from tests.cli.runner import one_error_line, run, start
 from tests.conftest import Api, start_sandbox
 
 TITLE = "Display title"
@@ -34,27 +34,6 @@ def server() -> Iterator[Sandbox]:
 def _planned(server: Sandbox, tmp_path: Path) -> tuple[Path, list[str]]:
     """Two researchers retitled and planned: the plan path and the two IDs."""
     return retitled_plan(server.base_url, tmp_path, 2, "Locked title")
-
-
-def _start(tmp_path: Path, server: Sandbox, *args: str) -> subprocess.Popen[str]:
-    """A `sheetsync` process left running, with the environment `run` gives."""
-    env = {
-        **os.environ,
-        "ESPLORO_API_KEY": READ_WRITE_KEY,
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "COLUMNS": "200",
-    }
-    command = [*SHEETSYNC, *args, "--base-url", server.base_url]
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
 
 
 def _holding(process: subprocess.Popen[str], plan: Path) -> Holder:
@@ -83,7 +62,9 @@ def test_two_applies_of_one_plan_at_once_write_once(server: Sandbox, tmp_path: P
     plan, ids = _planned(server, tmp_path)
     _reset_stats(server)
     server.faults.latency_ms = SLOW_MS
-    both = [_start(tmp_path, server, "apply", str(plan), "--yes") for _ in range(2)]
+    both = [
+        start(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url) for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in both]
     codes = sorted(p.returncode for p in both)
     assert codes == [0, 1], outputs
@@ -103,7 +84,7 @@ def test_two_applies_of_one_plan_at_once_write_once(server: Sandbox, tmp_path: P
 def test_a_lock_left_by_a_killed_apply_is_taken_over(server: Sandbox, tmp_path: Path) -> None:
     plan, ids = _planned(server, tmp_path)
     server.faults.latency_ms = SLOW_MS
-    first = _start(tmp_path, server, "apply", str(plan), "--yes")
+    first = start(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
     _holding(first, plan)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
@@ -122,7 +103,7 @@ def test_a_lock_left_by_a_killed_apply_is_taken_over(server: Sandbox, tmp_path: 
 def test_rollback_while_apply_runs_is_refused(server: Sandbox, tmp_path: Path) -> None:
     plan, _ = _planned(server, tmp_path)
     server.faults.latency_ms = SLOW_MS
-    applying = _start(tmp_path, server, "apply", str(plan), "--yes")
+    applying = start(tmp_path, "apply", str(plan), "--yes", base_url=server.base_url)
     holder = _holding(applying, plan)
     done = run(tmp_path, "rollback", str(plan), "--yes", base_url=server.base_url)
     applying.communicate(timeout=120)

@@ -4,10 +4,7 @@ through the real command, with summaries that say exactly what happened."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +17,9 @@ from sheetsync.applying.journal import Journal, JournalEvent, journal_path
 from sheetsync.applying.run import proposed_record
 from sheetsync.planning.file import read_plan
 from sheetsync.records import fingerprint
-from sheetsync.sandbox import READ_WRITE_KEY, Sandbox
+from sheetsync.sandbox import Sandbox
 from tests.applying.support import retitled_plan
-from tests.cli.runner import one_error_line, run
+from tests.cli.runner import one_error_line, run, start
 from tests.conftest import Api, start_sandbox
 from tests.plans import edit
 
@@ -178,18 +175,8 @@ def test_ctrl_c_during_a_rollback_finishes_what_is_in_flight_and_running_it_agai
     with start_sandbox(researchers=24, assets=2) as server:
         plan, ids, before = _applied_remembering(server, tmp_path, 24)
         Api(server.base_url).set_faults(latency_ms=400)
-        env = {
-            **os.environ,
-            "ESPLORO_API_KEY": READ_WRITE_KEY,
-            "XDG_CONFIG_HOME": str(tmp_path / "config"),
-            "XDG_STATE_HOME": str(tmp_path / "state"),
-            "COLUMNS": "200",
-        }
-        command = [sys.executable, "-m", "sheetsync", "rollback", str(plan), "--yes"]
-        command += ["--workers", "2", "--base-url", server.base_url]
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-        )
+        args = ("rollback", str(plan), "--yes", "--workers", "2")
+        process = start(tmp_path, *args, base_url=server.base_url)
         time.sleep(3.0)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)

@@ -12,10 +12,10 @@ from sheetsync.sandbox import READ_WRITE_KEY
 SHEETSYNC = [sys.executable, "-m", "sheetsync"]
 
 
-def run(
-    tmp_path: Path, *args: str, base_url: str | None = None, **env: str
-) -> subprocess.CompletedProcess[str]:
-    environment = {
+def environment(tmp_path: Path, **env: str) -> dict[str, str]:
+    """A person's environment for one test: the sandbox's key, configuration and state kept
+    in `tmp_path`, a wide terminal."""
+    return {
         **os.environ,
         "ESPLORO_API_KEY": READ_WRITE_KEY,
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
@@ -23,15 +23,34 @@ def run(
         "COLUMNS": "200",
         **env,
     }
+
+
+def run(
+    tmp_path: Path, *args: str, base_url: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     connection = ["--base-url", base_url] if base_url else []
     return subprocess.run(
         [*SHEETSYNC, *args, *connection],
         capture_output=True,
         text=True,
         timeout=120,
-        env=environment,
+        env=environment(tmp_path, **env),
         cwd=tmp_path,
         stdin=subprocess.DEVNULL,
+    )
+
+
+def start(tmp_path: Path, *args: str, base_url: str | None = None) -> subprocess.Popen[str]:
+    """`run`, but left running (to be signalled, or raced against another), output piped."""
+    connection = ["--base-url", base_url] if base_url else []
+    return subprocess.Popen(
+        [*SHEETSYNC, *args, *connection],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=environment(tmp_path),
+        cwd=tmp_path,
     )
 
 
