@@ -355,6 +355,29 @@ APPLY_FINISHED = ("done", "no-op", "stale")
 ROLLBACK_FINISHED = ("rollback-done", "rollback-skipped")
 
 
+def kill_at_random(
+    command: Sequence[str],
+    env: Mapping[str, str],
+    log: Path,
+    kills: int,
+    estimate: float,
+    rng: random.Random,
+) -> tuple[int, int]:
+    """Start the run and SIGKILL it at a random moment, again and again until KILLS kills
+    landed or a run finished by itself (exit 0 or 3); `estimate` is how long one whole run
+    takes, in seconds. Returns (runs, kills landed)."""
+    runs = kills_done = 0
+    while kills_done < kills and runs < kills + 10:
+        run = start_apply(command, env, log)
+        runs += 1
+        time.sleep(rng.uniform(1.0, max(2.0, 2 * estimate / (kills + 1))))
+        if kill(run):
+            kills_done += 1
+        elif run.returncode in (0, 3):
+            break
+    return runs, kills_done
+
+
 def settled(
     plan_path: Path, plan: Plan, finished: Sequence[str] = APPLY_FINISHED
 ) -> frozenset[str]:
@@ -498,18 +521,7 @@ def soak(
     )
 
     command, env, log = apply_command(plan_path, RATE), apply_env(base_url), folder / "apply.log"
-    runs = kills_done = 0
-    codes: Counter[int] = Counter()
-    while kills_done < kills and runs < kills + 10:
-        run = start_apply(command, env, log)
-        runs += 1
-        time.sleep(rng.uniform(1.0, max(2.0, 2 * estimate / (kills + 1))))
-        if kill(run):
-            kills_done += 1
-            continue
-        codes[run.returncode] += 1
-        if run.returncode in (0, 3):
-            break
+    runs, kills_done = kill_at_random(command, env, log, kills, estimate, rng)
     more, code = run_to_the_end(command, env, plan_path, plan, log, kills + 10 - runs + 2)
     runs += more
     try:
@@ -561,14 +573,8 @@ def rollback_phase(
     set_faults(base_url, fail_rate=0.05, drop_rate=0.02)
     estimate = 2 * len(applieds) / RATE
     command, env = apply_command(plan_path, RATE, verb="rollback"), apply_env(base_url)
-    log, runs, kills_done = plan_path.with_name("rollback.log"), 0, 0
-    while kills_done < kills and runs < kills + 10:
-        run = start_apply(command, env, log)
-        runs += 1
-        time.sleep(rng.uniform(1.0, max(2.0, 2 * estimate / (kills + 1))))
-        if not kill(run):
-            break
-        kills_done += 1
+    log = plan_path.with_name("rollback.log")
+    runs, kills_done = kill_at_random(command, env, log, kills, estimate, rng)
     more, code = run_to_the_end(command, env, plan_path, plan, log, 10, ROLLBACK_FINISHED)
     set_faults(base_url, fail_rate=0.0, drop_rate=0.0)
     stats = requests.get(f"{base_url}/_sandbox/stats", timeout=10).json()
