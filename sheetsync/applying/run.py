@@ -35,7 +35,7 @@ as intended or untouched (in the fields it writes), and the journal says which.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -343,12 +343,11 @@ class _Run:
         self, record: RecordPlan, begun: Mapping[str, Any], live: Record
     ) -> RecordResult | None:
         """A write begun in an earlier run, outcome unknown. None: write it again."""
-        before = dict(begun.get("before", {}))
         if begun.get("clears_only"):
             self.clears_only.add(record.record_id)
-        intended = self._body(record, before)
-        outcome = _outcome(live, before, intended)
-        if fingerprint(live) == begun.get("intended_fingerprint") or outcome == _INTENDED:
+        body = self._body(record, dict(begun.get("before", {})))  # what this run would send
+        landed = write_landed(live, record, begun, bodies=[body])
+        if landed:
             self.journal.append(
                 JournalEvent.DONE,
                 record.record_id,
@@ -356,7 +355,7 @@ class _Run:
                 settled=True,
             )
             return RecordResult(record.record_id, ApplyStatus.UPDATED, _fields(record))
-        if outcome == _BEFORE:
+        if landed is False:
             return None
         return self._stale(record, STALE_AFTER_UNKNOWN)
 
@@ -535,17 +534,22 @@ class _Run:
         return RecordResult(record.record_id, ApplyStatus.FAILED, error_message=message)
 
 
-def write_landed(live: Record, record: RecordPlan, begun: Mapping[str, Any]) -> bool | None:
-    """For a write journaled as begun whose answer never came (apply was killed while it was
-    in flight): True if `live` shows it landed, False if the fields it changes are still as
-    before it, None if neither (someone changed them since). Whether it held the clears or
-    not, either write is recognised."""
+def write_landed(
+    live: Record,
+    record: RecordPlan,
+    begun: Mapping[str, Any],
+    bodies: Sequence[Record] | None = None,
+) -> bool | None:
+    """For a write journaled as begun whose answer never came (lost, or apply was killed while
+    it was in flight): True if `live` shows it landed, False if the fields it changes are still
+    as before it, None if neither (someone changed them since). `bodies`: what the write may
+    have sent; by default either write, holding the clears or not (rollback cannot know)."""
     before = dict(begun.get("before", {}))
     if fingerprint(live) == begun.get("intended_fingerprint"):
         return True
-    if begun.get("clears_only"):
+    if bodies is None and begun.get("clears_only"):
         bodies = [patched(before, record.clear_patch)]
-    else:
+    elif bodies is None:
         bodies = [proposed_record(before, record, allow_clears=c) for c in (False, True)]
     outcomes = {_outcome(live, before, body) for body in bodies}
     if _INTENDED in outcomes:
